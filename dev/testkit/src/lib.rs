@@ -1,0 +1,29 @@
+//! A real DynamoDB-compatible server for tests and the local run, with the
+//! tables of `template.yaml` and the seed data of a seed file.
+//!
+//! - [`LocalDynamo`]: dynoxide (DynamoDB on SQLite) served over HTTP on
+//!   127.0.0.1, in-process: in memory for tests, on a file for `cargo xtask dev`.
+//! - [`template`]: the `AWS::DynamoDB::Table` resources of `template.yaml`,
+//!   created by code, so the template is the one table definition.
+//! - [`seed`]: loading a seed file's sections, idempotently.
+//! - [`TestDb`]: what a test starts: a fresh server (or, when
+//!   `DYNAMODB_ENDPOINT` is set, that server with uniquely prefixed tables),
+//!   all tables created, a client for it.
+//! - [`events`]: API Gateway events from `events/`, and response helpers.
+
+pub mod events;
+pub mod seed;
+mod server;
+pub mod template;
+mod test_db;
+
+pub use server::{LocalDynamo, local_client};
+pub use test_db::TestDb;
+
+use std::path::PathBuf;
+
+/// The workspace root (where `template.yaml` and `events/` are).
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.join("../..").canonicalize().unwrap_or(here)
+}

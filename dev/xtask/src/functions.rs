@@ -1,0 +1,68 @@
+//! The functions of this workspace, as the dev tooling sees them: their
+//! seed sections and tables, and the curl examples the run command prints.
+
+use shared::store::Item;
+use testkit::seed::SeedFile;
+
+/// A curl example against the demo data.
+pub struct Example {
+    /// What it shows.
+    pub what: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path (appended to the API's base URL).
+    pub path: &'static str,
+    /// Header lines.
+    pub headers: &'static [&'static str],
+    /// JSON body.
+    pub body: &'static str,
+}
+
+/// Curl examples for every function, against `seed/demo.json`.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        what: "update name, domain and metadata (204)",
+        method: "PATCH",
+        path: "/accounts/acct_abc123/metadata",
+        headers: &[
+            "Authorization: Bearer demo-token-sales",
+            "Content-Type: application/json",
+        ],
+        body: r#"{"name": "Acme Corporation", "domain": "acme.com", "metadata": {"industry": "Technology", "employees": 2500, "tier": null}}"#,
+    },
+    Example {
+        what: "account of another OU (404)",
+        method: "PATCH",
+        path: "/accounts/acct_support1/metadata",
+        headers: &[
+            "Authorization: Bearer demo-token-sales",
+            "Content-Type: application/json",
+        ],
+        body: r#"{"name": "Not mine"}"#,
+    },
+    Example {
+        what: "no token (401)",
+        method: "PATCH",
+        path: "/accounts/acct_abc123/metadata",
+        headers: &["Content-Type: application/json"],
+        body: r#"{"name": "Acme"}"#,
+    },
+];
+
+/// The items of every section of a seed file, with the table (logical id)
+/// each goes to. A section no function knows is an error.
+pub fn seed_items(file: &SeedFile) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
+    use update_account_metadata as metadata;
+    let mut out = Vec::new();
+    let known = [metadata::seed::SEED_SECTION];
+    if let Some(unknown) = file.section_names().find(|n| !known.contains(n)) {
+        return Err(format!("unknown seed section {unknown:?}; known: {known:?}"));
+    }
+    if let Some(seed) = file.section::<metadata::seed::Seed>(metadata::seed::SEED_SECTION)? {
+        out.push((
+            metadata::TABLE_LOGICAL_ID,
+            seed.items().map_err(|e| e.to_string())?,
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,63 @@
+//! Python tools from PyPI, in a git-ignored project-local venv (`.venv`),
+//! installed on first use at pinned versions.
+
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+use tokio::process::Command;
+
+/// cargo-lambda (the `cargo lambda` subcommand) and zig for cross builds.
+pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
+/// cfn-lint, which lints template.yaml offline.
+pub const CFN_LINT: &[&str] = &["cfn-lint==1.58.0"];
+/// moto's standalone server: a second DynamoDB implementation.
+pub const MOTO: &[&str] = &["moto[server]==5.2.5"];
+
+/// The venv's `bin` directory, after installing `packages` when `probe`
+/// (an executable in it) is missing.
+pub async fn ensure(packages: &[&str], probe: &str) -> anyhow::Result<PathBuf> {
+    let venv = PathBuf::from(".venv");
+    let bin = venv.join("bin");
+    if bin.join(probe).exists() {
+        return Ok(bin);
+    }
+    if !bin.join("pip").exists() {
+        println!("==> creating .venv (python3 -m venv)");
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).await?;
+    }
+    println!(
+        "==> installing {} into .venv (first use only)",
+        packages.join(" ")
+    );
+    run(Command::new(bin.join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(packages))
+    .await?;
+    if !bin.join(probe).exists() {
+        bail!(
+            "{probe} is still missing from .venv after installing {}",
+            packages.join(" ")
+        );
+    }
+    Ok(bin)
+}
+
+async fn run(command: &mut Command) -> anyhow::Result<()> {
+    let status = command
+        .status()
+        .await
+        .with_context(|| format!("cannot run {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
+
+/// `PATH` with the venv's bin directory first (so `cargo lambda` finds
+/// `cargo-lambda`).
+pub fn path_with(bin: &Path) -> std::ffi::OsString {
+    let mut paths = vec![std::fs::canonicalize(bin).unwrap_or_else(|_| bin.to_path_buf())];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}

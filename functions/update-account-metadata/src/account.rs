@@ -1,0 +1,208 @@
+//! Accounts in DynamoDB: the item layout and the one conditional write that
+//! applies a [`Change`].
+//!
+//! Item: `pk = ACCOUNT#<id>`, `sk = ACCOUNT`, with `id`, `ou_id`, `name`,
+//! `domain`, `metadata` (a map), `version` (a counter every write bumps),
+//! `created_at`, `updated_at`. Leads live in the same partition
+//! (`sk = LEAD#<lead id>`) and hold no copy of the account's name or domain.
+//!
+//! # The write
+//!
+//! The common case is one UpdateItem: `SET name, domain, metadata.#k = :v`,
+//! `REMOVE metadata.#k`, `ADD version 1`, under the condition
+//! `attribute_exists(pk) AND ou_id = :ou AND size(metadata) <= 50 - keys set`.
+//! That size bound assumes every key set is new, so it can only be too
+//! strict, never too lenient; the OU check in the condition makes an account
+//! of another OU answer exactly like a missing one.
+//!
+//! When the condition fails, DynamoDB returns the item as it was
+//! (`ReturnValuesOnConditionCheckFailure = ALL_OLD`), so with no extra read
+//! we know whether the account is missing or in another OU (404) or near
+//! its key limit. Near the limit the exact merged map is computed from that
+//! item and written whole, conditioned on the `version` it was computed
+//! from; a concurrent writer makes that condition fail with the newer item,
+//! and we recompute. No interleaving can exceed 50 keys or lose a key.
+
+use crate::{
+    change::{Change, MAX_METADATA_KEYS},
+    problem::ApiError,
+};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use shared::{
+    clock::Timestamp,
+    store::{Cond, Item, Key, PK, StoreError, Table, Update},
+};
+use std::collections::HashMap;
+
+/// Attribute names of an account item.
+pub mod attrs {
+    /// The account id.
+    pub const ID: &str = "id";
+    /// The Organizational Unit the account belongs to.
+    pub const OU: &str = "ou_id";
+    /// Company name.
+    pub const NAME: &str = "name";
+    /// Primary email domain.
+    pub const DOMAIN: &str = "domain";
+    /// Metadata map.
+    pub const METADATA: &str = "metadata";
+    /// Write counter.
+    pub const VERSION: &str = "version";
+    /// Creation time.
+    pub const CREATED_AT: &str = "created_at";
+    /// Last update time.
+    pub const UPDATED_AT: &str = "updated_at";
+}
+
+/// More mentioned metadata keys than this skip the one-call path: the
+/// expression would approach DynamoDB's 4 KB expression limit.
+const MAX_KEYS_IN_EXPRESSION: usize = 100;
+/// Attempts of the exact (near-limit) write before answering 503.
+const MAX_EXACT_ATTEMPTS: usize = 32;
+
+/// An account id from the path: 1-128 ASCII letters, digits, `_` or `-`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountId(String);
+
+impl AccountId {
+    /// Checks an id from the path.
+    pub fn parse(id: &str) -> Result<Self, ApiError> {
+        let valid = (1..=128).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        valid
+            .then(|| AccountId(id.to_owned()))
+            .ok_or(ApiError::InvalidAccountId)
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The key of an account item.
+pub fn account_key(id: &str) -> Key {
+    Key::new(account_pk(id), "ACCOUNT")
+}
+
+/// The partition of an account (the account item and its leads).
+pub fn account_pk(id: &str) -> String {
+    format!("ACCOUNT#{id}")
+}
+
+/// Applies `change` to account `id` if it is in `ou`.
+///
+/// Errors: [`ApiError::NotFound`] (missing, or in another OU),
+/// [`ApiError::TooManyMetadataKeys`] (the exact merged count exceeds the
+/// limit), [`ApiError::Contention`] (the exact write lost every race).
+pub async fn apply(table: &Table, ou: &str, id: &AccountId, change: &Change) -> Result<(), ApiError> {
+    let key = account_key(id.as_str());
+    let mentioned = change.metadata.set.len() + change.metadata.remove.len();
+    let mut current = if mentioned <= MAX_KEYS_IN_EXPRESSION {
+        match write(table, &key, one_call_update(ou, change)).await? {
+            Written::Done => return Ok(()),
+            Written::ConditionFailed(item) => item,
+        }
+    } else {
+        table.get(&key, true).await?
+    };
+    for _ in 0..MAX_EXACT_ATTEMPTS {
+        let item = current.ok_or(ApiError::NotFound)?;
+        let update = exact_update(ou, change, &item)?;
+        match write(table, &key, update).await? {
+            Written::Done => return Ok(()),
+            Written::ConditionFailed(item) => current = item,
+        }
+    }
+    Err(ApiError::Contention)
+}
+
+enum Written {
+    Done,
+    ConditionFailed(Option<Item>),
+}
+
+async fn write(table: &Table, key: &Key, update: Update) -> Result<Written, ApiError> {
+    match table.update(key, update, ReturnValue::None).await {
+        Ok(_) => Ok(Written::Done),
+        Err(StoreError::ConditionFailed { item }) => Ok(Written::ConditionFailed(item)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Name, domain, updated_at and version: what every write sets, and the
+/// scoping every write requires.
+fn common_update(ou: &str, change: &Change) -> Update {
+    let mut update = Update::new();
+    if let Some(name) = &change.name {
+        update.set(&[attrs::NAME], AttributeValue::S(name.as_str().to_owned()));
+    }
+    if let Some(domain) = &change.domain {
+        update.set(&[attrs::DOMAIN], AttributeValue::S(domain.as_str().to_owned()));
+    }
+    update
+        .set(
+            &[attrs::UPDATED_AT],
+            AttributeValue::S(Timestamp::now().to_string()),
+        )
+        .increment(attrs::VERSION, 1)
+        .require(Cond::exists(PK))
+        .require(Cond::eq_str(attrs::OU, ou));
+    update
+}
+
+/// The one-call update: per-key SET/REMOVE under a size bound that holds
+/// whatever keys the stored map has.
+fn one_call_update(ou: &str, change: &Change) -> Update {
+    let mut update = common_update(ou, change);
+    if change.touches_metadata {
+        for (k, v) in &change.metadata.set {
+            update.set(&[attrs::METADATA, k.as_str()], v.clone());
+        }
+        for k in &change.metadata.remove {
+            update.remove(&[attrs::METADATA, k.as_str()]);
+        }
+        // Also false when `metadata` is missing, which sends us to the exact
+        // path (a per-key SET would fail on a missing map).
+        update.require(Cond::size_at_most(
+            attrs::METADATA,
+            MAX_METADATA_KEYS - change.metadata.set.len(),
+        ));
+    }
+    update
+}
+
+/// The exact update, computed from the item as it is: the whole merged
+/// metadata map, conditioned on the version it was computed from.
+fn exact_update(ou: &str, change: &Change, item: &Item) -> Result<Update, ApiError> {
+    if item.get(attrs::OU) != Some(&AttributeValue::S(ou.to_owned())) {
+        return Err(ApiError::NotFound);
+    }
+    let mut update = common_update(ou, change);
+    match item.get(attrs::VERSION) {
+        Some(version) => update.require(Cond::eq(attrs::VERSION, version.clone())),
+        None => update.require(Cond::not_exists(attrs::VERSION)),
+    };
+    if change.touches_metadata {
+        let mut metadata: HashMap<String, AttributeValue> = match item.get(attrs::METADATA) {
+            Some(AttributeValue::M(map)) => map.clone(),
+            _ => HashMap::new(),
+        };
+        for key in &change.metadata.remove {
+            metadata.remove(key);
+        }
+        for (key, value) in &change.metadata.set {
+            metadata.insert(key.clone(), value.clone());
+        }
+        if metadata.len() > MAX_METADATA_KEYS {
+            return Err(ApiError::TooManyMetadataKeys {
+                max: MAX_METADATA_KEYS,
+                would_have: metadata.len(),
+            });
+        }
+        update.set(&[attrs::METADATA], AttributeValue::M(metadata));
+    }
+    Ok(update)
+}

@@ -1,0 +1,167 @@
+//! This function's section of a seed file (see README, "Seed files").
+//!
+//! ```json
+//! "update-account-metadata": {
+//!   "tokens":   [{"token": "demo-token-sales", "ou_id": "ou_sales"}],
+//!   "accounts": [{"id": "acct_abc123", "ou_id": "ou_sales", "name": "Acme",
+//!                 "domain": "acme.com", "metadata": {"industry": "Technology"}}],
+//!   "leads":    [{"id": "lead_1", "account_id": "acct_abc123",
+//!                 "email": "jane@acme.com", "full_name": "Jane Doe"}]
+//! }
+//! ```
+//!
+//! Seeded values obey the endpoint's own rules (names, domains, metadata
+//! limits). Loading is idempotent: every item is a full put, so re-seeding
+//! resets demo records to the file's state.
+
+use crate::{
+    account::{AccountId, account_key, account_pk, attrs},
+    change::{AccountName, MAX_METADATA_KEYS, metadata_value},
+    leads::LEAD_SK_PREFIX,
+};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use shared::{
+    auth::{SeedSecret, credential_item},
+    clock::Timestamp,
+    store::{Item, Key},
+    validate::DomainName,
+};
+
+/// The name of this function's section in a seed file.
+pub const SEED_SECTION: &str = "update-account-metadata";
+
+/// This function's seed data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// Bearer tokens and the OU each is active in.
+    #[serde(default)]
+    pub tokens: Vec<SeedToken>,
+    /// Accounts.
+    #[serde(default)]
+    pub accounts: Vec<SeedAccount>,
+    /// Leads of those accounts.
+    #[serde(default)]
+    pub leads: Vec<SeedLead>,
+}
+
+/// A bearer token bound to an OU.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedToken {
+    /// The token, or its hash.
+    #[serde(flatten)]
+    pub secret: SeedSecret,
+    /// The OU the token is active in.
+    pub ou_id: String,
+}
+
+/// An account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedAccount {
+    /// Account id (`acct_abc123`).
+    pub id: String,
+    /// Owning OU.
+    pub ou_id: String,
+    /// Company name.
+    pub name: String,
+    /// Primary email domain.
+    pub domain: String,
+    /// Initial metadata.
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
+}
+
+/// A lead at an account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedLead {
+    /// Lead id.
+    pub id: String,
+    /// The account it belongs to.
+    pub account_id: String,
+    /// Email address.
+    pub email: String,
+    /// Full name.
+    pub full_name: String,
+}
+
+/// Seed data that breaks the endpoint's rules.
+#[derive(Debug, thiserror::Error)]
+#[error("{SEED_SECTION}: {what}: {message}")]
+pub struct SeedError {
+    what: String,
+    message: String,
+}
+
+fn bad(what: impl Into<String>, message: impl ToString) -> SeedError {
+    SeedError {
+        what: what.into(),
+        message: message.to_string(),
+    }
+}
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+impl Seed {
+    /// The items to put, after checking every record.
+    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+        let now = Timestamp::now().to_string();
+        let mut items = Vec::new();
+        for (i, token) in self.tokens.iter().enumerate() {
+            let hash = token.secret.hash().ok_or_else(|| {
+                bad(
+                    format!("tokens[{i}]"),
+                    "token_sha256 must be 64 lowercase hex digits",
+                )
+            })?;
+            items.push(credential_item(
+                &hash,
+                Item::from([(attrs::OU.to_owned(), s(&token.ou_id))]),
+            ));
+        }
+        for account in &self.accounts {
+            items.push(account_item(account, &now)?);
+        }
+        for lead in &self.leads {
+            let id = AccountId::parse(&lead.account_id).map_err(|e| bad(format!("lead {}", lead.id), e))?;
+            let key = Key::new(account_pk(id.as_str()), format!("{LEAD_SK_PREFIX}{}", lead.id));
+            items.push(key.into_item_with(Item::from([
+                ("id".to_owned(), s(&lead.id)),
+                ("account_id".to_owned(), s(&lead.account_id)),
+                ("email".to_owned(), s(&lead.email)),
+                ("full_name".to_owned(), s(&lead.full_name)),
+            ])));
+        }
+        Ok(items)
+    }
+}
+
+fn account_item(account: &SeedAccount, now: &str) -> Result<Item, SeedError> {
+    let what = || format!("account {}", account.id);
+    let id = AccountId::parse(&account.id).map_err(|e| bad(what(), e))?;
+    let name = AccountName::parse(account.name.clone()).map_err(|e| bad(what(), format!("name {e}")))?;
+    let domain = DomainName::parse(&account.domain).map_err(|e| bad(what(), format!("domain {e}")))?;
+    if account.metadata.len() > MAX_METADATA_KEYS {
+        return Err(bad(what(), format!("at most {MAX_METADATA_KEYS} metadata keys")));
+    }
+    let metadata = account
+        .metadata
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), metadata_value(k, v).map_err(|e| bad(what(), e))?)))
+        .collect::<Result<_, SeedError>>()?;
+    Ok(account_key(id.as_str()).into_item_with(Item::from([
+        (attrs::ID.to_owned(), s(id.as_str())),
+        (attrs::OU.to_owned(), s(&account.ou_id)),
+        (attrs::NAME.to_owned(), s(name.as_str())),
+        (attrs::DOMAIN.to_owned(), s(domain.as_str())),
+        (attrs::METADATA.to_owned(), AttributeValue::M(metadata)),
+        (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
+        (attrs::CREATED_AT.to_owned(), s(now)),
+        (attrs::UPDATED_AT.to_owned(), s(now)),
+    ])))
+}

@@ -1,0 +1,135 @@
+//! Fixture for this function's tests: a fresh DynamoDB with the template's
+//! tables, seeded through the function's own seed format.
+#![allow(dead_code)]
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::{Body, Response};
+use serde_json::{Map, Value, json};
+use shared::store::{Item, attr};
+use testkit::{TestDb, events};
+use update_account_metadata::{State, TABLE_LOGICAL_ID, account::account_key, handle, seed::Seed};
+
+/// Token of OU `ou_sales` (owns `acct_1`).
+pub const SALES: &str = "tok-sales-0123456789";
+/// Token of OU `ou_ops` (owns `acct_2`).
+pub const OPS: &str = "tok-ops-0123456789";
+
+pub struct Fixture {
+    pub db: TestDb,
+    pub state: State,
+}
+
+impl Fixture {
+    /// Two OUs, one account each, two leads on `acct_1`.
+    pub async fn new() -> Self {
+        let db = TestDb::start().await;
+        let state = State {
+            table: db.table(TABLE_LOGICAL_ID),
+        };
+        let fixture = Fixture { db, state };
+        fixture
+            .seed(json!({
+                "tokens": [{"token": SALES, "ou_id": "ou_sales"}, {"token": OPS, "ou_id": "ou_ops"}],
+                "accounts": [
+                    {"id": "acct_1", "ou_id": "ou_sales", "name": "Acme", "domain": "acme.com",
+                     "metadata": {"industry": "Technology", "tier": 1}},
+                    {"id": "acct_2", "ou_id": "ou_ops", "name": "Globex", "domain": "globex.com"}
+                ],
+                "leads": [
+                    {"id": "lead_a", "account_id": "acct_1", "email": "a@acme.com", "full_name": "Ann A"},
+                    {"id": "lead_b", "account_id": "acct_1", "email": "b@acme.com", "full_name": "Bob B"}
+                ]
+            }))
+            .await;
+        fixture
+    }
+
+    /// Loads a seed section (this function's format).
+    pub async fn seed(&self, section: Value) {
+        let seed: Seed = serde_json::from_value(section).expect("seed section");
+        self.db
+            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
+            .await;
+    }
+
+    /// Seeds account `id` in `ou_sales` with `n` metadata keys `k0..k{n-1}`.
+    pub async fn account_with_keys(&self, id: &str, n: usize) {
+        let metadata: Map<String, Value> = (0..n).map(|i| (format!("k{i}"), json!(i))).collect();
+        self.seed(json!({"accounts": [{"id": id, "ou_id": "ou_sales", "name": "Keys", "domain": "keys.com", "metadata": metadata}]}))
+            .await;
+    }
+
+    /// PATCH /accounts/{id}/metadata with raw body bytes.
+    pub async fn patch_raw(&self, id: &str, token: Option<&str>, body: &[u8]) -> Response<Body> {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(auth) = &auth {
+            headers.push(("authorization", auth));
+        }
+        let path = format!("/accounts/{id}/metadata");
+        let req = events::api_request("PATCH", &path, &[("id", id)], &headers, Some(body));
+        handle(&self.state, req).await
+    }
+
+    /// PATCH with a JSON body and the sales token.
+    pub async fn patch(&self, id: &str, body: Value) -> Response<Body> {
+        self.patch_raw(id, Some(SALES), body.to_string().as_bytes()).await
+    }
+
+    /// The stored account item.
+    pub async fn account(&self, id: &str) -> Item {
+        self.db
+            .get(TABLE_LOGICAL_ID, &account_key(id))
+            .await
+            .expect("account exists")
+    }
+
+    /// The stored metadata of an account, as JSON.
+    pub async fn metadata(&self, id: &str) -> Map<String, Value> {
+        match self.account(id).await.get("metadata") {
+            Some(AttributeValue::M(m)) => attr::map_to_json(m),
+            other => panic!("metadata is {other:?}"),
+        }
+    }
+
+    /// A stored string attribute of an account.
+    pub async fn text(&self, id: &str, name: &str) -> String {
+        match self.account(id).await.get(name) {
+            Some(AttributeValue::S(s)) => s.clone(),
+            other => panic!("{name} is {other:?}"),
+        }
+    }
+
+    /// Every item of the table, for "nothing changed" checks.
+    pub async fn snapshot(&self) -> Vec<Item> {
+        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
+        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
+        items
+    }
+}
+
+/// Asserts a 204 with an empty body.
+pub fn assert_no_content(response: &Response<Body>) {
+    assert_eq!(response.status(), 204, "body: {:?}", events::body_json(response));
+    assert!(response.body().is_empty());
+}
+
+/// Asserts a problem+json error with this status and code; returns the body.
+pub fn assert_problem(response: &Response<Body>, status: u16, code: &str) -> Value {
+    let body = events::body_json(response);
+    assert_eq!(response.status(), status, "body: {body}");
+    assert_eq!(
+        events::header(response, "content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], "about:blank");
+    assert!(body["title"].is_string());
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    assert!(
+        body["request_id"].as_str().is_some_and(|r| r.starts_with("req-")),
+        "{body}"
+    );
+    body
+}

@@ -1,0 +1,62 @@
+//! Finding the principal a secret belongs to.
+
+use super::SecretHash;
+use crate::store::{Item, Key, StoreError, Table};
+use serde::de::DeserializeOwned;
+
+/// The key of the credential item for a secret's hash.
+pub fn credential_key(hash: &SecretHash) -> Key {
+    Key::new(format!("CREDENTIAL#{}", hash.as_hex()), "CREDENTIAL")
+}
+
+/// Looks up the principal `P` stored under `secret`'s hash: `Ok(None)` when
+/// no credential has that hash (a 401 for the caller).
+///
+/// One GetItem. An item that does not deserialize as `P` is a data error,
+/// reported as [`StoreError::Rejected`] (a 500), never as "unknown secret".
+pub async fn find_principal<P: DeserializeOwned>(
+    table: &Table,
+    secret: &str,
+) -> Result<Option<P>, StoreError> {
+    let hash = SecretHash::of(secret);
+    let Some(item) = table.get(&credential_key(&hash), false).await? else {
+        tracing::info!(credential = %hash, "unknown credential");
+        return Ok(None);
+    };
+    serde_dynamo::from_item(item)
+        .map(Some)
+        .map_err(|e| StoreError::Rejected(format!("credential {hash} is malformed: {e}")))
+}
+
+/// The credential item for a secret's hash, holding the principal's
+/// attributes (`principal` must not contain `pk` / `sk`).
+pub fn credential_item(hash: &SecretHash, principal: Item) -> Item {
+    credential_key(hash).into_item_with(principal)
+}
+
+/// How a seed file names a secret: the secret itself (hashed on load; for
+/// demo credentials) or only its SHA-256 in hex (for real ones).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum SeedSecret {
+    /// The secret in clear text: `{"token": "demo-token"}`.
+    Clear {
+        /// The secret.
+        token: String,
+    },
+    /// Only the hash: `{"token_sha256": "<64 hex digits>"}`.
+    Hashed {
+        /// SHA-256 of the secret, lowercase hex.
+        token_sha256: String,
+    },
+}
+
+impl SeedSecret {
+    /// The hash to store; `None` when `token_sha256` is not 64 lowercase hex digits.
+    pub fn hash(&self) -> Option<SecretHash> {
+        match self {
+            SeedSecret::Clear { token } => Some(SecretHash::of(token)),
+            SeedSecret::Hashed { token_sha256 } => SecretHash::from_hex(token_sha256),
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! HTTP plumbing every endpoint shares: reading the body, the request id,
+//! path parameters, and building responses. Envelopes (what an error body
+//! looks like) belong to each endpoint; this module only carries bytes.
+
+mod body;
+mod request;
+mod response;
+
+pub use body::{BodyError, MAX_BODY_BYTES, parse_json_object};
+pub use request::{header, path_param, query_param, request_id};
+pub use response::{empty, json};

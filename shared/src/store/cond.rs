@@ -1,0 +1,112 @@
+//! Condition expressions as data, rendered with placeholders.
+
+use super::expr::Placeholders;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// A document path: attribute name, then map keys (`["metadata", "a.b"]`).
+pub type Path = Vec<String>;
+
+fn path(segments: &[&str]) -> Path {
+    segments.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A condition on the item a write targets.
+///
+/// Tenant / OU scoping, "the item exists", version checks and limits are
+/// all conditions of the write itself, so they hold atomically with it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// `attribute_exists(path)`.
+    Exists(Path),
+    /// `attribute_not_exists(path)`.
+    NotExists(Path),
+    /// `path = value`.
+    Eq(Path, AttributeValue),
+    /// `size(path) <= n` (false when the attribute is missing).
+    SizeAtMost(Path, usize),
+    /// Every condition holds.
+    And(Vec<Cond>),
+    /// At least one condition holds.
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    /// `attribute_exists` of a top-level attribute.
+    pub fn exists(name: &str) -> Self {
+        Cond::Exists(path(&[name]))
+    }
+
+    /// `attribute_not_exists` of a top-level attribute.
+    pub fn not_exists(name: &str) -> Self {
+        Cond::NotExists(path(&[name]))
+    }
+
+    /// A top-level attribute equals a value.
+    pub fn eq(name: &str, value: AttributeValue) -> Self {
+        Cond::Eq(path(&[name]), value)
+    }
+
+    /// A top-level string attribute equals a string.
+    pub fn eq_str(name: &str, value: &str) -> Self {
+        Cond::eq(name, AttributeValue::S(value.to_owned()))
+    }
+
+    /// The size of a top-level attribute is at most `n`.
+    pub fn size_at_most(name: &str, n: usize) -> Self {
+        Cond::SizeAtMost(path(&[name]), n)
+    }
+
+    /// This condition and another.
+    pub fn and(self, other: Cond) -> Self {
+        match self {
+            Cond::And(mut all) => {
+                all.push(other);
+                Cond::And(all)
+            }
+            first => Cond::And(vec![first, other]),
+        }
+    }
+
+    /// Renders the condition, allocating its placeholders.
+    pub fn render(&self, p: &mut Placeholders) -> String {
+        match self {
+            Cond::Exists(path) => format!("attribute_exists({})", p.path(path)),
+            Cond::NotExists(path) => format!("attribute_not_exists({})", p.path(path)),
+            Cond::Eq(path, value) => {
+                let path = p.path(path);
+                format!("{path} = {}", p.value(value.clone()))
+            }
+            Cond::SizeAtMost(path, n) => {
+                let path = p.path(path);
+                format!("size({path}) <= {}", p.value(AttributeValue::N(n.to_string())))
+            }
+            Cond::And(all) => join(all, " AND ", p),
+            Cond::Or(any) => join(any, " OR ", p),
+        }
+    }
+}
+
+fn join(conds: &[Cond], op: &str, p: &mut Placeholders) -> String {
+    let parts: Vec<String> = conds.iter().map(|c| format!("({})", c.render(p))).collect();
+    parts.join(op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_nested_conditions_with_placeholders_only() {
+        let cond = Cond::exists("pk")
+            .and(Cond::eq_str("ou_id", "ou) OR (1=1"))
+            .and(Cond::size_at_most("metadata", 49));
+        let mut p = Placeholders::default();
+        let text = cond.render(&mut p);
+        assert_eq!(
+            text,
+            "(attribute_exists(#n0)) AND (#n1 = :v0) AND (size(#n2) <= :v1)"
+        );
+        let (_, values) = p.into_maps();
+        assert_eq!(values.unwrap()[":v0"], AttributeValue::S("ou) OR (1=1".into()));
+    }
+}

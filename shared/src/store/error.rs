@@ -1,0 +1,79 @@
+//! What can go wrong talking to DynamoDB, classified for the callers that
+//! must answer differently: a failed condition (404 / 409 / 413 / retry),
+//! a cancelled transaction (read its reasons), throttling (429 / 503), and
+//! everything else (a bug or an outage: 500).
+
+use super::Item;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+/// Why a transaction item was cancelled, from `CancellationReasons`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelReason {
+    /// `None` (this item was fine), `ConditionalCheckFailed`,
+    /// `TransactionConflict`, `ValidationError`, ...
+    pub code: String,
+    /// The item as it was, when the write asked for `ALL_OLD` on failure.
+    pub item: Option<Item>,
+}
+
+impl CancelReason {
+    /// True when this item's condition failed.
+    pub fn condition_failed(&self) -> bool {
+        self.code == "ConditionalCheckFailed"
+    }
+}
+
+/// A DynamoDB call that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The write's condition was false. `item` is the item as it was (when
+    /// the write asked for it and the item exists).
+    #[error("the write's condition was not met")]
+    ConditionFailed {
+        /// The item when the condition was checked, if any.
+        item: Option<Item>,
+    },
+    /// A transaction was cancelled; one reason per item, in request order.
+    #[error("the transaction was cancelled: {}", reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "))]
+    TransactionCanceled {
+        /// Per-item reasons, in the order of the transaction's items.
+        reasons: Vec<CancelReason>,
+    },
+    /// Throttled, after the SDK's own retries.
+    #[error("DynamoDB throttled the request: {0}")]
+    Throttled(String),
+    /// DynamoDB refused the request as invalid: a bug of ours (every limit
+    /// must be checked before the call) or an unexpected schema.
+    #[error("DynamoDB rejected the request: {0}")]
+    Rejected(String),
+    /// Anything else: network, credentials, service errors.
+    #[error("DynamoDB call failed: {0}")]
+    Failed(String),
+}
+
+const THROTTLING: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TransactionConflictException",
+    "TransactionInProgressException",
+];
+
+impl StoreError {
+    /// Classifies any SDK error by its service error code. Callers that can
+    /// get `ConditionalCheckFailed` or `TransactionCanceled` use the typed
+    /// helpers in `table.rs`, which keep the item and reasons.
+    pub fn from_sdk<E, R>(err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let text = DisplayErrorContext(&err).to_string();
+        match err.code() {
+            Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { item: None },
+            Some(code) if THROTTLING.contains(&code) => StoreError::Throttled(text),
+            Some("ValidationException") => StoreError::Rejected(text),
+            _ => StoreError::Failed(text),
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! DynamoDB access: one generic table shape (`pk`, `sk`), expressions in
+//! which every name and value is a placeholder, conditional writes, and
+//! error classification.
+//!
+//! Every table of this project has the same key schema: a string partition
+//! key `pk` and a string sort key `sk`. Endpoints choose the key values
+//! (`ACCOUNT#<id>` / `ACCOUNT`, ...); this module never interprets them.
+
+pub mod attr;
+mod cond;
+mod error;
+mod expr;
+mod key;
+mod table;
+mod update;
+
+pub use cond::{Cond, Path};
+pub use error::{CancelReason, StoreError};
+pub use expr::{ExprParts, Placeholders};
+pub use key::{Key, PK, SK};
+pub use table::Table;
+pub use update::Update;
+
+/// A DynamoDB item as the SDK represents it.
+pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+/// Builds the SDK client once per cold start, from the standard AWS
+/// environment (`AWS_REGION`, credentials, and `AWS_ENDPOINT_URL_DYNAMODB` /
+/// `AWS_ENDPOINT_URL` to point at a local server).
+pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    aws_sdk_dynamodb::Client::new(&config)
+}

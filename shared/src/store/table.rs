@@ -1,0 +1,164 @@
+//! One DynamoDB table and the calls endpoints make on it.
+
+use super::{CancelReason, Item, Key, StoreError, Update};
+use aws_sdk_dynamodb::{
+    Client,
+    operation::{transact_write_items::TransactWriteItemsError, update_item::UpdateItemError},
+    types::{ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem},
+};
+use std::sync::Arc;
+
+/// A table and the client that reaches it. Cheap to clone; build once per
+/// cold start.
+#[derive(Debug, Clone)]
+pub struct Table {
+    client: Client,
+    name: Arc<str>,
+}
+
+impl Table {
+    /// A table by name.
+    pub fn new(client: Client, name: impl Into<Arc<str>>) -> Self {
+        Table {
+            client,
+            name: name.into(),
+        }
+    }
+
+    /// The table named by the environment variable `var` (`TABLE_NAME`),
+    /// falling back to `default` (its logical id in `template.yaml`, which is
+    /// also its name in the local DynamoDB).
+    pub fn from_env(client: Client, var: &str, default: &str) -> Self {
+        let name = std::env::var(var)
+            .ok()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| default.to_owned());
+        Table::new(client, name)
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The SDK client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Reads one item (eventually consistent unless `consistent`).
+    pub async fn get(&self, key: &Key, consistent: bool) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.name.as_ref())
+            .set_key(Some(key.to_item()))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item)
+    }
+
+    /// Runs one conditional UpdateItem. On a failed condition the error
+    /// carries the item as it was (`ReturnValuesOnConditionCheckFailure =
+    /// ALL_OLD`), so callers can tell "missing" from "changed" without a read.
+    /// Returns the attributes `returns` asks for.
+    pub async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        returns: ReturnValue,
+    ) -> Result<Option<Item>, StoreError> {
+        let parts = update.into_parts();
+        let result = self
+            .client
+            .update_item()
+            .table_name(self.name.as_ref())
+            .set_key(Some(key.to_item()))
+            .set_update_expression(parts.update)
+            .set_condition_expression(parts.condition)
+            .set_expression_attribute_names(parts.names)
+            .set_expression_attribute_values(parts.values)
+            .return_values(returns)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(out.attributes),
+            Err(err) => Err(match err.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(e)) => StoreError::ConditionFailed {
+                    item: e.item().cloned(),
+                },
+                _ => StoreError::from_sdk(err),
+            }),
+        }
+    }
+
+    /// Every item of one partition whose sort key starts with `sk_prefix`,
+    /// following `LastEvaluatedKey` until the partition is read completely.
+    /// `page_size` bounds each page (`Limit`); `None` lets DynamoDB fill
+    /// pages up to 1 MB.
+    pub async fn query_partition(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        page_size: Option<i32>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(self.name.as_ref())
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", super::key::PK)
+                .expression_attribute_names("#sk", super::key::SK)
+                .expression_attribute_values(":pk", aws_sdk_dynamodb::types::AttributeValue::S(pk.to_owned()))
+                .expression_attribute_values(
+                    ":prefix",
+                    aws_sdk_dynamodb::types::AttributeValue::S(sk_prefix.to_owned()),
+                )
+                .set_limit(page_size)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(next) if !next.is_empty() => start = Some(next),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Runs a TransactWriteItems. A cancelled transaction comes back as
+    /// [`StoreError::TransactionCanceled`] with one reason per item.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => Err(match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                    StoreError::TransactionCanceled {
+                        reasons: e
+                            .cancellation_reasons()
+                            .iter()
+                            .map(|r| CancelReason {
+                                code: r.code().unwrap_or("None").to_owned(),
+                                item: r.item().cloned(),
+                            })
+                            .collect(),
+                    }
+                }
+                _ => StoreError::from_sdk(err),
+            }),
+        }
+    }
+}
