@@ -30,9 +30,8 @@ use crate::{
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use shared::{
     clock::Timestamp,
-    store::{Cond, Item, Key, PK, StoreError, Table, Update},
+    store::{Cond, Item, Key, PK, Table, Update, merge, optimistic},
 };
-use std::collections::HashMap;
 
 /// Attribute names of an account item.
 pub mod attrs {
@@ -57,8 +56,6 @@ pub mod attrs {
 /// More mentioned metadata keys than this skip the one-call path: the
 /// expression would approach DynamoDB's 4 KB expression limit.
 const MAX_KEYS_IN_EXPRESSION: usize = 100;
-/// Attempts of the exact (near-limit) write before answering 503.
-const MAX_EXACT_ATTEMPTS: usize = 32;
 
 /// An account id from the path: 1-128 ASCII letters, digits, `_` or `-`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,36 +97,12 @@ pub fn account_pk(id: &str) -> String {
 pub async fn apply(table: &Table, ou: &str, id: &AccountId, change: &Change) -> Result<(), ApiError> {
     let key = account_key(id.as_str());
     let mentioned = change.metadata.set.len() + change.metadata.remove.len();
-    let mut current = if mentioned <= MAX_KEYS_IN_EXPRESSION {
-        match write(table, &key, one_call_update(ou, change)).await? {
-            Written::Done => return Ok(()),
-            Written::ConditionFailed(item) => item,
-        }
-    } else {
-        table.get(&key, true).await?
-    };
-    for _ in 0..MAX_EXACT_ATTEMPTS {
-        let item = current.ok_or(ApiError::NotFound)?;
-        let update = exact_update(ou, change, &item)?;
-        match write(table, &key, update).await? {
-            Written::Done => return Ok(()),
-            Written::ConditionFailed(item) => current = item,
-        }
-    }
-    Err(ApiError::Contention)
-}
-
-enum Written {
-    Done,
-    ConditionFailed(Option<Item>),
-}
-
-async fn write(table: &Table, key: &Key, update: Update) -> Result<Written, ApiError> {
-    match table.update(key, update, ReturnValue::None).await {
-        Ok(_) => Ok(Written::Done),
-        Err(StoreError::ConditionFailed { item }) => Ok(Written::ConditionFailed(item)),
-        Err(e) => Err(e.into()),
-    }
+    let first = (mentioned <= MAX_KEYS_IN_EXPRESSION).then(|| one_call_update(ou, change));
+    optimistic::update(table, &key, ReturnValue::None, first, |item| {
+        exact_update(ou, change, item)
+    })
+    .await?;
+    Ok(())
 }
 
 /// Name, domain, updated_at and version: what every write sets, and the
@@ -154,29 +127,25 @@ fn common_update(ou: &str, change: &Change) -> Update {
 }
 
 /// The one-call update: per-key SET/REMOVE under a size bound that holds
-/// whatever keys the stored map has.
+/// whatever keys the stored map has (and fails when the map is missing,
+/// which the exact path then handles).
 fn one_call_update(ou: &str, change: &Change) -> Update {
     let mut update = common_update(ou, change);
     if change.touches_metadata {
-        for (k, v) in &change.metadata.set {
-            update.set(&[attrs::METADATA, k.as_str()], v.clone());
-        }
-        for k in &change.metadata.remove {
-            update.remove(&[attrs::METADATA, k.as_str()]);
-        }
-        // Also false when `metadata` is missing, which sends us to the exact
-        // path (a per-key SET would fail on a missing map).
-        update.require(Cond::size_at_most(
+        merge::merge_keys(
+            &mut update,
             attrs::METADATA,
-            MAX_METADATA_KEYS - change.metadata.set.len(),
-        ));
+            &change.metadata,
+            Some(MAX_METADATA_KEYS),
+        );
     }
     update
 }
 
 /// The exact update, computed from the item as it is: the whole merged
 /// metadata map, conditioned on the version it was computed from.
-fn exact_update(ou: &str, change: &Change, item: &Item) -> Result<Update, ApiError> {
+fn exact_update(ou: &str, change: &Change, item: Option<&Item>) -> Result<Update, ApiError> {
+    let item = item.ok_or(ApiError::NotFound)?;
     if item.get(attrs::OU) != Some(&AttributeValue::S(ou.to_owned())) {
         return Err(ApiError::NotFound);
     }
@@ -186,23 +155,14 @@ fn exact_update(ou: &str, change: &Change, item: &Item) -> Result<Update, ApiErr
         None => update.require(Cond::not_exists(attrs::VERSION)),
     };
     if change.touches_metadata {
-        let mut metadata: HashMap<String, AttributeValue> = match item.get(attrs::METADATA) {
-            Some(AttributeValue::M(map)) => map.clone(),
-            _ => HashMap::new(),
-        };
-        for key in &change.metadata.remove {
-            metadata.remove(key);
-        }
-        for (key, value) in &change.metadata.set {
-            metadata.insert(key.clone(), value.clone());
-        }
-        if metadata.len() > MAX_METADATA_KEYS {
+        let merged = merge::merged(item, attrs::METADATA, &change.metadata);
+        if merged.len() > MAX_METADATA_KEYS {
             return Err(ApiError::TooManyMetadataKeys {
                 max: MAX_METADATA_KEYS,
-                would_have: metadata.len(),
+                would_have: merged.len(),
             });
         }
-        update.set(&[attrs::METADATA], AttributeValue::M(metadata));
+        merge::set_merged(&mut update, attrs::METADATA, merged);
     }
     Ok(update)
 }

@@ -12,7 +12,11 @@
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
-use shared::{auth::CredentialError, http::BodyError, store::StoreError};
+use shared::{
+    auth::CredentialError,
+    http::BodyError,
+    store::{StoreError, optimistic::Optimistic},
+};
 
 /// Every way a request to this endpoint can fail.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +81,16 @@ pub enum ApiError {
     /// A bug or an outage (500). The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<Optimistic<ApiError>> for ApiError {
+    fn from(e: Optimistic<ApiError>) -> Self {
+        match e {
+            Optimistic::Refused(e) => e,
+            Optimistic::Contention => ApiError::Contention,
+            Optimistic::Store(e) => e.into(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {

@@ -22,6 +22,12 @@ pub enum Cond {
     NotExists(Path),
     /// `path = value`.
     Eq(Path, AttributeValue),
+    /// `path < value`.
+    Lt(Path, AttributeValue),
+    /// `contains(path, value)`: a string holds a substring, or a list or set holds an element.
+    Contains(Path, AttributeValue),
+    /// The condition does not hold.
+    Not(Box<Cond>),
     /// `size(path) <= n` (false when the attribute is missing).
     SizeAtMost(Path, usize),
     /// Every condition holds.
@@ -56,6 +62,22 @@ impl Cond {
         Cond::SizeAtMost(path(&[name]), n)
     }
 
+    /// This condition or another.
+    pub fn or(self, other: Cond) -> Self {
+        match self {
+            Cond::Or(mut any) => {
+                any.push(other);
+                Cond::Or(any)
+            }
+            first => Cond::Or(vec![first, other]),
+        }
+    }
+
+    /// The negation of this condition.
+    pub fn negate(self) -> Self {
+        Cond::Not(Box::new(self))
+    }
+
     /// This condition and another.
     pub fn and(self, other: Cond) -> Self {
         match self {
@@ -76,6 +98,15 @@ impl Cond {
                 let path = p.path(path);
                 format!("{path} = {}", p.value(value.clone()))
             }
+            Cond::Lt(path, value) => {
+                let path = p.path(path);
+                format!("{path} < {}", p.value(value.clone()))
+            }
+            Cond::Contains(path, value) => {
+                let path = p.path(path);
+                format!("contains({path}, {})", p.value(value.clone()))
+            }
+            Cond::Not(cond) => format!("NOT ({})", cond.render(p)),
             Cond::SizeAtMost(path, n) => {
                 let path = p.path(path);
                 format!("size({path}) <= {}", p.value(AttributeValue::N(n.to_string())))

@@ -11,7 +11,10 @@ mod cond;
 mod error;
 mod expr;
 mod key;
+pub mod merge;
+pub mod optimistic;
 mod table;
+pub mod transact;
 mod update;
 
 pub use cond::{Cond, Path};

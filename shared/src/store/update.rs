@@ -41,6 +41,14 @@ impl Update {
         self
     }
 
+    /// `SET path = list_append(path, values)`: appends to a list.
+    pub fn append<S: AsRef<str>>(&mut self, path: &[S], values: Vec<AttributeValue>) -> &mut Self {
+        let path = self.p.path(path);
+        let value = self.p.value(AttributeValue::L(values));
+        self.set.push(format!("{path} = list_append({path}, {value})"));
+        self
+    }
+
     /// `REMOVE path`.
     pub fn remove<S: AsRef<str>>(&mut self, path: &[S]) -> &mut Self {
         let path = self.p.path(path);

@@ -2,10 +2,18 @@
 //! only hold a valid value (parse, don't validate), or a check with an error
 //! enum whose messages a client can act on.
 
+mod codes;
 mod domain;
+mod email;
 mod map_key;
+mod phone;
 mod text;
+mod timezone;
 
+pub use codes::{is_country, is_currency, is_language_tag};
 pub use domain::{DomainError, DomainName};
+pub use email::{EmailAddress, EmailError};
 pub use map_key::{MapKeyError, check_map_key};
+pub use phone::{PhoneError, PhoneNumber};
 pub use text::{BoundedText, TextError};
+pub use timezone::is_iana_timezone;

@@ -1,0 +1,49 @@
+//! Applying a [`MapMerge`] to a map attribute, key by key or whole.
+
+use super::{Cond, Item, Update};
+use crate::patch::MapMerge;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+/// Adds `SET attr.#k = :v` / `REMOVE attr.#k` for every key of `merge`,
+/// and the condition that makes them valid: the map exists (a nested SET on
+/// a missing map fails), and, with `max_keys`, it has room for every key
+/// set even if all are new (`size(attr) <= max - keys set`). The condition
+/// can only be too strict; on failure, plan [`set_merged`] from the item.
+pub fn merge_keys(
+    update: &mut Update,
+    attr: &str,
+    merge: &MapMerge<AttributeValue>,
+    max_keys: Option<usize>,
+) {
+    for (key, value) in &merge.set {
+        update.set(&[attr, key.as_str()], value.clone());
+    }
+    for key in &merge.remove {
+        update.remove(&[attr, key.as_str()]);
+    }
+    update.require(match max_keys {
+        Some(max) => Cond::size_at_most(attr, max.saturating_sub(merge.set.len())),
+        None => Cond::exists(attr),
+    });
+}
+
+/// The map `attr` of `item` after `merge` (an empty map when missing).
+pub fn merged(item: &Item, attr: &str, merge: &MapMerge<AttributeValue>) -> HashMap<String, AttributeValue> {
+    let mut map = match item.get(attr) {
+        Some(AttributeValue::M(map)) => map.clone(),
+        _ => HashMap::new(),
+    };
+    for key in &merge.remove {
+        map.remove(key);
+    }
+    for (key, value) in &merge.set {
+        map.insert(key.clone(), value.clone());
+    }
+    map
+}
+
+/// `SET attr = :merged`: the whole merged map, for exact (version-checked) writes.
+pub fn set_merged(update: &mut Update, attr: &str, merged: HashMap<String, AttributeValue>) {
+    update.set(&[attr], AttributeValue::M(merged));
+}
