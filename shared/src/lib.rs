@@ -15,6 +15,7 @@ pub mod http;
 pub mod patch;
 pub mod store;
 pub mod telemetry;
+pub mod typeid;
 pub mod validate;
 
 pub use lambda_http;

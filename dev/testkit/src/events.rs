@@ -113,3 +113,16 @@ pub fn api_request(
 }
 
 static REQUESTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+/// Asserts that `response` has the status `file`'s name promises, with a
+/// JSON body for errors and for 200.
+pub fn assert_documented_status(file: &Path, response: &Response<Body>) {
+    let expected = expected_status(file);
+    let body = body_json(response);
+    assert_eq!(response.status(), expected, "{}: {body}", file.display());
+    if expected == 204 {
+        assert!(response.body().is_empty(), "{}", file.display());
+    } else {
+        assert!(body.is_object(), "{}: {body}", file.display());
+    }
+}

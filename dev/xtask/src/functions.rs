@@ -47,14 +47,29 @@ pub const EXAMPLES: &[Example] = &[
         headers: &["Content-Type: application/json"],
         body: r#"{"name": "Acme"}"#,
     },
+    Example {
+        what: "rename a tenant's account; the response lists its prospects (200)",
+        method: "PATCH",
+        path: "/v0/accounts/account_01jfrt4z00fay8vvr14d2pf2db",
+        headers: &["x-api-key: demo-key-tenant-a", "Content-Type: application/json"],
+        body: r#"{"name": "Acme Corporation"}"#,
+    },
+    Example {
+        what: "an id that is not a TypeID (400)",
+        method: "PATCH",
+        path: "/v0/accounts/acct_123",
+        headers: &["x-api-key: demo-key-tenant-a", "Content-Type: application/json"],
+        body: r#"{"name": "Acme"}"#,
+    },
 ];
 
 /// The items of every section of a seed file, with the table (logical id)
 /// each goes to. A section no function knows is an error.
 pub fn seed_items(file: &SeedFile) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
     use update_account_metadata as metadata;
+    use update_tenant_account as tenant;
     let mut out = Vec::new();
-    let known = [metadata::seed::SEED_SECTION];
+    let known = [metadata::seed::SEED_SECTION, tenant::seed::SEED_SECTION];
     if let Some(unknown) = file.section_names().find(|n| !known.contains(n)) {
         return Err(format!("unknown seed section {unknown:?}; known: {known:?}"));
     }

@@ -1,0 +1,101 @@
+//! Fixture for this function's tests: a fresh DynamoDB with the template's
+//! tables, seeded through the function's own seed format.
+#![allow(dead_code)]
+
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+use shared::store::Item;
+use testkit::{TestDb, events};
+use update_tenant_account::{State, TABLE_LOGICAL_ID, account::account_key, handle, seed::Seed};
+
+/// Tenant A's key (owns ACME).
+pub const KEY_A: &str = "key-tenant-a-0123456789";
+/// Tenant B's key (owns GLOBEX).
+pub const KEY_B: &str = "key-tenant-b-0123456789";
+/// Tenant A's account, with two prospects.
+pub const ACME: &str = "account_01jfrt4z00fay8vvr14d2pf2db";
+/// Tenant B's account, no prospects.
+pub const GLOBEX: &str = "account_01jfrt4z00fay8vvr14d2pf2dc";
+
+pub struct Fixture {
+    pub db: TestDb,
+    pub state: State,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        let db = TestDb::start().await;
+        let state = State {
+            table: db.table(TABLE_LOGICAL_ID),
+            prospect_page_size: None,
+        };
+        let fixture = Fixture { db, state };
+        fixture
+            .seed(json!({
+                "api_keys": [{"token": KEY_A, "tenant_id": "tenant_a"}, {"token": KEY_B, "tenant_id": "tenant_b"}],
+                "accounts": [
+                    {"id": ACME, "tenant_id": "tenant_a", "domain": "acme.com", "name": "Acme",
+                     "created_at": "2024-02-29T10:00:00Z", "latest_activity_at": "2025-06-01T12:00:00Z"},
+                    {"id": GLOBEX, "tenant_id": "tenant_b", "domain": "globex.com"}
+                ],
+                "prospects": [
+                    {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2db", "account_id": ACME, "name": "Jane Doe",
+                     "email": "jane@acme.com", "domain": "acme.com", "slug": "jane-doe",
+                     "phone_number": "+1 555 010 0199", "linkedin_profile_url": "https://www.linkedin.com/in/jane"},
+                    {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2dc", "account_id": ACME, "name": "Raj Patel"}
+                ]
+            }))
+            .await;
+        fixture
+    }
+
+    pub async fn seed(&self, section: Value) {
+        let seed: Seed = serde_json::from_value(section).expect("seed section");
+        self.db
+            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
+            .await;
+    }
+
+    pub async fn patch_raw(&self, id: &str, key: Option<&str>, body: &[u8]) -> Response<Body> {
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(key) = key {
+            headers.push(("x-api-key", key));
+        }
+        let path = format!("/v0/accounts/{id}");
+        let req = events::api_request("PATCH", &path, &[("account_id", id)], &headers, Some(body));
+        handle(&self.state, req).await
+    }
+
+    /// PATCH with a JSON body and tenant A's key.
+    pub async fn patch(&self, id: &str, body: Value) -> Response<Body> {
+        self.patch_raw(id, Some(KEY_A), body.to_string().as_bytes()).await
+    }
+
+    pub async fn account(&self, id: &str) -> Item {
+        self.db
+            .get(TABLE_LOGICAL_ID, &account_key(id))
+            .await
+            .expect("account exists")
+    }
+
+    pub async fn snapshot(&self) -> Vec<Item> {
+        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
+        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
+        items
+    }
+}
+
+/// Asserts an error with this status and code; returns the body.
+pub fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+    let body = events::body_json(response);
+    assert_eq!(response.status(), status, "body: {body}");
+    assert_eq!(events::header(response, "content-type"), Some("application/json"));
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["requestId"].as_str().is_some_and(|r| !r.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body.as_object().unwrap().len(), 3, "{body}");
+    body
+}
