@@ -79,12 +79,21 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
 /// Keys with a value are set (a nested object replaces the stored value whole;
 /// it is not deep-merged), keys set to `null` are removed, keys not mentioned
 /// are kept. A key appears in at most one of the two lists.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MapMerge<V = Value> {
     /// Keys to set, with their new values, in the order the body gave them.
     pub set: Vec<(String, V)>,
     /// Keys to remove.
     pub remove: Vec<String>,
+}
+
+impl<V> Default for MapMerge<V> {
+    fn default() -> Self {
+        MapMerge {
+            set: Vec::new(),
+            remove: Vec::new(),
+        }
+    }
 }
 
 impl MapMerge<Value> {

@@ -61,15 +61,41 @@ pub const EXAMPLES: &[Example] = &[
         headers: &["x-api-key: demo-key-tenant-a", "Content-Type: application/json"],
         body: r#"{"name": "Acme"}"#,
     },
+    Example {
+        what: "update CRM account fields, claim a new number, set custom fields (200)",
+        method: "PATCH",
+        path: "/accounts/1001?allow_new_options=true",
+        headers: &["x-api-key: demo-key-crm-a", "Content-Type: application/json"],
+        body: r#"{"title": "Acme Headquarters", "primaryPhone": "+1 217 555 0199", "number": 1500, "custom": {"region": "west", "services": ["plumbing"]}}"#,
+    },
+    Example {
+        what: "a number another account has (409)",
+        method: "PATCH",
+        path: "/accounts/1001",
+        headers: &["x-api-key: demo-key-crm-a", "Content-Type: application/json"],
+        body: r#"{"number": 1300}"#,
+    },
+    Example {
+        what: "the deprecated /clients alias (200, with Deprecation and Link headers)",
+        method: "PATCH",
+        path: "/clients/1002",
+        headers: &["x-api-key: demo-key-crm-a", "Content-Type: application/json"],
+        body: r#"{"isActive": false}"#,
+    },
 ];
 
 /// The items of every section of a seed file, with the table (logical id)
 /// each goes to. A section no function knows is an error.
 pub fn seed_items(file: &SeedFile) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
     use update_account_metadata as metadata;
+    use update_crm_account as crm;
     use update_tenant_account as tenant;
     let mut out = Vec::new();
-    let known = [metadata::seed::SEED_SECTION, tenant::seed::SEED_SECTION];
+    let known = [
+        metadata::seed::SEED_SECTION,
+        tenant::seed::SEED_SECTION,
+        crm::seed::SEED_SECTION,
+    ];
     if let Some(unknown) = file.section_names().find(|n| !known.contains(n)) {
         return Err(format!("unknown seed section {unknown:?}; known: {known:?}"));
     }

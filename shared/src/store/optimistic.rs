@@ -31,6 +31,11 @@ pub enum Optimistic<E> {
 /// the item as it was (`None` when it does not exist) and runs that, until
 /// one succeeds. Without a `first` update (when no cheap condition can
 /// decide), it starts with a consistent read. Returns what `returns` asks for.
+///
+/// `first` is speculative: when DynamoDB refuses it as invalid for the item
+/// (some implementations check a nested SET against a missing map before the
+/// condition), the item is read and planned exactly like after a failed
+/// condition. A refused exact plan is an error.
 pub async fn update<E>(
     table: &Table,
     key: &Key,
@@ -39,9 +44,14 @@ pub async fn update<E>(
     mut plan: impl FnMut(Option<&Item>) -> Result<Update, E>,
 ) -> Result<Option<Item>, Optimistic<E>> {
     let mut current = match first {
-        Some(first) => match attempt(table, key, first, returns.clone()).await? {
-            Ok(item) => return Ok(item),
-            Err(current) => current,
+        Some(first) => match attempt(table, key, first, returns.clone()).await {
+            Ok(Ok(item)) => return Ok(item),
+            Ok(Err(current)) => current,
+            Err(Optimistic::Store(StoreError::Rejected(reason))) => {
+                tracing::debug!(%reason, "speculative update refused; reading the item");
+                table.get(key, true).await.map_err(Optimistic::Store)?
+            }
+            Err(e) => return Err(e),
         },
         None => table.get(key, true).await.map_err(Optimistic::Store)?,
     };

@@ -95,8 +95,9 @@ impl Table {
         }
     }
 
-    /// Every item of one partition whose sort key starts with `sk_prefix`,
-    /// following `LastEvaluatedKey` until the partition is read completely.
+    /// Every item of one partition whose sort key starts with `sk_prefix`
+    /// (every item of the partition when it is empty), following
+    /// `LastEvaluatedKey` until the partition is read completely.
     /// `page_size` bounds each page (`Limit`); `None` lets DynamoDB fill
     /// pages up to 1 MB.
     pub async fn query_partition(
@@ -105,26 +106,29 @@ impl Table {
         sk_prefix: &str,
         page_size: Option<i32>,
     ) -> Result<Vec<Item>, StoreError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = self
+            let mut query = self
                 .client
                 .query()
                 .table_name(self.name.as_ref())
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                 .expression_attribute_names("#pk", super::key::PK)
-                .expression_attribute_names("#sk", super::key::SK)
-                .expression_attribute_values(":pk", aws_sdk_dynamodb::types::AttributeValue::S(pk.to_owned()))
-                .expression_attribute_values(
-                    ":prefix",
-                    aws_sdk_dynamodb::types::AttributeValue::S(sk_prefix.to_owned()),
-                )
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
                 .set_limit(page_size)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::from_sdk)?;
+                .set_exclusive_start_key(start);
+            // DynamoDB refuses an empty string as a key value, so an empty
+            // prefix means "no sort-key condition".
+            query = if sk_prefix.is_empty() {
+                query.key_condition_expression("#pk = :pk")
+            } else {
+                query
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", super::key::SK)
+                    .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()))
+            };
+            let out = query.send().await.map_err(StoreError::from_sdk)?;
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(next) if !next.is_empty() => start = Some(next),

@@ -33,6 +33,16 @@ pub struct BoundedText<const MIN: usize, const MAX: usize>(String);
 impl<const MIN: usize, const MAX: usize> BoundedText<MIN, MAX> {
     /// Checks `text` against the rules.
     pub fn parse(text: String) -> Result<Self, TextError> {
+        Self::check(text, |c| c.is_control())
+    }
+
+    /// Like [`BoundedText::parse`], but line breaks and tabs are allowed
+    /// (descriptions, notes); other control characters are not.
+    pub fn parse_multiline(text: String) -> Result<Self, TextError> {
+        Self::check(text, |c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    }
+
+    fn check(text: String, forbidden: impl Fn(char) -> bool) -> Result<Self, TextError> {
         let len = text.chars().count();
         if len < MIN {
             return Err(TextError::TooShort { min: MIN });
@@ -40,7 +50,7 @@ impl<const MIN: usize, const MAX: usize> BoundedText<MIN, MAX> {
         if len > MAX {
             return Err(TextError::TooLong { max: MAX });
         }
-        if text.chars().any(char::is_control) {
+        if text.chars().any(forbidden) {
             return Err(TextError::ControlCharacter);
         }
         if MIN > 0 && text.trim().is_empty() {
@@ -87,5 +97,10 @@ mod tests {
         assert_eq!(Name::parse("   ".into()), Err(TextError::Blank));
         assert_eq!(Name::parse("a\nb".into()), Err(TextError::ControlCharacter));
         assert_eq!(Name::parse(" a ".into()).unwrap().as_str(), " a ");
+        assert!(Name::parse_multiline("a\nb".into()).is_ok());
+        assert_eq!(
+            Name::parse_multiline("a\u{0}b".into()),
+            Err(TextError::ControlCharacter)
+        );
     }
 }

@@ -1,0 +1,205 @@
+//! This function's section of a seed file (see README, "Seed files").
+//!
+//! ```json
+//! "update-crm-account": {
+//!   "api_keys":      [{"token": "demo-key-crm-a", "tenant_id": "crm_a"}],
+//!   "custom_fields": [{"tenant_id": "crm_a", "key": "region", "type": "dropdown", "options": ["north", "south"]}],
+//!   "accounts":      [{"tenant_id": "crm_a", "id": 1001, "number": 1234, "title": "Acme HQ",
+//!                      "primaryEmail": "ops@acme.example", "custom": {"region": "north"}}]
+//! }
+//! ```
+//!
+//! An account's fields other than `tenant_id` are the contract's (camelCase)
+//! and obey the same rules as a PATCH body; `title` and `number` are
+//! required, `isActive` defaults to true, lists to empty, the rest to null.
+//! Number claims are written with the accounts; two accounts of a tenant
+//! with one number are refused.
+
+use crate::{
+    account::{account_key, attrs, number_key},
+    change::{AccountId, Change},
+    custom::{self, FieldDef, FieldType},
+    write::CLAIM_OWNER,
+};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use shared::{
+    auth::{SeedSecret, credential_item},
+    clock::Timestamp,
+    patch::MapMerge,
+    store::Item,
+};
+use std::collections::{HashMap, HashSet};
+
+/// The name of this function's section in a seed file.
+pub const SEED_SECTION: &str = "update-crm-account";
+
+/// This function's seed data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// API keys and the tenant each belongs to.
+    #[serde(default)]
+    pub api_keys: Vec<SeedKey>,
+    /// Custom field definitions.
+    #[serde(default)]
+    pub custom_fields: Vec<SeedField>,
+    /// Accounts.
+    #[serde(default)]
+    pub accounts: Vec<SeedAccount>,
+}
+
+/// An API key of a tenant.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedKey {
+    /// The key, or its hash.
+    #[serde(flatten)]
+    pub secret: SeedSecret,
+    /// The tenant.
+    pub tenant_id: String,
+}
+
+/// A custom field definition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedField {
+    /// The tenant.
+    pub tenant_id: String,
+    /// The key in `custom`.
+    pub key: String,
+    /// `text`, `number`, `boolean`, `date`, `dropdown` or `multiselect`.
+    #[serde(rename = "type")]
+    pub field_type: String,
+    /// Options (dropdown, multiselect).
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// An account: `tenant_id`, `id`, and contract fields.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedAccount {
+    /// The tenant.
+    pub tenant_id: String,
+    /// Account id (positive).
+    pub id: i64,
+    /// The contract's fields, as in a PATCH body.
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+/// Seed data that breaks the endpoint's rules.
+#[derive(Debug, thiserror::Error)]
+#[error("{SEED_SECTION}: {0}")]
+pub struct SeedError(String);
+
+impl Seed {
+    /// The items to put, after checking every record.
+    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+        let mut items = Vec::new();
+        for (i, key) in self.api_keys.iter().enumerate() {
+            let hash = key.secret.hash().ok_or_else(|| {
+                SeedError(format!(
+                    "api_keys[{i}]: token_sha256 must be 64 lowercase hex digits"
+                ))
+            })?;
+            items.push(credential_item(
+                &hash,
+                Item::from([("tenant_id".to_owned(), AttributeValue::S(key.tenant_id.clone()))]),
+            ));
+        }
+        let mut defs: HashMap<&str, HashMap<String, FieldDef>> = HashMap::new();
+        for field in &self.custom_fields {
+            let field_type = FieldType::parse(&field.field_type).ok_or_else(|| {
+                SeedError(format!(
+                    "custom field {}: unknown type {:?}",
+                    field.key, field.field_type
+                ))
+            })?;
+            items.push(custom::definition_item(
+                &field.tenant_id,
+                &field.key,
+                &field.field_type,
+                &field.options,
+            ));
+            defs.entry(&field.tenant_id).or_default().insert(
+                field.key.clone(),
+                FieldDef {
+                    key: field.key.clone(),
+                    field_type,
+                    options: field.options.clone(),
+                    version: AttributeValue::N("0".to_owned()),
+                },
+            );
+        }
+        let mut numbers = HashSet::new();
+        let now = Timestamp::now().to_string();
+        for account in &self.accounts {
+            let what = format!("account {} of {}", account.id, account.tenant_id);
+            let item = account_item(account, defs.get(account.tenant_id.as_str()), &now)
+                .map_err(|e| SeedError(format!("{what}: {e}")))?;
+            let number = item[attrs::NUMBER]
+                .as_n()
+                .ok()
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or_default();
+            if !numbers.insert((account.tenant_id.clone(), number)) {
+                return Err(SeedError(format!("{what}: number {number} is used twice")));
+            }
+            items.push(
+                number_key(&account.tenant_id, number).into_item_with(Item::from([(
+                    CLAIM_OWNER.to_owned(),
+                    AttributeValue::N(account.id.to_string()),
+                )])),
+            );
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+fn account_item(
+    account: &SeedAccount,
+    defs: Option<&HashMap<String, FieldDef>>,
+    now: &str,
+) -> Result<Item, String> {
+    let id = AccountId::parse(Some(&account.id.to_string())).map_err(|e| e.to_string())?;
+    for required in ["title", "number"] {
+        if !account.fields.contains_key(required) {
+            return Err(format!("{required} is required"));
+        }
+    }
+    let body = Value::Object(account.fields.clone()).to_string();
+    let change = Change::parse(&lambda_http::Body::from(body), id).map_err(|e| e.to_string())?;
+    let custom =
+        custom::plan(&defs.cloned().unwrap_or_default(), &change.custom, false).map_err(|e| e.to_string())?;
+    let mut item = account_key(&account.tenant_id, id.0).into_item_with(Item::from([
+        (attrs::ID.to_owned(), AttributeValue::N(id.0.to_string())),
+        (attrs::CREATED_AT.to_owned(), AttributeValue::S(now.to_owned())),
+        (attrs::UPDATED_AT.to_owned(), AttributeValue::S(now.to_owned())),
+        (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
+        (attrs::IS_ACTIVE.to_owned(), AttributeValue::Bool(true)),
+        (attrs::ADDRESS.to_owned(), AttributeValue::L(vec![])),
+        (attrs::CONTACTS.to_owned(), AttributeValue::L(vec![])),
+        (attrs::DESCRIPTION.to_owned(), AttributeValue::Null(true)),
+        (attrs::PRIMARY_EMAIL.to_owned(), AttributeValue::Null(true)),
+        (attrs::PRIMARY_PHONE.to_owned(), AttributeValue::Null(true)),
+        (attrs::ACCOUNT_TYPE.to_owned(), AttributeValue::Null(true)),
+    ]));
+    for (name, value) in change.assignments {
+        item.insert(name.to_owned(), value);
+    }
+    if let Some(number) = change.number {
+        item.insert(attrs::NUMBER.to_owned(), AttributeValue::N(number.to_string()));
+    }
+    let custom_map = shared::store::merge::merged(
+        &Item::new(),
+        attrs::CUSTOM,
+        &MapMerge {
+            set: custom.merge.set,
+            remove: vec![],
+        },
+    );
+    item.insert(attrs::CUSTOM.to_owned(), AttributeValue::M(custom_map));
+    Ok(item)
+}

@@ -1,0 +1,190 @@
+//! Applying a validated change: one UpdateItem, or one TransactWriteItems
+//! when a number claim or a new custom option is involved. Either every
+//! part is written or none is.
+//!
+//! - Plain path (no number, no new option): `SET` the fields, merge
+//!   `custom` key by key, `ADD version 1`, under `attribute_exists(pk)`;
+//!   `ALL_NEW` gives the response. A missing `custom` map falls back to an
+//!   exact write of the merged map, conditioned on `version`.
+//! - Transactional path: read the account (for its `version` and current
+//!   number), then one transaction: the account update conditioned on that
+//!   `version`; the claim on the new number (`attribute_not_exists(pk) OR
+//!   accountId = :me`) and the release of the old one; each new option
+//!   appended to its definition, conditioned on the definition's `version`.
+//!   Cancellation reasons decide: the claim failed -> 409; the account is
+//!   gone -> 404; anything else changed meanwhile -> read, re-check, retry.
+//!   The response is the read item with the change applied, which is
+//!   exactly what the conditioned write stored.
+
+use crate::{
+    account::{AccountView, account_key, attrs, number_key},
+    change::{AccountId, Change},
+    custom::{self, CustomPlan},
+    error::ApiError,
+};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use shared::{
+    clock::Timestamp,
+    store::{Cond, Item, PK, StoreError, Table, Update, merge, optimistic, transact},
+};
+
+/// Attribute of a number claim naming the account that owns the number.
+pub const CLAIM_OWNER: &str = "accountId";
+
+/// Applies `change` to account `id` of `tenant`; returns the account after.
+pub async fn apply(
+    table: &Table,
+    tenant: &str,
+    id: AccountId,
+    change: &Change,
+    allow_new_options: bool,
+) -> Result<AccountView, ApiError> {
+    for _ in 0..optimistic::MAX_ATTEMPTS {
+        let custom = if change.custom.is_empty() {
+            CustomPlan::default()
+        } else {
+            custom::plan(
+                &custom::load(table, tenant).await?,
+                &change.custom,
+                allow_new_options,
+            )?
+        };
+        if change.number.is_none() && custom.new_options.is_empty() {
+            return plain(table, tenant, id, change, &custom).await;
+        }
+        if let Some(view) = transactional(table, tenant, id, change, &custom).await? {
+            return Ok(view);
+        }
+    }
+    Err(ApiError::Contention)
+}
+
+/// SET of every plain field, `updatedAt`, and the version bump.
+fn fields_update(change: &Change, now: Timestamp) -> Update {
+    let mut update = Update::new();
+    for (name, value) in &change.assignments {
+        update.set(&[*name], value.clone());
+    }
+    update
+        .set(&[attrs::UPDATED_AT], AttributeValue::S(now.to_string()))
+        .increment(attrs::VERSION, 1)
+        .require(Cond::exists(PK));
+    update
+}
+
+fn require_version(update: &mut Update, item: &Item) {
+    update.require(match item.get(attrs::VERSION) {
+        Some(version) => Cond::eq(attrs::VERSION, version.clone()),
+        None => Cond::not_exists(attrs::VERSION),
+    });
+}
+
+async fn plain(
+    table: &Table,
+    tenant: &str,
+    id: AccountId,
+    change: &Change,
+    custom: &CustomPlan,
+) -> Result<AccountView, ApiError> {
+    let now = Timestamp::now();
+    let mut first = fields_update(change, now);
+    if !custom.merge.is_empty() {
+        merge::merge_keys(&mut first, attrs::CUSTOM, &custom.merge, None);
+    }
+    let item = optimistic::update(
+        table,
+        &account_key(tenant, id.0),
+        ReturnValue::AllNew,
+        Some(first),
+        |item| {
+            let item = item.ok_or(ApiError::NotFound)?;
+            let mut update = fields_update(change, now);
+            require_version(&mut update, item);
+            merge::set_merged(
+                &mut update,
+                attrs::CUSTOM,
+                merge::merged(item, attrs::CUSTOM, &custom.merge),
+            );
+            Ok(update)
+        },
+    )
+    .await?
+    .ok_or_else(|| ApiError::Internal("UpdateItem returned no attributes".to_owned()))?;
+    AccountView::from_item(&item)
+}
+
+/// `Ok(None)` when something changed meanwhile and the caller should retry.
+async fn transactional(
+    table: &Table,
+    tenant: &str,
+    id: AccountId,
+    change: &Change,
+    custom: &CustomPlan,
+) -> Result<Option<AccountView>, ApiError> {
+    let key = account_key(tenant, id.0);
+    let item = table.get(&key, true).await?.ok_or(ApiError::NotFound)?;
+    let now = Timestamp::now();
+    let mut update = fields_update(change, now);
+    require_version(&mut update, &item);
+
+    // What the item will be if the transaction commits, for the response.
+    let mut after = item.clone();
+    for (name, value) in &change.assignments {
+        after.insert((*name).to_owned(), value.clone());
+    }
+    after.insert(attrs::UPDATED_AT.to_owned(), AttributeValue::S(now.to_string()));
+    if !custom.merge.is_empty() {
+        let merged = merge::merged(&item, attrs::CUSTOM, &custom.merge);
+        after.insert(attrs::CUSTOM.to_owned(), AttributeValue::M(merged.clone()));
+        merge::set_merged(&mut update, attrs::CUSTOM, merged);
+    }
+
+    let old_number = item
+        .get(attrs::NUMBER)
+        .and_then(|n| n.as_n().ok())
+        .and_then(|n| n.parse::<i64>().ok());
+    let me = AttributeValue::N(id.0.to_string());
+    let mine_or_free = || Cond::not_exists(PK).or(Cond::eq(CLAIM_OWNER, me.clone()));
+    let mut claims = Vec::new();
+    let mut claim_slot = None;
+    if let Some(number) = change.number.filter(|n| Some(*n) != old_number) {
+        update.set(&[attrs::NUMBER], AttributeValue::N(number.to_string()));
+        after.insert(attrs::NUMBER.to_owned(), AttributeValue::N(number.to_string()));
+        let claim =
+            number_key(tenant, number).into_item_with(Item::from([(CLAIM_OWNER.to_owned(), me.clone())]));
+        claim_slot = Some((1, number));
+        claims.push(transact::put(table.name(), claim, Some(mine_or_free())));
+        if let Some(old) = old_number {
+            claims.push(transact::delete(
+                table.name(),
+                &number_key(tenant, old),
+                Some(mine_or_free()),
+            ));
+        }
+    }
+    let mut items = vec![transact::update(table.name(), &key, update)];
+    items.extend(claims);
+    for (def, new) in &custom.new_options {
+        items.push(custom::append_options(table.name(), tenant, def, new));
+    }
+
+    match table.transact(items).await {
+        Ok(()) => AccountView::from_item(&after).map(Some),
+        Err(StoreError::TransactionCanceled { reasons }) => {
+            if let Some((slot, number)) = claim_slot
+                && reasons.get(slot).is_some_and(|r| r.condition_failed())
+            {
+                return Err(ApiError::NumberTaken(number));
+            }
+            if reasons
+                .first()
+                .is_some_and(|r| r.condition_failed() && r.item.is_none())
+            {
+                return Err(ApiError::NotFound);
+            }
+            tracing::debug!(?reasons, "transaction cancelled; retrying");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,181 @@
+//! Fixture for this function's tests: a fresh DynamoDB with the template's
+//! tables, seeded through the function's own seed format.
+#![allow(dead_code)]
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+use shared::store::Item;
+use std::collections::HashMap;
+use testkit::{TestDb, events};
+use update_crm_account::{
+    State, TABLE_LOGICAL_ID, account::account_key, custom::field_key, handle, seed::Seed,
+};
+
+/// Tenant A's key: accounts 1001 (number 1234) and 1002 (number 1300).
+pub const KEY_A: &str = "crm-key-a-0123456789";
+/// Tenant B's key: account 2001 (number 1234 too: numbers are per tenant).
+pub const KEY_B: &str = "crm-key-b-0123456789";
+
+pub struct Fixture {
+    pub db: TestDb,
+    pub state: State,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        let db = TestDb::start().await;
+        let state = State {
+            table: db.table(TABLE_LOGICAL_ID),
+        };
+        let fixture = Fixture { db, state };
+        fixture
+            .seed(json!({
+                "api_keys": [{"token": KEY_A, "tenant_id": "a"}, {"token": KEY_B, "tenant_id": "b"}],
+                "custom_fields": [
+                    {"tenant_id": "a", "key": "region", "type": "dropdown", "options": ["north", "south"]},
+                    {"tenant_id": "a", "key": "services", "type": "multiselect", "options": ["plumbing", "hvac"]},
+                    {"tenant_id": "a", "key": "since", "type": "date"},
+                    {"tenant_id": "a", "key": "sqft", "type": "number"},
+                    {"tenant_id": "a", "key": "note", "type": "text"},
+                    {"tenant_id": "a", "key": "vip", "type": "boolean"},
+                    {"tenant_id": "a", "key": "a.b #x :v", "type": "text"},
+                    {"tenant_id": "b", "key": "region", "type": "dropdown", "options": ["east"]}
+                ],
+                "accounts": [
+                    {"tenant_id": "a", "id": 1001, "number": 1234, "title": "Acme HQ", "description": "Main",
+                     "address": ["1 Main St"], "primaryEmail": "ops@acme.com", "primaryPhone": "+1 217 555 0101",
+                     "accountType": "commercial", "contacts": [{"name": "Ann"}], "custom": {"region": "north", "sqft": 10}},
+                    {"tenant_id": "a", "id": 1002, "number": 1300, "title": "Acme Warehouse"},
+                    {"tenant_id": "b", "id": 2001, "number": 1234, "title": "B's account"}
+                ]
+            }))
+            .await;
+        fixture
+    }
+
+    pub async fn seed(&self, section: Value) {
+        let seed: Seed = serde_json::from_value(section).expect("seed section");
+        self.db
+            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
+            .await;
+    }
+
+    /// PATCH `path` (`/accounts/1001?x=y`) with raw body bytes.
+    pub async fn patch_raw(&self, path: &str, key: Option<&str>, body: &[u8]) -> Response<Body> {
+        let (raw_path, query) = path.split_once('?').unwrap_or((path, ""));
+        let id = raw_path.rsplit('/').next().unwrap();
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(key) = key {
+            headers.push(("x-api-key", key));
+        }
+        let mut req = events::api_request("PATCH", raw_path, &[("accountId", id)], &headers, Some(body));
+        if !query.is_empty() {
+            use lambda_http::RequestExt;
+            req = req.with_query_string_parameters(
+                query
+                    .split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect::<HashMap<String, String>>(),
+            );
+        }
+        handle(&self.state, req).await
+    }
+
+    /// PATCH with a JSON body and tenant A's key.
+    pub async fn patch(&self, path: &str, body: Value) -> Response<Body> {
+        self.patch_raw(path, Some(KEY_A), body.to_string().as_bytes())
+            .await
+    }
+
+    pub async fn account(&self, tenant: &str, id: i64) -> Item {
+        self.db
+            .get(TABLE_LOGICAL_ID, &account_key(tenant, id))
+            .await
+            .expect("account exists")
+    }
+
+    pub async fn options(&self, tenant: &str, field: &str) -> Vec<String> {
+        let item = self
+            .db
+            .get(TABLE_LOGICAL_ID, &field_key(tenant, field))
+            .await
+            .expect("field exists");
+        item["options"]
+            .as_l()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_s().unwrap().clone())
+            .collect()
+    }
+
+    pub async fn snapshot(&self) -> Vec<Item> {
+        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
+        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
+        items
+    }
+
+    /// Number claims: every account's number has exactly one claim, owned by
+    /// it, and no claim is owned by an account with another number.
+    pub async fn assert_claims_consistent(&self) {
+        let items = self.snapshot().await;
+        let mut accounts: HashMap<(String, String), String> = HashMap::new();
+        let mut claims: HashMap<(String, String), String> = HashMap::new();
+        for item in &items {
+            let pk = item["pk"].as_s().unwrap();
+            let parts: Vec<&str> = pk.split('#').collect();
+            match (parts.as_slice(), item["sk"].as_s().unwrap().as_str()) {
+                (["TENANT", t, "ACCOUNT", id], "ACCOUNT") => {
+                    accounts.insert(
+                        (t.to_string(), id.to_string()),
+                        item["number"].as_n().unwrap().clone(),
+                    );
+                }
+                (["TENANT", t, "NUMBER", n], "NUMBER") => {
+                    claims.insert(
+                        (t.to_string(), n.to_string()),
+                        item["accountId"].as_n().unwrap().clone(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        for ((tenant, id), number) in &accounts {
+            assert_eq!(
+                claims.get(&(tenant.clone(), number.clone())),
+                Some(id),
+                "account {tenant}/{id} number {number} has no claim"
+            );
+        }
+        for ((tenant, number), owner) in &claims {
+            assert_eq!(
+                accounts.get(&(tenant.clone(), owner.clone())),
+                Some(number),
+                "claim {tenant}/{number} dangles"
+            );
+        }
+    }
+}
+
+/// Asserts an error with this status and name; returns the body.
+pub fn assert_error(response: &Response<Body>, status: u16, name: &str) -> Value {
+    let body = events::body_json(response);
+    assert_eq!(response.status(), status, "body: {body}");
+    assert_eq!(events::header(response, "content-type"), Some("application/json"));
+    assert_eq!(body["error"], name, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["requestId"].as_str().is_some_and(|r| !r.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+pub fn n(item: &Item, name: &str) -> i64 {
+    item[name].as_n().unwrap().parse().unwrap()
+}
+
+pub fn is_null(item: &Item, name: &str) -> bool {
+    matches!(item.get(name), Some(AttributeValue::Null(true)))
+}

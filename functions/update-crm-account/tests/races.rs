@@ -1,0 +1,132 @@
+//! Races on the unique number and on new custom options.
+
+mod common;
+
+use common::{Fixture, n};
+use futures::future::join_all;
+use serde_json::json;
+use std::sync::Arc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claims_of_one_number_have_one_winner() {
+    let f = Arc::new(Fixture::new().await);
+    // Ten accounts race for number 7777.
+    let accounts: Vec<serde_json::Value> = (0..10)
+        .map(|i| json!({"tenant_id": "a", "id": 3000 + i, "number": 8000 + i, "title": format!("Racer {i}")}))
+        .collect();
+    f.seed(json!({"accounts": accounts})).await;
+    let tasks = (0..10).map(|i| {
+        let f = Arc::clone(&f);
+        tokio::spawn(async move {
+            (
+                3000 + i,
+                f.patch(&format!("/accounts/{}", 3000 + i), json!({"number": 7777}))
+                    .await
+                    .status()
+                    .as_u16(),
+            )
+        })
+    });
+    let results: Vec<(i64, u16)> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let winners: Vec<i64> = results
+        .iter()
+        .filter(|(_, s)| *s == 200)
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert_eq!(
+        results.iter().filter(|(_, s)| *s == 409).count(),
+        9,
+        "{results:?}"
+    );
+    let winner = winners[0];
+    assert_eq!(n(&f.account("a", winner).await, "number"), 7777);
+    for (id, _) in results.iter().filter(|(id, _)| *id != winner) {
+        assert_eq!(n(&f.account("a", *id).await, "number"), 8000 + (id - 3000));
+    }
+    f.assert_claims_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_accounts_claiming_the_same_number_one_200_one_409() {
+    let f = Arc::new(Fixture::new().await);
+    let a = tokio::spawn({
+        let f = Arc::clone(&f);
+        async move {
+            f.patch("/accounts/1001", json!({"number": 4242}))
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let b = tokio::spawn({
+        let f = Arc::clone(&f);
+        async move {
+            f.patch("/accounts/1002", json!({"number": 4242}))
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let mut statuses = vec![a.await.unwrap(), b.await.unwrap()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    f.assert_claims_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_adding_one_new_option_leave_it_once() {
+    let f = Arc::new(Fixture::new().await);
+    let accounts: Vec<serde_json::Value> = (0..8)
+        .map(|i| json!({"tenant_id": "a", "id": 4000 + i, "number": 9000 + i, "title": format!("Opt {i}")}))
+        .collect();
+    f.seed(json!({"accounts": accounts})).await;
+    let tasks = (0..8).map(|i| {
+        let f = Arc::clone(&f);
+        tokio::spawn(async move {
+            f.patch(
+                &format!("/accounts/{}?allow_new_options=true", 4000 + i),
+                json!({"custom": {"region": "west", "services": ["solar"]}}),
+            )
+            .await
+            .status()
+            .as_u16()
+        })
+    });
+    let statuses: Vec<u16> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(f.options("a", "region").await, ["north", "south", "west"]);
+    assert_eq!(f.options("a", "services").await, ["plumbing", "hvac", "solar"]);
+    for i in 0..8 {
+        let account = f.account("a", 4000 + i).await;
+        assert_eq!(
+            account["custom"].as_m().unwrap()["region"].as_s().unwrap(),
+            "west"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn number_swaps_and_renames_interleave_without_losing_claims() {
+    let f = Arc::new(Fixture::new().await);
+    let tasks = (0..20).map(|i| {
+        let f = Arc::clone(&f);
+        tokio::spawn(async move {
+            let (id, number) = if i % 2 == 0 {
+                (1001, 6000 + i)
+            } else {
+                (1002, 6000 + i)
+            };
+            f.patch(
+                &format!("/accounts/{id}"),
+                json!({"number": number, "title": format!("T{i}")}),
+            )
+            .await
+            .status()
+            .as_u16()
+        })
+    });
+    let statuses: Vec<u16> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    f.assert_claims_consistent().await;
+}
