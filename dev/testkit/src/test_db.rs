@@ -22,8 +22,10 @@ pub struct TestDb {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 impl TestDb {
-    /// Starts the database and creates the tables.
+    /// Starts the database and creates the tables. Also installs the
+    /// functions' log subscriber, so a failing test shows what they logged.
     pub async fn start() -> Self {
+        shared::telemetry::init();
         let (client, prefix, server) = match std::env::var("DYNAMODB_ENDPOINT") {
             Ok(endpoint) if !endpoint.is_empty() => {
                 let n = COUNTER.fetch_add(1, Ordering::Relaxed);

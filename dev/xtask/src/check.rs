@@ -89,7 +89,7 @@ pub async fn conformance() -> anyhow::Result<()> {
     let mut tests = step(
         "tests against moto_server",
         "cargo",
-        &["test", "--workspace", "--tests"],
+        &["test", "--workspace", "--tests", "--no-fail-fast"],
     );
     tests.env = vec![
         ("DYNAMODB_ENDPOINT".to_owned(), format!("http://127.0.0.1:{port}")),

@@ -22,10 +22,12 @@ pub fn merge_keys(
     for key in &merge.remove {
         update.remove(&[attr, key.as_str()]);
     }
-    update.require(match max_keys {
-        Some(max) => Cond::size_at_most(attr, max.saturating_sub(merge.set.len())),
-        None => Cond::exists(attr),
-    });
+    // `attribute_exists` first: `size()` of a missing attribute is simply
+    // false in DynamoDB, but some emulators (moto) fail on it.
+    update.require(Cond::exists(attr));
+    if let Some(max) = max_keys {
+        update.require(Cond::size_at_most(attr, max.saturating_sub(merge.set.len())));
+    }
 }
 
 /// The map `attr` of `item` after `merge` (an empty map when missing).
