@@ -28,6 +28,16 @@ impl Timestamp {
             .map(|t| Timestamp(t.to_offset(UtcOffset::UTC)))
     }
 
+    /// `seconds` later.
+    pub fn plus_seconds(self, seconds: i64) -> Self {
+        Timestamp(self.0 + time::Duration::seconds(seconds))
+    }
+
+    /// Seconds since the Unix epoch (for DynamoDB TTL attributes).
+    pub fn unix_seconds(self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
     /// One millisecond later (to keep `updatedAt` strictly increasing).
     pub fn next_millisecond(self) -> Self {
         Timestamp(self.0 + time::Duration::milliseconds(1))

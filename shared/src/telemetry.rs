@@ -15,7 +15,16 @@ pub fn init() {
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".to_owned())
         .to_lowercase();
-    let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
+    // A plain level applies to our code; the SDK's runtime logs every
+    // failed condition as a warning, which is an expected outcome here.
+    let directives = if level.contains('=') {
+        level
+    } else {
+        format!(
+            "{level},aws_smithy_runtime=error,aws_smithy_runtime_api=error,aws_runtime=error,aws_sdk_dynamodb=error,dynoxide=error"
+        )
+    };
+    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)

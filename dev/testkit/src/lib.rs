@@ -11,6 +11,7 @@
 //!   all tables created, a client for it.
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
 
+pub mod claims;
 pub mod events;
 pub mod seed;
 mod server;

@@ -1,6 +1,7 @@
 //! The functions of this workspace, as the dev tooling sees them: their
 //! seed sections and tables, and the curl examples the run command prints.
 
+use serde::de::DeserializeOwned;
 use shared::store::Item;
 use testkit::seed::SeedFile;
 
@@ -82,6 +83,36 @@ pub const EXAMPLES: &[Example] = &[
         headers: &["x-api-key: demo-key-crm-a", "Content-Type: application/json"],
         body: r#"{"isActive": false}"#,
     },
+    Example {
+        what: "update the token's own account (200)",
+        method: "PATCH",
+        path: "/v1/account",
+        headers: &[
+            "Authorization: Bearer demo-token-v1-owner",
+            "Content-Type: application/json",
+        ],
+        body: r#"{"name": "Acme Corp.", "email": "new_email@example.com", "settings": {"currency": "EUR", "timezone": "Europe/Berlin", "language": "de"}}"#,
+    },
+    Example {
+        what: "an email another account has (409)",
+        method: "PATCH",
+        path: "/v1/account",
+        headers: &[
+            "Authorization: Bearer demo-token-v1-owner",
+            "Content-Type: application/json",
+        ],
+        body: r#"{"email": "TAKEN@example.com"}"#,
+    },
+    Example {
+        what: "an account that verifies email changes: the new address is pending (200)",
+        method: "PATCH",
+        path: "/v1/account",
+        headers: &[
+            "Authorization: Bearer demo-token-v1-verified",
+            "Content-Type: application/json",
+        ],
+        body: r#"{"email": "jo.new@example.org"}"#,
+    },
 ];
 
 /// The items of every section of a seed file, with the table (logical id)
@@ -89,21 +120,77 @@ pub const EXAMPLES: &[Example] = &[
 pub fn seed_items(file: &SeedFile) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
     use update_account_metadata as metadata;
     use update_crm_account as crm;
+    use update_current_account as current;
     use update_tenant_account as tenant;
-    let mut out = Vec::new();
     let known = [
         metadata::seed::SEED_SECTION,
         tenant::seed::SEED_SECTION,
         crm::seed::SEED_SECTION,
+        current::seed::SEED_SECTION,
     ];
     if let Some(unknown) = file.section_names().find(|n| !known.contains(n)) {
         return Err(format!("unknown seed section {unknown:?}; known: {known:?}"));
     }
-    if let Some(seed) = file.section::<metadata::seed::Seed>(metadata::seed::SEED_SECTION)? {
-        out.push((
-            metadata::TABLE_LOGICAL_ID,
-            seed.items().map_err(|e| e.to_string())?,
-        ));
-    }
+    let mut out = Vec::new();
+    load(
+        file,
+        metadata::seed::SEED_SECTION,
+        metadata::TABLE_LOGICAL_ID,
+        metadata::seed::Seed::items,
+        &mut out,
+    )?;
+    load(
+        file,
+        tenant::seed::SEED_SECTION,
+        tenant::TABLE_LOGICAL_ID,
+        tenant::seed::Seed::items,
+        &mut out,
+    )?;
+    load(
+        file,
+        crm::seed::SEED_SECTION,
+        crm::TABLE_LOGICAL_ID,
+        crm::seed::Seed::items,
+        &mut out,
+    )?;
+    load(
+        file,
+        current::seed::SEED_SECTION,
+        current::TABLE_LOGICAL_ID,
+        current::seed::Seed::items,
+        &mut out,
+    )?;
     Ok(out)
+}
+
+/// Adds the items of section `name` (parsed as `S`) bound for `table`.
+fn load<S: DeserializeOwned, E: std::fmt::Display>(
+    file: &SeedFile,
+    name: &str,
+    table: &'static str,
+    items: fn(&S) -> Result<Vec<Item>, E>,
+    out: &mut Vec<(&'static str, Vec<Item>)>,
+) -> Result<(), String> {
+    if let Some(section) = file.section::<S>(name)? {
+        out.push((table, items(&section).map_err(|e| e.to_string())?));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_seed_loads_every_section() {
+        let file = SeedFile::load(&testkit::workspace_root().join("seed/demo.json")).unwrap();
+        let tables: Vec<&str> = seed_items(&file).unwrap().into_iter().map(|(t, _)| t).collect();
+        assert_eq!(tables.len(), file.section_names().count(), "{tables:?}");
+    }
+
+    #[test]
+    fn unknown_sections_are_refused() {
+        let file = SeedFile::parse(r#"{"no-such-function": {}}"#).unwrap();
+        assert!(seed_items(&file).unwrap_err().contains("no-such-function"));
+    }
 }

@@ -25,7 +25,11 @@ use crate::{
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use shared::{
     clock::Timestamp,
-    store::{Cond, Item, PK, StoreError, Table, Update, merge, optimistic, transact},
+    store::{
+        Cond, Item, PK, Table, Update,
+        claims::{self, Commit, Owner},
+        merge, optimistic, transact,
+    },
 };
 
 /// Attribute of a number claim naming the account that owns the number.
@@ -143,23 +147,16 @@ async fn transactional(
         .get(attrs::NUMBER)
         .and_then(|n| n.as_n().ok())
         .and_then(|n| n.parse::<i64>().ok());
-    let me = AttributeValue::N(id.0.to_string());
-    let mine_or_free = || Cond::not_exists(PK).or(Cond::eq(CLAIM_OWNER, me.clone()));
+    let owner = Owner::new(CLAIM_OWNER, AttributeValue::N(id.0.to_string()));
     let mut claims = Vec::new();
-    let mut claim_slot = None;
+    let mut claimed = None;
     if let Some(number) = change.number.filter(|n| Some(*n) != old_number) {
         update.set(&[attrs::NUMBER], AttributeValue::N(number.to_string()));
         after.insert(attrs::NUMBER.to_owned(), AttributeValue::N(number.to_string()));
-        let claim =
-            number_key(tenant, number).into_item_with(Item::from([(CLAIM_OWNER.to_owned(), me.clone())]));
-        claim_slot = Some((1, number));
-        claims.push(transact::put(table.name(), claim, Some(mine_or_free())));
+        claimed = Some(number);
+        claims.push(owner.claim(table.name(), &number_key(tenant, number), Item::new()));
         if let Some(old) = old_number {
-            claims.push(transact::delete(
-                table.name(),
-                &number_key(tenant, old),
-                Some(mine_or_free()),
-            ));
+            claims.push(owner.release(table.name(), &number_key(tenant, old)));
         }
     }
     let mut items = vec![transact::update(table.name(), &key, update)];
@@ -167,24 +164,11 @@ async fn transactional(
     for (def, new) in &custom.new_options {
         items.push(custom::append_options(table.name(), tenant, def, new));
     }
-
-    match table.transact(items).await {
-        Ok(()) => AccountView::from_item(&after).map(Some),
-        Err(StoreError::TransactionCanceled { reasons }) => {
-            if let Some((slot, number)) = claim_slot
-                && reasons.get(slot).is_some_and(|r| r.condition_failed())
-            {
-                return Err(ApiError::NumberTaken(number));
-            }
-            if reasons
-                .first()
-                .is_some_and(|r| r.condition_failed() && r.item.is_none())
-            {
-                return Err(ApiError::NotFound);
-            }
-            tracing::debug!(?reasons, "transaction cancelled; retrying");
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
+    let claim_slots: &[usize] = if claimed.is_some() { &[1] } else { &[] };
+    match claims::commit(table, items, claim_slots).await? {
+        Commit::Committed => AccountView::from_item(&after).map(Some),
+        Commit::Taken(_) => Err(ApiError::NumberTaken(claimed.unwrap_or_default())),
+        Commit::Missing => Err(ApiError::NotFound),
+        Commit::Changed => Ok(None),
     }
 }

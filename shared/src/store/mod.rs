@@ -7,6 +7,7 @@
 //! (`ACCOUNT#<id>` / `ACCOUNT`, ...); this module never interprets them.
 
 pub mod attr;
+pub mod claims;
 mod cond;
 mod error;
 mod expr;

@@ -1,0 +1,140 @@
+//! This API's error envelope, as the contract shows it, the one place errors
+//! become HTTP:
+//!
+//! ```json
+//! {"error": "email_exists", "message": "This email is already linked to another account."}
+//! ```
+//!
+//! Codes: `invalid_request` (400; also 405 and 413), `unauthorized` (401,
+//! and 403 for a token without permission on the account), `not_found`
+//! (404), `email_exists` (409), `service_unavailable` (503),
+//! `internal_error` (500). The request id travels in `x-request-id`.
+
+use lambda_http::{Body, Response, http::StatusCode};
+use serde::Serialize;
+use shared::{
+    auth::CredentialError,
+    http::BodyError,
+    store::{StoreError, optimistic::Optimistic},
+};
+
+/// Every way a request to this API can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Another method than the route's (405).
+    #[error("this method is not supported on this resource")]
+    MethodNotAllowed,
+    /// No usable bearer token (401).
+    #[error("send a valid access token as `Authorization: Bearer <access_token>` ({0})")]
+    Credentials(CredentialError),
+    /// A token no credential matches (401).
+    #[error("the access token is not valid")]
+    UnknownToken,
+    /// The token has no permission on the account it names (403).
+    #[error("the provided token does not have permission to update this account")]
+    Forbidden,
+    /// The body is not a JSON object of the right shape (400; 413 when too large).
+    #[error("{0}")]
+    Body(#[from] BodyError),
+    /// A field breaks a rule (400).
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field (`email`, `settings.timezone`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The account does not exist (404).
+    #[error("account not found")]
+    NotFound,
+    /// Another account uses the email (409).
+    #[error("This email is already linked to another account.")]
+    EmailExists,
+    /// The write lost every race (503).
+    #[error("the account is being updated concurrently; retry shortly")]
+    Contention,
+    /// DynamoDB throttled us after the SDK's retries (503).
+    #[error("the service is busy; retry shortly")]
+    Throttled,
+    /// A bug or an outage (500); the detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// A 400 for `field`.
+pub fn invalid(field: impl Into<String>, message: impl ToString) -> ApiError {
+    ApiError::Invalid {
+        field: field.into(),
+        message: message.to_string(),
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Throttled(_) => ApiError::Throttled,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Optimistic<ApiError>> for ApiError {
+    fn from(e: Optimistic<ApiError>) -> Self {
+        match e {
+            Optimistic::Refused(e) => e,
+            Optimistic::Contention => ApiError::Contention,
+            Optimistic::Store(e) => e.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope {
+    error: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use ApiError::*;
+        match self {
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "invalid_request"),
+            Credentials(_) | UnknownToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Forbidden => (StatusCode::FORBIDDEN, "unauthorized"),
+            Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request"),
+            Body(_) | Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
+            NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            EmailExists => (StatusCode::CONFLICT, "email_exists"),
+            Contention | Throttled => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+
+    /// Renders the error; a 500 is logged with its detail and answered with
+    /// a generic message.
+    pub fn into_response(self, request_id: &str) -> Response<Body> {
+        let (status, code) = self.status_and_code();
+        let message = if let ApiError::Internal(_) = self {
+            tracing::error!(request_id, code, error = %self, "request failed");
+            format!("An internal error occurred; quote request id {request_id} to support.")
+        } else {
+            tracing::info!(request_id, code, status = status.as_u16(), "request refused");
+            self.to_string()
+        };
+        let mut response = shared::http::json(status, "application/json", &Envelope { error: code, message });
+        let headers = response.headers_mut();
+        if let Ok(id) = request_id.parse() {
+            headers.insert("x-request-id", id);
+        }
+        match status {
+            StatusCode::UNAUTHORIZED => {
+                headers.insert("www-authenticate", "Bearer".parse().expect("static header"));
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                headers.insert("retry-after", "1".parse().expect("static header"));
+            }
+            _ => {}
+        }
+        response
+    }
+}

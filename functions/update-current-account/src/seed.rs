@@ -1,0 +1,234 @@
+//! This function's section of a seed file (see README, "Seed files").
+//!
+//! ```json
+//! "update-current-account": {
+//!   "tokens":   [{"token": "demo-token-v1-owner", "account_id": "acct_001", "role": "owner"}],
+//!   "accounts": [{"id": "acct_001", "email": "billing@acme.example", "name": "Acme Corp.",
+//!                 "type": "business", "status": "active", "email_verification": "none",
+//!                 "settings": {"currency": "USD"},
+//!                 "pending_email_change": {"email": "new@acme.example", "code": "123456"}}]
+//! }
+//! ```
+//!
+//! Email markers are written with the accounts (two accounts with one
+//! address are refused). `pending_email_change` seeds a change awaiting
+//! confirmation, with its code in the outbox.
+
+use crate::{
+    account::{account_key, attrs, email_key, outbox_key},
+    change::AccountName,
+    principal::{Principal, Role, is_account_id},
+    write::{CODE_TTL_SECONDS, code_hash},
+};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use shared::{
+    auth::{SeedSecret, credential_item},
+    clock::Timestamp,
+    store::Item,
+    validate::{EmailAddress, is_currency, is_iana_timezone, is_language_tag},
+};
+use std::collections::HashSet;
+
+/// The name of this function's section in a seed file.
+pub const SEED_SECTION: &str = "update-current-account";
+
+/// This function's seed data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// Access tokens.
+    #[serde(default)]
+    pub tokens: Vec<SeedToken>,
+    /// Accounts.
+    #[serde(default)]
+    pub accounts: Vec<SeedAccount>,
+}
+
+/// An access token of a user with a role on an account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedToken {
+    /// The token, or its hash.
+    #[serde(flatten)]
+    pub secret: SeedSecret,
+    /// The account.
+    pub account_id: String,
+    /// `owner` or `admin`.
+    pub role: Role,
+}
+
+/// An account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedAccount {
+    /// Id.
+    pub id: String,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// `individual` or `business`.
+    #[serde(rename = "type")]
+    pub account_type: String,
+    /// Status (default `active`).
+    #[serde(default = "active")]
+    pub status: String,
+    /// `required` or `none` (default).
+    #[serde(default = "none")]
+    pub email_verification: String,
+    /// Settings.
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+    /// A change awaiting confirmation.
+    pub pending_email_change: Option<SeedPending>,
+    /// Creation time (default: now).
+    pub created_at: Option<String>,
+}
+
+/// A seeded email change awaiting confirmation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPending {
+    /// The new address.
+    pub email: String,
+    /// Its 6-digit code.
+    pub code: String,
+}
+
+fn active() -> String {
+    "active".to_owned()
+}
+
+fn none() -> String {
+    "none".to_owned()
+}
+
+/// Seed data that breaks the endpoint's rules.
+#[derive(Debug, thiserror::Error)]
+#[error("{SEED_SECTION}: {0}")]
+pub struct SeedError(String);
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+impl Seed {
+    /// The items to put, after checking every record.
+    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+        let mut items = Vec::new();
+        for (i, token) in self.tokens.iter().enumerate() {
+            let hash = token.secret.hash().ok_or_else(|| {
+                SeedError(format!(
+                    "tokens[{i}]: token_sha256 must be 64 lowercase hex digits"
+                ))
+            })?;
+            let principal = Principal {
+                account_id: token.account_id.clone(),
+                role: token.role,
+            };
+            let role = match principal.role {
+                Role::Owner => "owner",
+                Role::Admin => "admin",
+            };
+            items.push(credential_item(
+                &hash,
+                Item::from([
+                    ("account_id".to_owned(), s(&principal.account_id)),
+                    ("role".to_owned(), s(role)),
+                ]),
+            ));
+        }
+        let mut emails = HashSet::new();
+        let now = Timestamp::now();
+        for account in &self.accounts {
+            let what = |m: &str| SeedError(format!("account {}: {m}", account.id));
+            if !is_account_id(&account.id) {
+                return Err(what("id must be 1-128 letters, digits, '_' or '-'"));
+            }
+            let email = EmailAddress::parse(&account.email).map_err(|e| what(&format!("email {e}")))?;
+            AccountName::parse(account.name.clone()).map_err(|e| what(&format!("name {e}")))?;
+            if !["individual", "business"].contains(&account.account_type.as_str()) {
+                return Err(what("type must be individual or business"));
+            }
+            if !["required", "none"].contains(&account.email_verification.as_str()) {
+                return Err(what("email_verification must be required or none"));
+            }
+            let mut settings = std::collections::HashMap::new();
+            for (key, value) in &account.settings {
+                let ok = match (key.as_str(), value.as_str()) {
+                    ("currency", Some(v)) => is_currency(v),
+                    ("timezone", Some(v)) => is_iana_timezone(v),
+                    ("language", Some(v)) => is_language_tag(v),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(what(&format!("settings.{key} is not valid")));
+                }
+                settings.insert(key.clone(), s(value.as_str().unwrap_or_default()));
+            }
+            let created = account
+                .created_at
+                .as_deref()
+                .map(|t| Timestamp::parse(t).ok_or_else(|| what("created_at is not RFC 3339")))
+                .transpose()?
+                .unwrap_or(now)
+                .to_string();
+            let mut item = account_key(&account.id).into_item_with(Item::from([
+                (attrs::ID.to_owned(), s(&account.id)),
+                (attrs::EMAIL.to_owned(), s(email.as_str())),
+                (attrs::NAME.to_owned(), s(&account.name)),
+                (attrs::TYPE.to_owned(), s(&account.account_type)),
+                (attrs::STATUS.to_owned(), s(&account.status)),
+                (
+                    attrs::EMAIL_VERIFICATION.to_owned(),
+                    s(&account.email_verification),
+                ),
+                (attrs::SETTINGS.to_owned(), AttributeValue::M(settings)),
+                (attrs::CREATED_AT.to_owned(), s(&created)),
+                (attrs::UPDATED_AT.to_owned(), s(&created)),
+                (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
+            ]));
+            if !emails.insert(email.normalized().to_owned()) {
+                return Err(what(&format!("email {} is used twice", email.as_str())));
+            }
+            let marker = |state: &str, address: &EmailAddress| {
+                let key = email_key(address.normalized());
+                key.into_item_with(Item::from([
+                    ("account_id".to_owned(), s(&account.id)),
+                    ("state".to_owned(), s(state)),
+                ]))
+            };
+            items.push(marker("active", &email));
+            if let Some(pending) = &account.pending_email_change {
+                let new =
+                    EmailAddress::parse(&pending.email).map_err(|e| what(&format!("pending email {e}")))?;
+                if pending.code.len() != 6 || !pending.code.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(what("pending code must be 6 digits"));
+                }
+                if !emails.insert(new.normalized().to_owned()) {
+                    return Err(what(&format!("email {} is used twice", new.as_str())));
+                }
+                let expires = now.plus_seconds(CODE_TTL_SECONDS).to_string();
+                item.insert(attrs::PENDING_EMAIL.to_owned(), s(new.as_str()));
+                item.insert(
+                    attrs::PENDING_CODE.to_owned(),
+                    s(&code_hash(&account.id, &pending.code)),
+                );
+                item.insert(attrs::PENDING_EXPIRES_AT.to_owned(), s(&expires));
+                item.insert(
+                    attrs::PENDING_ATTEMPTS.to_owned(),
+                    AttributeValue::N("0".to_owned()),
+                );
+                items.push(marker("pending", &new));
+                items.push(outbox_key(&account.id).into_item_with(Item::from([
+                    ("to".to_owned(), s(new.as_str())),
+                    ("code".to_owned(), s(&pending.code)),
+                    ("expires_at".to_owned(), s(&expires)),
+                ])));
+            }
+            items.push(item);
+        }
+        Ok(items)
+    }
+}

@@ -1,0 +1,231 @@
+//! Applying a change to an account, with email uniqueness.
+//!
+//! Without an email, one UpdateItem (settings merged key by key; `ALL_NEW`
+//! gives the response). With one, the account is read (for its `version` and
+//! current address) and one TransactWriteItems does the rest through
+//! [`shared::store::claims`]:
+//!
+//! - the same address in any case: no marker, only the account update;
+//! - an account without verification: the account takes the new address,
+//!   claims its marker (`active`) and releases the old one;
+//! - an account whose policy requires verification keeps its address; the
+//!   new one is reserved (`pending` marker, released again if it replaces an
+//!   earlier pending address), a code is generated (only its hash is kept on
+//!   the account) and the message for the mailer is put in the outbox.
+//!   [`crate::confirm`] completes the change.
+//!
+//! A claim that fails is 409 `email_exists`; a version that moved is a fresh
+//! read and another try.
+
+use crate::{
+    account::{AccountView, MARKER_OWNER, account_key, attrs, email_key, outbox_key, text},
+    change::Change,
+    error::ApiError,
+};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
+use shared::{
+    auth::SecretHash,
+    clock::Timestamp,
+    store::{
+        Cond, Item, PK, Table, Update,
+        claims::{self, Commit, Owner},
+        merge, optimistic, transact,
+    },
+    validate::EmailAddress,
+};
+
+/// How long a confirmation code is valid.
+pub const CODE_TTL_SECONDS: i64 = 24 * 60 * 60;
+
+/// The owner of an account's email markers.
+pub fn owner(account_id: &str) -> Owner {
+    Owner::new(MARKER_OWNER, AttributeValue::S(account_id.to_owned()))
+}
+
+/// The hash kept for a confirmation code (salted with the account id).
+pub fn code_hash(account_id: &str, code: &str) -> String {
+    SecretHash::of(&format!("{account_id}:{code}"))
+        .as_hex()
+        .to_owned()
+}
+
+/// The normalized form of a stored address (for its marker key).
+pub fn normalized(address: &str) -> String {
+    EmailAddress::parse(address)
+        .map(|e| e.normalized().to_owned())
+        .unwrap_or_else(|_| address.trim().to_lowercase())
+}
+
+/// Applies `change` to account `id`; returns the account after.
+pub async fn apply(table: &Table, id: &str, change: &Change) -> Result<AccountView, ApiError> {
+    let Some(email) = &change.email else {
+        return plain(table, id, change).await;
+    };
+    let key = account_key(id);
+    for _ in 0..optimistic::MAX_ATTEMPTS {
+        let item = table.get(&key, true).await?.ok_or(ApiError::NotFound)?;
+        let plan = plan_email_change(table.name(), id, change, email, &item);
+        match claims::commit(table, plan.items, &plan.claim_slots).await? {
+            Commit::Committed => return AccountView::from_item(&plan.after),
+            Commit::Taken(_) => return Err(ApiError::EmailExists),
+            Commit::Missing => return Err(ApiError::NotFound),
+            Commit::Changed => continue,
+        }
+    }
+    Err(ApiError::Contention)
+}
+
+/// Name, settings (whole, merged from `item`), `updated_at`, version bump,
+/// conditioned on the version of `item`.
+pub fn versioned_update(change: Option<&Change>, item: &Item, now: Timestamp) -> Update {
+    let mut update = Update::new();
+    if let Some(change) = change {
+        if let Some(name) = &change.name {
+            update.set(&[attrs::NAME], AttributeValue::S(name.as_str().to_owned()));
+        }
+        if !change.settings.is_empty() {
+            merge::set_merged(
+                &mut update,
+                attrs::SETTINGS,
+                merge::merged(item, attrs::SETTINGS, &change.settings),
+            );
+        }
+    }
+    update
+        .set(&[attrs::UPDATED_AT], AttributeValue::S(now.to_string()))
+        .increment(attrs::VERSION, 1)
+        .require(match item.get(attrs::VERSION) {
+            Some(v) => Cond::eq(attrs::VERSION, v.clone()),
+            None => Cond::not_exists(attrs::VERSION),
+        });
+    update
+}
+
+/// What `versioned_update` stores, applied to a copy of `item`.
+pub fn after_update(change: Option<&Change>, item: &Item, now: Timestamp) -> Item {
+    let mut after = item.clone();
+    if let Some(change) = change {
+        if let Some(name) = &change.name {
+            after.insert(
+                attrs::NAME.to_owned(),
+                AttributeValue::S(name.as_str().to_owned()),
+            );
+        }
+        if !change.settings.is_empty() {
+            after.insert(
+                attrs::SETTINGS.to_owned(),
+                AttributeValue::M(merge::merged(item, attrs::SETTINGS, &change.settings)),
+            );
+        }
+    }
+    after.insert(attrs::UPDATED_AT.to_owned(), AttributeValue::S(now.to_string()));
+    after
+}
+
+/// A planned transaction: its entries, which are claims, and the account after.
+pub struct Plan {
+    /// Entries, the account update first.
+    pub items: Vec<TransactWriteItem>,
+    /// Indexes of claim entries.
+    pub claim_slots: Vec<usize>,
+    /// The account item as the transaction leaves it.
+    pub after: Item,
+}
+
+fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddress, item: &Item) -> Plan {
+    let now = Timestamp::now();
+    let mut update = versioned_update(Some(change), item, now);
+    let mut after = after_update(Some(change), item, now);
+    let owner = owner(id);
+    let current = text(item, attrs::EMAIL).map(normalized);
+    let mut extra = Vec::new();
+    let mut claims = Vec::new();
+    let s = |t: &str| AttributeValue::S(t.to_owned());
+
+    if current.as_deref() == Some(email.normalized()) {
+        // The same address (perhaps in another case): no marker changes.
+        update.set(&[attrs::EMAIL], s(email.as_str()));
+        after.insert(attrs::EMAIL.to_owned(), s(email.as_str()));
+    } else if text(item, attrs::EMAIL_VERIFICATION) == Some("required") {
+        let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
+        let expires = now.plus_seconds(CODE_TTL_SECONDS);
+        let pending = text(item, attrs::PENDING_EMAIL).map(|p| email_key(&normalized(p)));
+        claims = owner.move_claim(
+            table,
+            &email_key(email.normalized()),
+            pending.as_ref(),
+            Item::from([("state".to_owned(), s("pending"))]),
+        );
+        for (name, value) in [
+            (attrs::PENDING_EMAIL, s(email.as_str())),
+            (attrs::PENDING_CODE, s(&code_hash(id, &code))),
+            (attrs::PENDING_EXPIRES_AT, s(&expires.to_string())),
+            (attrs::PENDING_ATTEMPTS, AttributeValue::N("0".to_owned())),
+        ] {
+            update.set(&[name], value.clone());
+            after.insert(name.to_owned(), value);
+        }
+        extra.push(transact::put(
+            table,
+            outbox_key(id).into_item_with(Item::from([
+                ("to".to_owned(), s(email.as_str())),
+                ("code".to_owned(), s(&code)),
+                ("created_at".to_owned(), s(&now.to_string())),
+                ("expires_at".to_owned(), s(&expires.to_string())),
+                (
+                    "ttl".to_owned(),
+                    AttributeValue::N(expires.unix_seconds().to_string()),
+                ),
+            ])),
+            None,
+        ));
+    } else {
+        let old = current.map(|c| email_key(&c));
+        claims = owner.move_claim(
+            table,
+            &email_key(email.normalized()),
+            old.as_ref(),
+            Item::from([("state".to_owned(), s("active"))]),
+        );
+        update.set(&[attrs::EMAIL], s(email.as_str()));
+        after.insert(attrs::EMAIL.to_owned(), s(email.as_str()));
+    }
+
+    let claim_slots = if claims.is_empty() { vec![] } else { vec![1] };
+    let mut items = vec![transact::update(table, &account_key(id), update)];
+    items.extend(claims);
+    items.extend(extra);
+    Plan {
+        items,
+        claim_slots,
+        after,
+    }
+}
+
+async fn plain(table: &Table, id: &str, change: &Change) -> Result<AccountView, ApiError> {
+    let now = Timestamp::now();
+    let mut first = Update::new();
+    if let Some(name) = &change.name {
+        first.set(&[attrs::NAME], AttributeValue::S(name.as_str().to_owned()));
+    }
+    first
+        .set(&[attrs::UPDATED_AT], AttributeValue::S(now.to_string()))
+        .increment(attrs::VERSION, 1)
+        .require(Cond::exists(PK));
+    if !change.settings.is_empty() {
+        merge::merge_keys(&mut first, attrs::SETTINGS, &change.settings, None);
+    }
+    let item = optimistic::update(
+        table,
+        &account_key(id),
+        ReturnValue::AllNew,
+        Some(first),
+        |item| {
+            let item = item.ok_or(ApiError::NotFound)?;
+            Ok(versioned_update(Some(change), item, now))
+        },
+    )
+    .await?
+    .ok_or_else(|| ApiError::Internal("UpdateItem returned no attributes".to_owned()))?;
+    AccountView::from_item(&item)
+}

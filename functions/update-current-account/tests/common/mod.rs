@@ -1,0 +1,155 @@
+//! Fixture for this function's tests.
+#![allow(dead_code)]
+
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+use shared::store::Item;
+use std::collections::{BTreeMap, BTreeSet};
+use testkit::{TestDb, events};
+use update_current_account::{
+    State, TABLE_LOGICAL_ID,
+    account::{account_key, outbox_key},
+    confirm::handle_confirm,
+    handle,
+    seed::Seed,
+    write::normalized,
+};
+
+/// Owner of acct_1 (one@example.com, changes email at once).
+pub const T1: &str = "v1-token-owner-1-0123456789";
+/// Owner of acct_2 (two@example.com, email changes need confirmation).
+pub const T2: &str = "v1-token-owner-2-0123456789";
+/// Admin (of acct_admin).
+pub const ADMIN: &str = "v1-token-admin-0123456789";
+
+pub struct Fixture {
+    pub db: TestDb,
+    pub state: State,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        let db = TestDb::start().await;
+        let state = State {
+            table: db.table(TABLE_LOGICAL_ID),
+        };
+        let fixture = Fixture { db, state };
+        fixture
+            .seed(json!({
+                "tokens": [
+                    {"token": T1, "account_id": "acct_1", "role": "owner"},
+                    {"token": T2, "account_id": "acct_2", "role": "owner"},
+                    {"token": ADMIN, "account_id": "acct_admin", "role": "admin"}
+                ],
+                "accounts": [
+                    {"id": "acct_1", "email": "one@example.com", "name": "One", "type": "business",
+                     "created_at": "2025-01-12T09:30:00Z", "settings": {"currency": "USD", "language": "en"}},
+                    {"id": "acct_2", "email": "two@example.com", "name": "Two", "type": "individual",
+                     "email_verification": "required"},
+                    {"id": "acct_admin", "email": "admin@example.com", "name": "Admin", "type": "business"}
+                ]
+            }))
+            .await;
+        fixture
+    }
+
+    pub async fn seed(&self, section: Value) {
+        let seed: Seed = serde_json::from_value(section).expect("seed section");
+        self.db
+            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
+            .await;
+    }
+
+    pub async fn patch_raw(
+        &self,
+        token: Option<&str>,
+        extra: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response<Body> {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(auth) = &auth {
+            headers.push(("authorization", auth));
+        }
+        headers.extend_from_slice(extra);
+        handle(
+            &self.state,
+            events::api_request("PATCH", "/v1/account", &[], &headers, Some(body)),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, token: &str, body: Value) -> Response<Body> {
+        self.patch_raw(Some(token), &[], body.to_string().as_bytes())
+            .await
+    }
+
+    pub async fn confirm(&self, token: &str, code: &str) -> Response<Body> {
+        let auth = format!("Bearer {token}");
+        let body = json!({ "code": code }).to_string();
+        let req = events::api_request(
+            "POST",
+            "/v1/account/email/confirm",
+            &[],
+            &[("authorization", &auth)],
+            Some(body.as_bytes()),
+        );
+        handle_confirm(&self.state, req).await
+    }
+
+    pub async fn account(&self, id: &str) -> Item {
+        self.db
+            .get(TABLE_LOGICAL_ID, &account_key(id))
+            .await
+            .expect("account exists")
+    }
+
+    pub async fn outbox_code(&self, id: &str) -> Option<String> {
+        self.db
+            .get(TABLE_LOGICAL_ID, &outbox_key(id))
+            .await
+            .map(|item| item["code"].as_s().unwrap().clone())
+    }
+
+    pub async fn snapshot(&self) -> Vec<Item> {
+        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
+        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
+        items
+    }
+
+    /// The email marker invariant over the whole table.
+    pub async fn assert_email_markers_consistent(&self) {
+        let items = self.snapshot().await;
+        let mut held: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for item in items
+            .iter()
+            .filter(|i| i["sk"].as_s().is_ok_and(|s| s == "ACCOUNT"))
+        {
+            let id = item["id"].as_s().unwrap().clone();
+            let values = held.entry(id).or_default();
+            values.insert(normalized(item["email"].as_s().unwrap()));
+            if let Some(pending) = item.get("pending_email") {
+                values.insert(normalized(pending.as_s().unwrap()));
+            }
+        }
+        testkit::claims::assert_markers_consistent(&items, "EMAIL", "account_id", &held);
+    }
+}
+
+pub fn ok(response: &Response<Body>) -> Value {
+    let body = events::body_json(response);
+    assert_eq!(response.status(), 200, "{body}");
+    assert_eq!(events::header(response, "content-type"), Some("application/json"));
+    body
+}
+
+/// Asserts the contract's envelope `{"error", "message"}` and its status.
+pub fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+    let body = events::body_json(response);
+    assert_eq!(response.status(), status, "{body}");
+    assert_eq!(body["error"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
+    assert!(events::header(response, "x-request-id").is_some());
+    body
+}
