@@ -1,0 +1,394 @@
+//! The request body: its shape (unknown and immutable fields refused), the
+//! fields each role may send, and the value rules.
+
+use crate::error::{ApiError, invalid};
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::Body;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use shared::{
+    http::{MAX_BODY_BYTES, parse_json_object},
+    patch::{MapMerge, Patch},
+    store::attr,
+    validate::{
+        BoundedText, EmailAddress, PhoneNumber, check_map_key, is_country, is_iana_timezone, is_language_tag,
+    },
+};
+
+/// At most this many metadata keys on an account (400 beyond).
+pub const MAX_METADATA_KEYS: usize = 100;
+/// Metadata keys are 1 to this many characters.
+pub const MAX_METADATA_KEY_CHARS: usize = 64;
+/// A metadata value is at most this many bytes as compact JSON.
+pub const MAX_METADATA_VALUE_BYTES: usize = 1024;
+
+/// Fields the contract calls immutable: sending one is a 400 naming it.
+pub const IMMUTABLE: [&str; 4] = ["id", "name", "plan", "createdAt"];
+
+/// The body as sent. Immutable fields are captured to be refused by name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WireBody {
+    #[serde(default)]
+    id: Patch<Value>,
+    #[serde(default)]
+    name: Patch<Value>,
+    #[serde(default)]
+    plan: Patch<Value>,
+    #[serde(default)]
+    created_at: Patch<Value>,
+    #[serde(default)]
+    display_name: Patch<Value>,
+    #[serde(default)]
+    email: Patch<Value>,
+    #[serde(default)]
+    phone: Patch<Value>,
+    #[serde(default)]
+    address: Patch<Map<String, Value>>,
+    #[serde(default)]
+    settings: Patch<Map<String, Value>>,
+    /// `status`, which only admins may change.
+    #[serde(default)]
+    pub status: Patch<Value>,
+    #[serde(default)]
+    metadata: Patch<Map<String, Value>>,
+}
+
+impl WireBody {
+    /// Parses the body's shape: JSON object, known fields, no immutable field.
+    pub fn parse(body: &Body) -> Result<Self, ApiError> {
+        let wire: WireBody = parse_json_object(body, MAX_BODY_BYTES)?;
+        for (field, patch) in IMMUTABLE
+            .iter()
+            .zip([&wire.id, &wire.name, &wire.plan, &wire.created_at])
+        {
+            if !patch.is_absent() {
+                let value = match patch {
+                    Patch::Value(v) => Some(v.clone()),
+                    _ => Some(Value::Null),
+                };
+                return Err(ApiError::Invalid {
+                    field: (*field).to_owned(),
+                    message: format!("{field} is immutable and cannot be updated"),
+                    value,
+                });
+            }
+        }
+        Ok(wire)
+    }
+}
+
+/// A validated change.
+#[derive(Debug, Default)]
+pub struct Change {
+    /// Top-level attributes to set (displayName, phone, status).
+    pub assignments: Vec<(&'static str, AttributeValue)>,
+    /// New email.
+    pub email: Option<EmailAddress>,
+    /// Address fields to set and remove.
+    pub address: MapMerge<AttributeValue>,
+    /// Settings to set and remove.
+    pub settings: MapMerge<AttributeValue>,
+    /// Metadata keys to set and remove.
+    pub metadata: MapMerge<AttributeValue>,
+}
+
+/// A string of MIN..=MAX characters, not blank (displayName: 1-100,
+/// address fields: 1-200).
+fn text_value<const MIN: usize, const MAX: usize>(field: &str, value: &Value) -> Result<String, ApiError> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| invalid(field, format!("{field} must be a string"), Some(value)))?;
+    BoundedText::<MIN, MAX>::parse(text.to_owned())
+        .map(BoundedText::into_string)
+        .map_err(|e| invalid(field, format!("{field} {e}"), Some(value)))
+}
+
+impl Change {
+    /// Checks every value; the first offending field is reported with its value.
+    pub fn validate(wire: WireBody) -> Result<Self, ApiError> {
+        let mut change = Change::default();
+        let s = AttributeValue::S;
+        match wire.display_name {
+            Patch::Absent => {}
+            Patch::Null => {
+                return Err(invalid(
+                    "displayName",
+                    "displayName cannot be null",
+                    Some(&Value::Null),
+                ));
+            }
+            Patch::Value(v) => {
+                let name = text_value::<1, 100>("displayName", &v)?;
+                change.assignments.push(("displayName", s(name)));
+            }
+        }
+        match wire.email {
+            Patch::Absent => {}
+            Patch::Null => return Err(invalid("email", "email cannot be null", Some(&Value::Null))),
+            Patch::Value(v) => {
+                let text = v
+                    .as_str()
+                    .ok_or_else(|| invalid("email", "email must be a string", Some(&v)))?;
+                let email = EmailAddress::parse(text)
+                    .map_err(|e| invalid("email", format!("email {e}"), Some(&v)))?;
+                change.email = Some(email);
+            }
+        }
+        match wire.phone {
+            Patch::Absent => {}
+            Patch::Null => change.assignments.push(("phone", AttributeValue::Null(true))),
+            Patch::Value(v) => {
+                let text = v
+                    .as_str()
+                    .ok_or_else(|| invalid("phone", "phone must be a string", Some(&v)))?;
+                let phone =
+                    PhoneNumber::parse(text).map_err(|e| invalid("phone", format!("phone {e}"), Some(&v)))?;
+                change.assignments.push(("phone", s(phone.as_str().to_owned())));
+            }
+        }
+        match wire.status {
+            Patch::Absent => {}
+            Patch::Value(Value::String(status))
+                if ["active", "suspended", "closed"].contains(&status.as_str()) =>
+            {
+                change.assignments.push(("status", s(status)));
+            }
+            Patch::Value(v) => {
+                return Err(invalid(
+                    "status",
+                    "status must be one of active, suspended, closed",
+                    Some(&v),
+                ));
+            }
+            Patch::Null => {
+                return Err(invalid(
+                    "status",
+                    "status must be one of active, suspended, closed",
+                    Some(&Value::Null),
+                ));
+            }
+        }
+        change.address = map("address", wire.address, address_value)?;
+        change.settings = map("settings", wire.settings, setting_value)?;
+        change.metadata = map("metadata", wire.metadata, metadata_value)?;
+        if change.assignments.is_empty()
+            && change.email.is_none()
+            && change.address.is_empty()
+            && change.settings.is_empty()
+            && change.metadata.is_empty()
+        {
+            return Err(invalid("body", "include at least one field to update", None));
+        }
+        Ok(change)
+    }
+}
+
+type ValueRule = fn(&str, &Value) -> Result<AttributeValue, ApiError>;
+
+/// A map merged key by key: `null` removes a key; the map itself cannot be null.
+fn map(
+    field: &str,
+    patch: Patch<Map<String, Value>>,
+    rule: ValueRule,
+) -> Result<MapMerge<AttributeValue>, ApiError> {
+    let object = match patch {
+        Patch::Absent => return Ok(MapMerge::default()),
+        Patch::Null => {
+            return Err(invalid(
+                field,
+                format!("{field} must be an object"),
+                Some(&Value::Null),
+            ));
+        }
+        Patch::Value(object) => object,
+    };
+    let merge = MapMerge::from_object(object);
+    for key in &merge.remove {
+        rule(key, &Value::Null)?;
+    }
+    merge.try_map_values(|key, value| rule(key, &value))
+}
+
+/// Address fields; `Value::Null` checks only the key.
+fn address_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
+    let field = format!("address.{key}");
+    match key {
+        "street" | "city" | "state" | "postalCode" => {}
+        "country" => {
+            if value.is_null() {
+                return Ok(AttributeValue::Null(true));
+            }
+            return match value.as_str() {
+                Some(code) if is_country(code) => Ok(AttributeValue::S(code.to_owned())),
+                _ => Err(invalid(
+                    field,
+                    "country must be an ISO 3166-1 alpha-2 code such as US",
+                    Some(value),
+                )),
+            };
+        }
+        _ => {
+            return Err(invalid(
+                field,
+                "address fields are street, city, state, postalCode and country",
+                Some(value),
+            ));
+        }
+    }
+    if value.is_null() {
+        return Ok(AttributeValue::Null(true));
+    }
+    text_value::<1, 200>(&field, value).map(AttributeValue::S)
+}
+
+/// Settings; `Value::Null` checks only the key.
+fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
+    let field = format!("settings.{key}");
+    let bad = |message: &str| invalid(&field, message, Some(value));
+    let known = [
+        "timezone",
+        "language",
+        "enableVoiceMail",
+        "enableRecording",
+        "recordingRetention",
+        "smsEnabled",
+    ];
+    if !known.contains(&key) {
+        return Err(bad(&format!(
+            "unknown setting; settings are {}",
+            known.join(", ")
+        )));
+    }
+    if value.is_null() {
+        return Ok(AttributeValue::Null(true));
+    }
+    match key {
+        "timezone" => match value.as_str() {
+            Some(tz) if is_iana_timezone(tz) => Ok(AttributeValue::S(tz.to_owned())),
+            _ => Err(bad("Invalid timezone format")),
+        },
+        "language" => match value.as_str() {
+            Some(tag) if is_language_tag(tag) => Ok(AttributeValue::S(tag.to_owned())),
+            _ => Err(bad(
+                "language must be an ISO 639-1 code or BCP 47 tag such as en or pt-BR",
+            )),
+        },
+        "recordingRetention" => match value.as_i64() {
+            Some(days) if (1..=365).contains(&days) => Ok(AttributeValue::N(days.to_string())),
+            _ => Err(bad("recordingRetention must be an integer between 1 and 365")),
+        },
+        _ => match value.as_bool() {
+            Some(flag) => Ok(AttributeValue::Bool(flag)),
+            None => Err(bad(&format!("{key} must be true or false"))),
+        },
+    }
+}
+
+/// Metadata values: any JSON, at most 1 KiB compact and 16 levels deep.
+fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
+    let field = format!("metadata.{key}");
+    check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&field, e, None))?;
+    if value.is_null() {
+        return Ok(AttributeValue::Null(true));
+    }
+    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > MAX_METADATA_VALUE_BYTES {
+        return Err(invalid(
+            &field,
+            format!("values are at most {MAX_METADATA_VALUE_BYTES} bytes as JSON"),
+            None,
+        ));
+    }
+    attr::from_json(value, 16).map_err(|e| invalid(&field, format!("the value {e}"), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(v: Value) -> Result<Change, ApiError> {
+        Change::validate(WireBody::parse(&Body::from(v.to_string()))?)
+    }
+
+    fn details(e: ApiError) -> (String, Option<Value>) {
+        match e {
+            ApiError::Invalid { field, value, .. } => (field, value),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn display_name_boundaries() {
+        assert_eq!(
+            details(check(json!({"displayName": ""})).unwrap_err()).0,
+            "displayName"
+        );
+        assert!(check(json!({"displayName": "a"})).is_ok());
+        assert!(check(json!({"displayName": "a".repeat(100)})).is_ok());
+        assert_eq!(
+            details(check(json!({"displayName": "a".repeat(101)})).unwrap_err()).0,
+            "displayName"
+        );
+    }
+
+    #[test]
+    fn retention_boundaries_and_timezones() {
+        for (days, ok) in [(0, false), (1, true), (365, true), (366, false)] {
+            assert_eq!(
+                check(json!({"settings": {"recordingRetention": days}})).is_ok(),
+                ok,
+                "{days}"
+            );
+        }
+        assert!(check(json!({"settings": {"recordingRetention": 1.5}})).is_err());
+        assert_eq!(
+            details(check(json!({"settings": {"timezone": "Invalid/Timezone"}})).unwrap_err()),
+            ("settings.timezone".to_owned(), Some(json!("Invalid/Timezone")))
+        );
+        assert!(check(json!({"settings": {"timezone": "Etc/GMT+5"}})).is_ok());
+    }
+
+    #[test]
+    fn immutable_fields_are_named() {
+        for field in IMMUTABLE {
+            assert_eq!(
+                details(check(json!({ field: "x", "displayName": "ok" })).unwrap_err()).0,
+                field
+            );
+        }
+    }
+
+    #[test]
+    fn phones_and_emails() {
+        let change = check(json!({"phone": "+1-555-0200", "email": "neo+admin@Acme.com"})).unwrap();
+        assert_eq!(change.assignments[0].1, AttributeValue::S("+15550200".into()));
+        assert_eq!(change.email.unwrap().normalized(), "neo+admin@acme.com");
+        assert_eq!(details(check(json!({"phone": "abc"})).unwrap_err()).0, "phone");
+    }
+
+    #[test]
+    fn address_and_settings_keys_are_checked() {
+        assert!(
+            check(json!({"address": {"street": "456 Corporate Blvd", "country": "US", "state": null}}))
+                .is_ok()
+        );
+        assert_eq!(
+            details(check(json!({"address": {"country": "USA"}})).unwrap_err()).0,
+            "address.country"
+        );
+        assert_eq!(
+            details(check(json!({"address": {"zip": "1"}})).unwrap_err()).0,
+            "address.zip"
+        );
+        assert_eq!(
+            details(check(json!({"settings": {"theme": "dark"}})).unwrap_err()).0,
+            "settings.theme"
+        );
+        assert_eq!(
+            details(check(json!({"settings": {"smsEnabled": "yes"}})).unwrap_err()).0,
+            "settings.smsEnabled"
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! `PATCH /v2/accounts/{accountId}`: a role-checked partial update of an
+//! account, with a unique email and key-by-key merges of `address`,
+//! `settings` and `metadata`.
+//!
+//! Contract: `seeds/004_6d0d25473bf35b37.txt`. Decisions where it is silent:
+//!
+//! - Auth: `X-Auth-Token`, or `Authorization: Bearer` as the contract's code
+//!   examples send it; tokens stored only as SHA-256, each with a role on a
+//!   set of accounts. Missing or unknown: 401. An account outside the set:
+//!   404. `readonly`: 403 for any update; `manager`: 403 when `status` is sent.
+//! - Order of checks: 401, 404 (access), 400 (body shape, unknown or
+//!   immutable fields), 403 (role for the fields sent), 400 (values), then
+//!   the write (404 if the account is gone, 409 if the email is taken or
+//!   the account keeps changing under us).
+//! - Body ([`change`]): `displayName` (1-100), `email` (unique: 409), `phone`
+//!   (stored E.164; null clears), `address` (street, city, state,
+//!   postalCode, country ISO 3166-1 alpha-2; merged key by key), `settings`
+//!   (timezone, language, enableVoiceMail, enableRecording,
+//!   recordingRetention 1-365, smsEnabled; merged), `status` (active,
+//!   suspended, closed), `metadata` (merged, null removes; keys up to 64
+//!   characters, values up to 1 KiB, at most 100 keys). `id`, `name`,
+//!   `plan`, `createdAt`: 400 naming the field.
+//! - 200 with the full account ([`account::AccountView`]), `metadata` included.
+//! - 429 (`RATE_LIMITED`, `Retry-After`) when DynamoDB throttles after the
+//!   SDK's retries; API Gateway also throttles this route (template.yaml).
+
+pub mod account;
+pub mod change;
+pub mod error;
+pub mod principal;
+pub mod seed;
+pub mod write;
+
+use account::AccountView;
+use change::{Change, WireBody};
+use error::{ApiError, invalid};
+use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use shared::{http, store::Table};
+
+/// The table's logical id in `template.yaml`, and its name locally.
+pub const TABLE_LOGICAL_ID: &str = "AccountsV2Table";
+
+/// What the handler needs, built once per cold start.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The table holding tokens, accounts and email markers.
+    pub table: Table,
+}
+
+impl State {
+    /// State from the environment: the table named by `TABLE_NAME`.
+    pub async fn from_env() -> Self {
+        let client = shared::store::client_from_env().await;
+        State {
+            table: Table::from_env(client, "TABLE_NAME", TABLE_LOGICAL_ID),
+        }
+    }
+}
+
+/// Handles one request; every error becomes the contract's envelope.
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    let request_id = http::request_id(&req);
+    match update(state, &req).await {
+        Ok(account) => {
+            let mut response = http::json(StatusCode::OK, "application/json", &account);
+            if let Ok(id) = request_id.parse() {
+                response.headers_mut().insert("x-request-id", id);
+            }
+            response
+        }
+        Err(e) => e.into_response(&request_id),
+    }
+}
+
+async fn update(state: &State, req: &Request) -> Result<AccountView, ApiError> {
+    if req.method() != Method::PATCH {
+        return Err(ApiError::MethodNotAllowed);
+    }
+    let principal = principal::authenticate(state, req).await?;
+    let id = http::path_param(req, "accountId").unwrap_or_default();
+    if !(1..=128).contains(&id.len())
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(invalid(
+            "accountId",
+            "accountId must be 1-128 letters, digits, '_' or '-'",
+            None,
+        ));
+    }
+    principal.check_access(id)?;
+    let body = WireBody::parse(req.body())?;
+    principal.check_role(&body)?;
+    let change = Change::validate(body)?;
+    write::apply(&state.table, id, &change).await
+}

@@ -1,0 +1,338 @@
+//! PATCH /v2/accounts/{accountId} against a real local DynamoDB.
+
+mod common;
+
+use common::{ACC, ADMIN, Fixture, MANAGER, READONLY, assert_error, ok};
+use serde_json::{Value, json};
+use testkit::events;
+use update_account_v2::{State, TABLE_LOGICAL_ID, account::email_key, handle};
+
+#[tokio::test]
+async fn update_returns_the_full_account() {
+    let f = Fixture::new().await;
+    let body = ok(&f
+        .patch(ADMIN, ACC, json!({"displayName": "Acme Corp - Updated", "settings": {"timezone": "America/New_York", "enableRecording": true, "recordingRetention": 60}}))
+        .await);
+    let mut keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "address",
+            "createdAt",
+            "displayName",
+            "email",
+            "id",
+            "metadata",
+            "name",
+            "phone",
+            "plan",
+            "settings",
+            "status",
+            "updatedAt"
+        ]
+    );
+    assert_eq!(body["id"], "acc_1");
+    assert_eq!(body["name"], "Acme Corporation");
+    assert_eq!(body["displayName"], "Acme Corp - Updated");
+    assert_eq!(body["plan"], "professional");
+    assert_eq!(body["phone"], "+15550100");
+    assert_eq!(body["createdAt"], "2023-10-15T10:30:00.000Z");
+    assert_eq!(
+        body["settings"],
+        json!({"timezone": "America/New_York", "language": "en", "enableVoiceMail": true, "enableRecording": true, "recordingRetention": 60, "smsEnabled": true})
+    );
+    let stored = f.account(ACC).await;
+    assert_eq!(stored["displayName"].as_s().unwrap(), "Acme Corp - Updated");
+    assert_eq!(
+        stored["settings"].as_m().unwrap()["recordingRetention"]
+            .as_n()
+            .unwrap(),
+        "60"
+    );
+}
+
+#[tokio::test]
+async fn bearer_tokens_work_as_in_the_contract_examples() {
+    let f = Fixture::new().await;
+    let auth = format!("Bearer {MANAGER}");
+    let body = ok(&f
+        .patch_with(
+            ACC,
+            &[("authorization", &auth)],
+            br#"{"displayName": "Via Bearer"}"#,
+        )
+        .await);
+    assert_eq!(body["displayName"], "Via Bearer");
+}
+
+#[tokio::test]
+async fn address_and_contact_update_with_email_uniqueness() {
+    let f = Fixture::new().await;
+    let body = ok(&f
+        .patch(MANAGER, ACC, json!({"email": "neoadmin@acme.com", "phone": "+1-555-0200",
+                                    "address": {"street": "456 Corporate Blvd", "city": "New York", "state": "NY", "postalCode": "10001", "country": "US"}}))
+        .await);
+    assert_eq!(body["email"], "neoadmin@acme.com");
+    assert_eq!(body["phone"], "+15550200");
+    assert_eq!(
+        body["address"],
+        json!({"street": "456 Corporate Blvd", "city": "New York", "state": "NY", "postalCode": "10001", "country": "US"})
+    );
+    assert!(
+        f.db.get(TABLE_LOGICAL_ID, &email_key("admin@acme.com"))
+            .await
+            .is_none()
+    );
+    f.assert_email_markers_consistent().await;
+    // Another account's address, in any case: 409 naming the field.
+    let before = f.snapshot().await;
+    let details = assert_error(
+        &f.patch(
+            ADMIN,
+            "acc_2",
+            json!({"email": " NeoAdmin@ACME.com", "displayName": "x"}),
+        )
+        .await,
+        409,
+        "CONFLICT",
+    );
+    assert_eq!(details["field"], "email");
+    assert_eq!(f.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn maps_merge_key_by_key() {
+    let f = Fixture::new().await;
+    let body = ok(&f
+        .patch(ADMIN, ACC, json!({"address": {"street": "1 New St", "state": null}, "settings": {"smsEnabled": false, "language": null},
+                                  "metadata": {"tier": "gold", "crm_id": null, "nested": {"a": [1]}}}))
+        .await);
+    assert_eq!(
+        body["address"],
+        json!({"street": "1 New St", "city": "Boston", "postalCode": "02110", "country": "US"})
+    );
+    assert_eq!(body["settings"]["smsEnabled"], false);
+    assert!(body["settings"].get("language").is_none());
+    assert_eq!(body["metadata"], json!({"tier": "gold", "nested": {"a": [1]}}));
+}
+
+#[tokio::test]
+async fn validation_boundaries() {
+    let f = Fixture::new().await;
+    for (body, ok_expected) in [
+        (json!({"displayName": ""}), false),
+        (json!({"displayName": "a"}), true),
+        (json!({"displayName": "a".repeat(100)}), true),
+        (json!({"displayName": "a".repeat(101)}), false),
+        (json!({"settings": {"recordingRetention": 0}}), false),
+        (json!({"settings": {"recordingRetention": 1}}), true),
+        (json!({"settings": {"recordingRetention": 365}}), true),
+        (json!({"settings": {"recordingRetention": 366}}), false),
+        (json!({"settings": {"timezone": "Etc/GMT+5"}}), true),
+        (json!({"settings": {"timezone": "Invalid/Timezone"}}), false),
+        (json!({"email": "jo+voicemail@example.com"}), true),
+        (json!({"email": "jo@bücher.de"}), true),
+        (json!({"email": "not an email"}), false),
+        (json!({"phone": "+44 20 7946 0958"}), true),
+        (json!({"phone": "+1 (555) 010-0199"}), true),
+        (json!({"phone": "12"}), false),
+        (json!({"status": "suspended"}), true),
+        (json!({"status": "deleted"}), false),
+    ] {
+        let response = f.patch(ADMIN, ACC, body.clone()).await;
+        assert_eq!(
+            response.status() == 200,
+            ok_expected,
+            "{body}: {}",
+            events::body_json(&response)
+        );
+    }
+    let stored = f.account(ACC).await;
+    assert_eq!(stored["phone"].as_s().unwrap(), "+15550100199");
+    assert_eq!(stored["email"].as_s().unwrap(), "jo@bücher.de");
+    f.assert_email_markers_consistent().await;
+}
+
+#[tokio::test]
+async fn invalid_values_are_400_with_the_contracts_details() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    let details = assert_error(
+        &f.patch(ADMIN, ACC, json!({"settings": {"timezone": "Invalid/Timezone"}}))
+            .await,
+        400,
+        "INVALID_REQUEST",
+    );
+    assert_eq!(
+        details,
+        json!({"field": "settings.timezone", "value": "Invalid/Timezone"})
+    );
+    for (body, field) in [
+        (json!({"id": "acc_9"}), "id"),
+        (json!({"name": "New name"}), "name"),
+        (json!({"plan": "enterprise"}), "plan"),
+        (json!({"createdAt": "2020-01-01T00:00:00Z"}), "createdAt"),
+        (json!({"displayName": null}), "displayName"),
+        (json!({"email": null}), "email"),
+        (json!({"status": null}), "status"),
+        (json!({"address": {"country": "USA"}}), "address.country"),
+        (json!({"address": {"zip": "02110"}}), "address.zip"),
+        (json!({"address": null}), "address"),
+        (
+            json!({"settings": {"recordingRetention": "60"}}),
+            "settings.recordingRetention",
+        ),
+        (
+            json!({"settings": {"enableRecording": "yes"}}),
+            "settings.enableRecording",
+        ),
+        (json!({"settings": {"volume": 11}}), "settings.volume"),
+        (json!({"metadata": {"": 1}}), "metadata."),
+        (json!({"metadata": {"big": "x".repeat(2000)}}), "metadata.big"),
+        (json!({"displayName": 5}), "displayName"),
+        (json!({"nickname": "x"}), ""),
+        (json!({}), "body"),
+    ] {
+        let details = assert_error(&f.patch(ADMIN, ACC, body.clone()).await, 400, "INVALID_REQUEST");
+        if !field.is_empty() {
+            assert_eq!(details["field"], field, "{body}: {details}");
+        }
+    }
+    for raw in [&b"nope"[..], b"[]", b"", b"{\"displayName\": \"\xff\"}"] {
+        assert_error(
+            &f.patch_with(ACC, &[("x-auth-token", ADMIN)], raw).await,
+            400,
+            "INVALID_REQUEST",
+        );
+    }
+    let big = json!({"displayName": "x".repeat(70_000)}).to_string();
+    assert_error(
+        &f.patch_with(ACC, &[("x-auth-token", ADMIN)], big.as_bytes())
+            .await,
+        413,
+        "PAYLOAD_TOO_LARGE",
+    );
+    assert_eq!(f.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn roles_limit_the_fields_a_token_may_send() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    assert_error(
+        &f.patch(READONLY, ACC, json!({"displayName": "x"})).await,
+        403,
+        "FORBIDDEN",
+    );
+    let details = assert_error(
+        &f.patch(MANAGER, ACC, json!({"status": "suspended"})).await,
+        403,
+        "FORBIDDEN",
+    );
+    assert_eq!(details["field"], "status");
+    assert_eq!(f.snapshot().await, before);
+    ok(&f
+        .patch(MANAGER, ACC, json!({"displayName": "Managers may"}))
+        .await);
+    let body = ok(&f.patch(ADMIN, ACC, json!({"status": "closed"})).await);
+    assert_eq!(body["status"], "closed");
+}
+
+#[tokio::test]
+async fn accounts_outside_the_tokens_set_are_404_like_missing_ones() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    assert_error(
+        &f.patch(MANAGER, "acc_2", json!({"displayName": "x"})).await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &f.patch(ADMIN, "acc_3", json!({"displayName": "x"})).await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &f.patch(ADMIN, "acc_missing", json!({"displayName": "x"})).await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &f.patch(ADMIN, "bad id!", json!({"displayName": "x"})).await,
+        400,
+        "INVALID_REQUEST",
+    );
+    assert_eq!(f.snapshot().await, before);
+    // In the token's set but not in the table: 404 too.
+    f.seed(json!({"tokens": [{"token": "ghost-token-0123456789", "role": "admin", "account_ids": ["acc_ghost"]}]})).await;
+    assert_error(
+        &f.patch("ghost-token-0123456789", "acc_ghost", json!({"displayName": "x"}))
+            .await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &f.patch(
+            "ghost-token-0123456789",
+            "acc_ghost",
+            json!({"email": "g@example.com"}),
+        )
+        .await,
+        404,
+        "NOT_FOUND",
+    );
+}
+
+#[tokio::test]
+async fn missing_or_unknown_tokens_are_401() {
+    let f = Fixture::new().await;
+    assert_error(
+        &f.patch_with(ACC, &[], br#"{"displayName": "x"}"#).await,
+        401,
+        "UNAUTHORIZED",
+    );
+    assert_error(
+        &f.patch("unknown", ACC, json!({"displayName": "x"})).await,
+        401,
+        "UNAUTHORIZED",
+    );
+    assert_error(
+        &f.patch_with(
+            ACC,
+            &[("authorization", "Bearer nope")],
+            br#"{"displayName": "x"}"#,
+        )
+        .await,
+        401,
+        "UNAUTHORIZED",
+    );
+}
+
+#[tokio::test]
+async fn same_email_in_another_case_claims_nothing() {
+    let f = Fixture::new().await;
+    let body = ok(&f.patch(ADMIN, ACC, json!({"email": "ADMIN@Acme.com"})).await);
+    assert_eq!(body["email"], "ADMIN@Acme.com");
+    f.assert_email_markers_consistent().await;
+}
+
+#[tokio::test]
+async fn storage_failures_are_500_without_internals() {
+    let f = Fixture::new().await;
+    let broken = State {
+        table: f.db.table("NoSuchTable"),
+    };
+    let req = events::api_request(
+        "PATCH",
+        "/v2/accounts/acc_1",
+        &[("accountId", "acc_1")],
+        &[("x-auth-token", ADMIN)],
+        Some(b"{}"),
+    );
+    let response = handle(&broken, req).await;
+    let body: Value = events::body_json(&response);
+    assert_eq!(response.status(), 500, "{body}");
+    assert_eq!(body["error"]["code"], "INTERNAL_ERROR");
+    assert!(!body.to_string().contains("NoSuchTable"));
+}

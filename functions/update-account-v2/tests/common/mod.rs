@@ -1,0 +1,124 @@
+//! Fixture for this function's tests.
+#![allow(dead_code)]
+
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+use shared::store::Item;
+use shared::validate::EmailAddress;
+use std::collections::{BTreeMap, BTreeSet};
+use testkit::{TestDb, events};
+use update_account_v2::{State, TABLE_LOGICAL_ID, account::account_key, handle, seed::Seed};
+
+pub const ADMIN: &str = "v2-admin-token-0123456789";
+pub const MANAGER: &str = "v2-manager-token-0123456789";
+pub const READONLY: &str = "v2-readonly-token-0123456789";
+/// The admin can see acc_1 and acc_2; the others only acc_1. acc_3 exists
+/// but no token sees it.
+pub const ACC: &str = "acc_1";
+
+pub struct Fixture {
+    pub db: TestDb,
+    pub state: State,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        let db = TestDb::start().await;
+        let state = State {
+            table: db.table(TABLE_LOGICAL_ID),
+        };
+        let fixture = Fixture { db, state };
+        fixture
+            .seed(json!({
+                "tokens": [
+                    {"token": ADMIN, "role": "admin", "account_ids": ["acc_1", "acc_2"]},
+                    {"token": MANAGER, "role": "manager", "account_ids": ["acc_1"]},
+                    {"token": READONLY, "role": "readonly", "account_ids": ["acc_1"]}
+                ],
+                "accounts": [
+                    {"id": "acc_1", "name": "Acme Corporation", "plan": "professional", "createdAt": "2023-10-15T10:30:00Z",
+                     "displayName": "Acme Corp", "email": "admin@acme.com", "phone": "+1-555-0100",
+                     "address": {"street": "123 Main St", "city": "Boston", "state": "MA", "postalCode": "02110", "country": "US"},
+                     "settings": {"timezone": "America/New_York", "language": "en", "enableVoiceMail": true,
+                                  "enableRecording": false, "recordingRetention": 30, "smsEnabled": true},
+                     "metadata": {"crm_id": "42"}},
+                    {"id": "acc_2", "name": "Globex", "plan": "starter", "displayName": "Globex", "email": "ops@globex.com"},
+                    {"id": "acc_3", "name": "Hidden", "plan": "starter", "displayName": "Hidden", "email": "hidden@example.com"}
+                ]
+            }))
+            .await;
+        fixture
+    }
+
+    pub async fn seed(&self, section: Value) {
+        let seed: Seed = serde_json::from_value(section).expect("seed section");
+        self.db
+            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
+            .await;
+    }
+
+    pub async fn patch_with(&self, id: &str, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        let path = format!("/v2/accounts/{id}");
+        handle(
+            &self.state,
+            events::api_request("PATCH", &path, &[("accountId", id)], &all, Some(body)),
+        )
+        .await
+    }
+
+    /// PATCH with `X-Auth-Token: token`.
+    pub async fn patch(&self, token: &str, id: &str, body: Value) -> Response<Body> {
+        self.patch_with(id, &[("x-auth-token", token)], body.to_string().as_bytes())
+            .await
+    }
+
+    pub async fn account(&self, id: &str) -> Item {
+        self.db
+            .get(TABLE_LOGICAL_ID, &account_key(id))
+            .await
+            .expect("account exists")
+    }
+
+    pub async fn snapshot(&self) -> Vec<Item> {
+        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
+        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
+        items
+    }
+
+    pub async fn assert_email_markers_consistent(&self) {
+        let items = self.snapshot().await;
+        let mut held: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for item in items
+            .iter()
+            .filter(|i| i["sk"].as_s().is_ok_and(|s| s == "ACCOUNT"))
+        {
+            let email = EmailAddress::parse(item["email"].as_s().unwrap()).unwrap();
+            held.entry(item["id"].as_s().unwrap().clone())
+                .or_default()
+                .insert(email.normalized().to_owned());
+        }
+        testkit::claims::assert_markers_consistent(&items, "EMAIL", "account_id", &held);
+    }
+}
+
+pub fn ok(response: &Response<Body>) -> Value {
+    let body = events::body_json(response);
+    assert_eq!(response.status(), 200, "{body}");
+    assert_eq!(events::header(response, "content-type"), Some("application/json"));
+    body
+}
+
+/// Asserts the contract's envelope; returns `error.details` (or null).
+pub fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+    let body = events::body_json(response);
+    assert_eq!(response.status(), status, "{body}");
+    assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body["error"].get("details").cloned().unwrap_or(Value::Null)
+}
