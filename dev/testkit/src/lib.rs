@@ -17,9 +17,11 @@ pub mod seed;
 mod server;
 pub mod template;
 mod test_db;
+mod throttled;
 
 pub use server::{LocalDynamo, local_client};
 pub use test_db::TestDb;
+pub use throttled::ThrottlingEndpoint;
 
 use std::path::PathBuf;
 

@@ -570,3 +570,21 @@ async fn storage_failures_are_500_without_internals() {
         assert!(!text.contains(leak), "500 body leaks {leak}: {text}");
     }
 }
+
+#[tokio::test]
+async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
+    let throttled = testkit::ThrottlingEndpoint::start().await;
+    let state = State {
+        table: throttled.table(update_account_metadata::TABLE_LOGICAL_ID),
+    };
+    let req = events::api_request(
+        "PATCH",
+        "/accounts/acct_1/metadata",
+        &[("id", "acct_1")],
+        &[("authorization", &format!("Bearer {SALES}"))],
+        Some(br#"{"name": "x"}"#),
+    );
+    let response = handle(&state, req).await;
+    assert_problem(&response, 503, "throttled");
+    assert_eq!(events::header(&response, "retry-after"), Some("1"));
+}

@@ -336,3 +336,21 @@ async fn storage_failures_are_500_without_internals() {
     assert_eq!(body["error"]["code"], "INTERNAL_ERROR");
     assert!(!body.to_string().contains("NoSuchTable"));
 }
+
+#[tokio::test]
+async fn throttling_that_outlasts_retries_is_429_with_retry_after() {
+    let throttled = testkit::ThrottlingEndpoint::start().await;
+    let state = State {
+        table: throttled.table(TABLE_LOGICAL_ID),
+    };
+    let req = events::api_request(
+        "PATCH",
+        "/v2/accounts/acc_1",
+        &[("accountId", "acc_1")],
+        &[("x-auth-token", ADMIN)],
+        Some(br#"{"displayName": "x"}"#),
+    );
+    let response = handle(&state, req).await;
+    assert_error(&response, 429, "RATE_LIMITED");
+    assert_eq!(events::header(&response, "retry-after"), Some("1"));
+}

@@ -476,3 +476,21 @@ async fn storage_failures_are_500_without_internals() {
     let body = assert_error(&handle(&broken, req).await, 500, "InternalServerError");
     assert!(!body.to_string().contains("NoSuchTable"), "{body}");
 }
+
+#[tokio::test]
+async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
+    let throttled = testkit::ThrottlingEndpoint::start().await;
+    let state = State {
+        table: throttled.table(update_crm_account::TABLE_LOGICAL_ID),
+    };
+    let req = events::api_request(
+        "PATCH",
+        "/accounts/1001",
+        &[("accountId", "1001")],
+        &[("x-api-key", KEY_A)],
+        Some(br#"{"title":"x"}"#),
+    );
+    let response = handle(&state, req).await;
+    assert_error(&response, 503, "ServiceUnavailableError");
+    assert_eq!(events::header(&response, "retry-after"), Some("1"));
+}

@@ -364,3 +364,21 @@ async fn storage_failures_are_500_without_internals() {
     let body: Value = assert_error(&handle(&broken, req).await, 500, "internal_error");
     assert!(!body.to_string().contains("NoSuchTable"));
 }
+
+#[tokio::test]
+async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
+    let throttled = testkit::ThrottlingEndpoint::start().await;
+    let state = State {
+        table: throttled.table(TABLE_LOGICAL_ID),
+    };
+    let req = events::api_request(
+        "PATCH",
+        "/v1/account",
+        &[],
+        &[("authorization", &format!("Bearer {T1}"))],
+        Some(br#"{"name":"x"}"#),
+    );
+    let response = handle(&state, req).await;
+    assert_error(&response, 503, "service_unavailable");
+    assert_eq!(events::header(&response, "retry-after"), Some("1"));
+}

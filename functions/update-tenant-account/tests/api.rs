@@ -313,3 +313,22 @@ async fn storage_failures_are_500_without_internals() {
     let body = assert_error(&handle(&broken, req).await, 500, "internal_error");
     assert!(!body.to_string().contains("NoSuchTable"), "{body}");
 }
+
+#[tokio::test]
+async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
+    let throttled = testkit::ThrottlingEndpoint::start().await;
+    let state = State {
+        table: throttled.table(update_tenant_account::TABLE_LOGICAL_ID),
+        prospect_page_size: None,
+    };
+    let req = events::api_request(
+        "PATCH",
+        "/v0/accounts/x",
+        &[("account_id", ACME)],
+        &[("x-api-key", KEY_A)],
+        Some(br#"{"name":"x"}"#),
+    );
+    let response = handle(&state, req).await;
+    assert_error(&response, 503, "unavailable");
+    assert_eq!(events::header(&response, "retry-after"), Some("1"));
+}
