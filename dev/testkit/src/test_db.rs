@@ -76,6 +76,13 @@ impl TestDb {
         self.table(logical_id).get(key, true).await.expect("get item")
     }
 
+    /// Every item of a table in key order, for "nothing changed" checks.
+    pub async fn snapshot(&self, logical_id: &str) -> Vec<Item> {
+        let mut items = self.scan(logical_id).await;
+        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
+        items
+    }
+
     /// Every item of a table (a scan; tests only).
     pub async fn scan(&self, logical_id: &str) -> Vec<Item> {
         let table = self.table(logical_id);

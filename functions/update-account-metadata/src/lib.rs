@@ -64,7 +64,7 @@ struct Principal {
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
     match update(state, &req).await {
-        Ok(()) => http::empty(StatusCode::NO_CONTENT),
+        Ok(()) => http::with_request_id(http::empty(StatusCode::NO_CONTENT), &request_id),
         Err(e) => e.into_response(&request_id),
     }
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use shared::{
     auth::CredentialError,
     http::BodyError,
-    store::{StoreError, optimistic::Optimistic},
+    store::{StoreError, StoreFailure, optimistic::Optimistic},
 };
 
 /// Every way a request to this endpoint can fail.
@@ -83,22 +83,29 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl From<Optimistic<ApiError>> for ApiError {
-    fn from(e: Optimistic<ApiError>) -> Self {
-        match e {
-            Optimistic::Refused(e) => e,
-            Optimistic::Contention => ApiError::Contention,
-            Optimistic::Store(e) => e.into(),
-        }
+impl StoreFailure for ApiError {
+    fn throttled() -> Self {
+        ApiError::Throttled
+    }
+
+    fn contention() -> Self {
+        ApiError::Contention
+    }
+
+    fn internal(detail: String) -> Self {
+        ApiError::Internal(detail)
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Throttled(_) => ApiError::Throttled,
-            other => ApiError::Internal(other.to_string()),
-        }
+        Self::from_store(e)
+    }
+}
+
+impl From<Optimistic<ApiError>> for ApiError {
+    fn from(e: Optimistic<ApiError>) -> Self {
+        Self::from_optimistic(e)
     }
 }
 
@@ -135,44 +142,25 @@ impl ApiError {
         }
     }
 
-    /// Renders the error as `application/problem+json`. A 500 is logged
-    /// with its detail and answered with a generic message; 503s carry
-    /// `Retry-After`; 401s carry `WWW-Authenticate`.
+    /// Renders the error as `application/problem+json` (see
+    /// [`shared::http::error`] for the headers each status gets; a 401 also
+    /// gets `WWW-Authenticate: Bearer`).
     pub fn into_response(self, request_id: &str) -> Response<Body> {
         let (status, code) = self.status_and_code();
-        let detail = if status.is_server_error() {
-            tracing::error!(request_id, code, error = %self, "request failed");
-            match self {
-                ApiError::Internal(_) => {
-                    "an internal error occurred; quote the request_id to support".to_owned()
-                }
-                other => other.to_string(),
-            }
-        } else {
-            tracing::info!(request_id, code, status = status.as_u16(), "request refused");
-            self.to_string()
-        };
         let problem = Problem {
             kind: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             code,
-            detail,
+            detail: shared::http::public_message(status, code, &self, request_id),
             request_id,
         };
-        let mut response = shared::http::json(status, "application/problem+json", &problem);
-        let headers = response.headers_mut();
-        match status {
-            StatusCode::UNAUTHORIZED => {
-                headers.insert("www-authenticate", "Bearer".parse().expect("static header"));
-            }
-            StatusCode::SERVICE_UNAVAILABLE => {
-                headers.insert("retry-after", "1".parse().expect("static header"));
-            }
-            StatusCode::METHOD_NOT_ALLOWED => {
-                headers.insert("allow", "PATCH".parse().expect("static header"));
-            }
-            _ => {}
+        let mut response =
+            shared::http::error(status, "application/problem+json", &problem, request_id, "PATCH");
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert("www-authenticate", "Bearer".parse().expect("static header"));
         }
         response
     }

@@ -23,7 +23,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    auth::{SeedSecret, credential_item},
+    auth::SeedSecret,
     clock::Timestamp,
     store::{Item, Key},
     validate::DomainName,
@@ -113,16 +113,9 @@ impl Seed {
         let now = Timestamp::now().to_string();
         let mut items = Vec::new();
         for (i, token) in self.tokens.iter().enumerate() {
-            let hash = token.secret.hash().ok_or_else(|| {
-                bad(
-                    format!("tokens[{i}]"),
-                    "token_sha256 must be 64 lowercase hex digits",
-                )
-            })?;
-            items.push(credential_item(
-                &hash,
-                Item::from([(attrs::OU.to_owned(), s(&token.ou_id))]),
-            ));
+            let principal = Item::from([(attrs::OU.to_owned(), s(&token.ou_id))]);
+            let item = token.secret.credential(&format!("tokens[{i}]"), principal);
+            items.push(item.map_err(|e| bad("credentials", e))?);
         }
         for account in &self.accounts {
             items.push(account_item(account, &now)?);

@@ -18,7 +18,7 @@ use serde_json::Value;
 use shared::{
     auth::CredentialError,
     http::BodyError,
-    store::{StoreError, optimistic::Optimistic},
+    store::{StoreError, StoreFailure, optimistic::Optimistic},
 };
 
 /// Every way a request to this endpoint can fail.
@@ -93,22 +93,29 @@ impl From<BodyError> for ApiError {
     }
 }
 
+impl StoreFailure for ApiError {
+    fn throttled() -> Self {
+        ApiError::Throttled
+    }
+
+    fn contention() -> Self {
+        ApiError::Contention
+    }
+
+    fn internal(detail: String) -> Self {
+        ApiError::Internal(detail)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Throttled(_) => ApiError::Throttled,
-            other => ApiError::Internal(other.to_string()),
-        }
+        Self::from_store(e)
     }
 }
 
 impl From<Optimistic<ApiError>> for ApiError {
     fn from(e: Optimistic<ApiError>) -> Self {
-        match e {
-            Optimistic::Refused(e) => e,
-            Optimistic::Contention => ApiError::Contention,
-            Optimistic::Store(e) => e.into(),
-        }
+        Self::from_optimistic(e)
     }
 }
 
@@ -148,17 +155,11 @@ impl ApiError {
         }
     }
 
-    /// Renders the error; a 500 is logged with its detail and answered with
-    /// a generic message that quotes the request id.
+    /// Renders the error (see [`shared::http::error`] for the headers each
+    /// status gets).
     pub fn into_response(self, request_id: &str) -> Response<Body> {
         let (status, code) = self.status_and_code();
-        let message = if let ApiError::Internal(_) = self {
-            tracing::error!(request_id, code, error = %self, "request failed");
-            format!("internal error; quote request id {request_id} to support")
-        } else {
-            tracing::info!(request_id, code, status = status.as_u16(), "request refused");
-            self.to_string()
-        };
+        let message = shared::http::public_message(status, code, &self, request_id);
         let email_value = match &self {
             ApiError::EmailTaken(email) => Some(Value::String(email.clone())),
             _ => None,
@@ -184,20 +185,6 @@ impl ApiError {
                 details,
             },
         };
-        let mut response = shared::http::json(status, "application/json", &envelope);
-        let headers = response.headers_mut();
-        if let Ok(id) = request_id.parse() {
-            headers.insert("x-request-id", id);
-        }
-        match status {
-            StatusCode::TOO_MANY_REQUESTS => {
-                headers.insert("retry-after", "1".parse().expect("static header"));
-            }
-            StatusCode::METHOD_NOT_ALLOWED => {
-                headers.insert("allow", "PATCH".parse().expect("static header"));
-            }
-            _ => {}
-        }
-        response
+        shared::http::error(status, "application/json", &envelope, request_id, "PATCH")
     }
 }

@@ -23,7 +23,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    auth::{SeedSecret, credential_item},
+    auth::SeedSecret,
     clock::Timestamp,
     store::{Item, merge},
 };
@@ -87,26 +87,19 @@ impl Seed {
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let mut items = Vec::new();
         for (i, token) in self.tokens.iter().enumerate() {
-            let hash = token.secret.hash().ok_or_else(|| {
-                SeedError(format!(
-                    "tokens[{i}]: token_sha256 must be 64 lowercase hex digits"
-                ))
-            })?;
             let role = match token.role {
                 Role::Admin => "admin",
                 Role::Manager => "manager",
                 Role::Readonly => "readonly",
             };
-            items.push(credential_item(
-                &hash,
-                Item::from([
-                    ("role".to_owned(), s(role)),
-                    (
-                        "account_ids".to_owned(),
-                        AttributeValue::L(token.account_ids.iter().map(|a| s(a)).collect()),
-                    ),
-                ]),
-            ));
+            let accounts = AttributeValue::L(token.account_ids.iter().map(|a| s(a)).collect());
+            let principal = Item::from([("role".to_owned(), s(role)), ("account_ids".to_owned(), accounts)]);
+            items.push(
+                token
+                    .secret
+                    .credential(&format!("tokens[{i}]"), principal)
+                    .map_err(SeedError)?,
+            );
         }
         let mut emails = HashSet::new();
         let now = Timestamp::now();

@@ -14,7 +14,7 @@ use serde::Serialize;
 use shared::{
     auth::CredentialError,
     http::BodyError,
-    store::{StoreError, optimistic::Optimistic},
+    store::{StoreError, StoreFailure, optimistic::Optimistic},
 };
 
 /// Every way a request to this endpoint can fail.
@@ -77,22 +77,29 @@ impl From<BodyError> for ApiError {
     }
 }
 
+impl StoreFailure for ApiError {
+    fn throttled() -> Self {
+        ApiError::Throttled
+    }
+
+    fn contention() -> Self {
+        ApiError::Contention
+    }
+
+    fn internal(detail: String) -> Self {
+        ApiError::Internal(detail)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Throttled(_) => ApiError::Throttled,
-            other => ApiError::Internal(other.to_string()),
-        }
+        Self::from_store(e)
     }
 }
 
 impl From<Optimistic<ApiError>> for ApiError {
     fn from(e: Optimistic<ApiError>) -> Self {
-        match e {
-            Optimistic::Refused(e) => e,
-            Optimistic::Contention => ApiError::Contention,
-            Optimistic::Store(e) => e.into(),
-        }
+        Self::from_optimistic(e)
     }
 }
 
@@ -121,8 +128,8 @@ impl ApiError {
         }
     }
 
-    /// Renders the error; a 500 is logged with its detail and answered with
-    /// a generic message.
+    /// Renders the error (see [`shared::http::error`] for the headers each
+    /// status gets).
     pub fn into_response(self, request_id: &str) -> Response<Body> {
         let (status, name) = self.status_and_name();
         let field = match &self {
@@ -130,30 +137,12 @@ impl ApiError {
             ApiError::NumberTaken(_) => Some("number".to_owned()),
             _ => None,
         };
-        let message = if let ApiError::Internal(_) = self {
-            tracing::error!(request_id, error = %self, "request failed");
-            "an internal error occurred; quote the requestId to support".to_owned()
-        } else {
-            tracing::info!(request_id, name, status = status.as_u16(), "request refused");
-            self.to_string()
-        };
         let envelope = Envelope {
             error: name,
-            message,
+            message: shared::http::public_message(status, name, &self, request_id),
             field,
             request_id,
         };
-        let mut response = shared::http::json(status, "application/json", &envelope);
-        let headers = response.headers_mut();
-        match status {
-            StatusCode::SERVICE_UNAVAILABLE => {
-                headers.insert("retry-after", "1".parse().expect("static header"));
-            }
-            StatusCode::METHOD_NOT_ALLOWED => {
-                headers.insert("allow", "PATCH".parse().expect("static header"));
-            }
-            _ => {}
-        }
-        response
+        shared::http::error(status, "application/json", &envelope, request_id, "PATCH")
     }
 }

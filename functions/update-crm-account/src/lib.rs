@@ -66,7 +66,7 @@ struct Principal {
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
     let mut response = match update(state, &req).await {
-        Ok(account) => http::json(StatusCode::OK, "application/json", &account),
+        Ok(account) => http::success(StatusCode::OK, &account, &request_id),
         Err(e) => e.into_response(&request_id),
     };
     if req.raw_http_path().starts_with("/clients/") {

@@ -24,12 +24,7 @@ use crate::{
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{
-    auth::{SeedSecret, credential_item},
-    clock::Timestamp,
-    patch::MapMerge,
-    store::Item,
-};
+use shared::{auth::SeedSecret, clock::Timestamp, patch::MapMerge, store::Item};
 use std::collections::{HashMap, HashSet};
 
 /// The name of this function's section in a seed file.
@@ -98,15 +93,12 @@ impl Seed {
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let mut items = Vec::new();
         for (i, key) in self.api_keys.iter().enumerate() {
-            let hash = key.secret.hash().ok_or_else(|| {
-                SeedError(format!(
-                    "api_keys[{i}]: token_sha256 must be 64 lowercase hex digits"
-                ))
-            })?;
-            items.push(credential_item(
-                &hash,
-                Item::from([("tenant_id".to_owned(), AttributeValue::S(key.tenant_id.clone()))]),
-            ));
+            let principal = Item::from([("tenant_id".to_owned(), AttributeValue::S(key.tenant_id.clone()))]);
+            items.push(
+                key.secret
+                    .credential(&format!("api_keys[{i}]"), principal)
+                    .map_err(SeedError)?,
+            );
         }
         let mut defs: HashMap<&str, HashMap<String, FieldDef>> = HashMap::new();
         for field in &self.custom_fields {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use shared::{
     auth::CredentialError,
     http::BodyError,
-    store::{StoreError, optimistic::Optimistic},
+    store::{StoreError, StoreFailure, optimistic::Optimistic},
 };
 
 /// Every way a request to this API can fail.
@@ -69,22 +69,29 @@ pub fn invalid(field: impl Into<String>, message: impl ToString) -> ApiError {
     }
 }
 
+impl StoreFailure for ApiError {
+    fn throttled() -> Self {
+        ApiError::Throttled
+    }
+
+    fn contention() -> Self {
+        ApiError::Contention
+    }
+
+    fn internal(detail: String) -> Self {
+        ApiError::Internal(detail)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Throttled(_) => ApiError::Throttled,
-            other => ApiError::Internal(other.to_string()),
-        }
+        Self::from_store(e)
     }
 }
 
 impl From<Optimistic<ApiError>> for ApiError {
     fn from(e: Optimistic<ApiError>) -> Self {
-        match e {
-            Optimistic::Refused(e) => e,
-            Optimistic::Contention => ApiError::Contention,
-            Optimistic::Store(e) => e.into(),
-        }
+        Self::from_optimistic(e)
     }
 }
 
@@ -110,30 +117,23 @@ impl ApiError {
         }
     }
 
-    /// Renders the error; a 500 is logged with its detail and answered with
-    /// a generic message.
-    pub fn into_response(self, request_id: &str) -> Response<Body> {
+    /// Renders the error (see [`shared::http::error`] for the headers each
+    /// status gets; a 401 also gets `WWW-Authenticate: Bearer`). `allow` is
+    /// the route's method, for 405.
+    pub fn into_response(self, request_id: &str, allow: &'static str) -> Response<Body> {
         let (status, code) = self.status_and_code();
-        let message = if let ApiError::Internal(_) = self {
-            tracing::error!(request_id, code, error = %self, "request failed");
-            format!("An internal error occurred; quote request id {request_id} to support.")
-        } else {
-            tracing::info!(request_id, code, status = status.as_u16(), "request refused");
-            self.to_string()
-        };
-        let mut response = shared::http::json(status, "application/json", &Envelope { error: code, message });
-        let headers = response.headers_mut();
-        if let Ok(id) = request_id.parse() {
-            headers.insert("x-request-id", id);
-        }
-        match status {
-            StatusCode::UNAUTHORIZED => {
-                headers.insert("www-authenticate", "Bearer".parse().expect("static header"));
-            }
-            StatusCode::SERVICE_UNAVAILABLE => {
-                headers.insert("retry-after", "1".parse().expect("static header"));
-            }
-            _ => {}
+        let message = shared::http::public_message(status, code, &self, request_id);
+        let mut response = shared::http::error(
+            status,
+            "application/json",
+            &Envelope { error: code, message },
+            request_id,
+            allow,
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert("www-authenticate", "Bearer".parse().expect("static header"));
         }
         response
     }

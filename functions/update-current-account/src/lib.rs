@@ -56,14 +56,8 @@ impl State {
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
     match update(state, &req).await {
-        Ok(account) => {
-            let mut response = http::json(StatusCode::OK, "application/json", &account);
-            if let Ok(id) = request_id.parse() {
-                response.headers_mut().insert("x-request-id", id);
-            }
-            response
-        }
-        Err(e) => e.into_response(&request_id),
+        Ok(account) => http::success(StatusCode::OK, &account, &request_id),
+        Err(e) => e.into_response(&request_id, "PATCH"),
     }
 }
 

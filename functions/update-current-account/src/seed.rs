@@ -17,14 +17,14 @@
 use crate::{
     account::{account_key, attrs, email_key, outbox_key},
     change::AccountName,
-    principal::{Principal, Role, is_account_id},
+    principal::{Role, is_account_id},
     write::{CODE_TTL_SECONDS, code_hash},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    auth::{SeedSecret, credential_item},
+    auth::SeedSecret,
     clock::Timestamp,
     store::Item,
     validate::{EmailAddress, is_currency, is_iana_timezone, is_language_tag},
@@ -118,26 +118,20 @@ impl Seed {
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let mut items = Vec::new();
         for (i, token) in self.tokens.iter().enumerate() {
-            let hash = token.secret.hash().ok_or_else(|| {
-                SeedError(format!(
-                    "tokens[{i}]: token_sha256 must be 64 lowercase hex digits"
-                ))
-            })?;
-            let principal = Principal {
-                account_id: token.account_id.clone(),
-                role: token.role,
-            };
-            let role = match principal.role {
+            let role = match token.role {
                 Role::Owner => "owner",
                 Role::Admin => "admin",
             };
-            items.push(credential_item(
-                &hash,
-                Item::from([
-                    ("account_id".to_owned(), s(&principal.account_id)),
-                    ("role".to_owned(), s(role)),
-                ]),
-            ));
+            let principal = Item::from([
+                ("account_id".to_owned(), s(&token.account_id)),
+                ("role".to_owned(), s(role)),
+            ]);
+            items.push(
+                token
+                    .secret
+                    .credential(&format!("tokens[{i}]"), principal)
+                    .map_err(SeedError)?,
+            );
         }
         let mut emails = HashSet::new();
         let now = Timestamp::now();

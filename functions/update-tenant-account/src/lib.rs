@@ -82,7 +82,7 @@ pub struct AccountResponse {
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
     match update(state, &req).await {
-        Ok(body) => http::json(StatusCode::OK, "application/json", &body),
+        Ok(body) => http::success(StatusCode::OK, &body, &request_id),
         Err(e) => e.into_response(&request_id),
     }
 }

@@ -21,7 +21,7 @@ use crate::{
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use shared::{
-    auth::{SeedSecret, credential_item},
+    auth::SeedSecret,
     clock::Timestamp,
     store::{Item, Key},
     typeid,
@@ -127,15 +127,12 @@ impl Seed {
         let now = Timestamp::now();
         let mut items = Vec::new();
         for (i, key) in self.api_keys.iter().enumerate() {
-            let hash = key.secret.hash().ok_or_else(|| {
-                SeedError(format!(
-                    "api_keys[{i}]: token_sha256 must be 64 lowercase hex digits"
-                ))
-            })?;
-            items.push(credential_item(
-                &hash,
-                Item::from([("tenant_id".to_owned(), s(&key.tenant_id))]),
-            ));
+            let principal = Item::from([("tenant_id".to_owned(), s(&key.tenant_id))]);
+            items.push(
+                key.secret
+                    .credential(&format!("api_keys[{i}]"), principal)
+                    .map_err(SeedError)?,
+            );
         }
         let mut tenants = std::collections::HashMap::new();
         for account in &self.accounts {

@@ -52,6 +52,15 @@ pub enum SeedSecret {
 }
 
 impl SeedSecret {
+    /// The credential item for this secret with the principal's attributes;
+    /// an error naming `what` when `token_sha256` is not 64 lowercase hex digits.
+    pub fn credential(&self, what: &str, principal: Item) -> Result<Item, String> {
+        let hash = self
+            .hash()
+            .ok_or_else(|| format!("{what}: token_sha256 must be 64 lowercase hex digits"))?;
+        Ok(credential_item(&hash, principal))
+    }
+
     /// The hash to store; `None` when `token_sha256` is not 64 lowercase hex digits.
     pub fn hash(&self) -> Option<SecretHash> {
         match self {

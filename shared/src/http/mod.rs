@@ -8,4 +8,4 @@ mod response;
 
 pub use body::{BodyError, MAX_BODY_BYTES, parse_json_object};
 pub use request::{header, path_param, query_param, request_id};
-pub use response::{empty, json};
+pub use response::{empty, error, json, public_message, success, with_request_id};

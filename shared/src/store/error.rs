@@ -77,3 +77,34 @@ impl StoreError {
         }
     }
 }
+
+/// How an endpoint's error type absorbs store failures, written once: DynamoDB
+/// throttling (after the SDK's retries) becomes the endpoint's "retry later"
+/// error, an exact write that kept losing races its "contention" error, a
+/// plan's refusal stays as it is, and anything else is internal (a 500).
+pub trait StoreFailure: Sized {
+    /// Throttled by DynamoDB.
+    fn throttled() -> Self;
+    /// Lost every optimistic retry.
+    fn contention() -> Self;
+    /// A bug or an outage; the text is logged, never shown.
+    fn internal(detail: String) -> Self;
+
+    /// The endpoint error for a store error.
+    fn from_store(e: StoreError) -> Self {
+        match e {
+            StoreError::Throttled(_) => Self::throttled(),
+            other => Self::internal(other.to_string()),
+        }
+    }
+
+    /// The endpoint error for a failed optimistic update.
+    fn from_optimistic(e: super::optimistic::Optimistic<Self>) -> Self {
+        use super::optimistic::Optimistic;
+        match e {
+            Optimistic::Refused(e) => e,
+            Optimistic::Contention => Self::contention(),
+            Optimistic::Store(e) => Self::from_store(e),
+        }
+    }
+}

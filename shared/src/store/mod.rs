@@ -19,7 +19,7 @@ pub mod transact;
 mod update;
 
 pub use cond::{Cond, Path};
-pub use error::{CancelReason, StoreError};
+pub use error::{CancelReason, StoreError, StoreFailure};
 pub use expr::{ExprParts, Placeholders};
 pub use key::{Key, PK, SK};
 pub use table::Table;

@@ -102,9 +102,7 @@ impl Fixture {
 
     /// Every item of the table, for "nothing changed" checks.
     pub async fn snapshot(&self) -> Vec<Item> {
-        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
-        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
-        items
+        self.db.snapshot(TABLE_LOGICAL_ID).await
     }
 }
 

@@ -82,9 +82,7 @@ impl Fixture {
     }
 
     pub async fn snapshot(&self) -> Vec<Item> {
-        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
-        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
-        items
+        self.db.snapshot(TABLE_LOGICAL_ID).await
     }
 
     pub async fn assert_email_markers_consistent(&self) {

@@ -112,9 +112,7 @@ impl Fixture {
     }
 
     pub async fn snapshot(&self) -> Vec<Item> {
-        let mut items = self.db.scan(TABLE_LOGICAL_ID).await;
-        items.sort_by_key(|i| format!("{:?}{:?}", i.get("pk"), i.get("sk")));
-        items
+        self.db.snapshot(TABLE_LOGICAL_ID).await
     }
 
     /// The email marker invariant over the whole table.
