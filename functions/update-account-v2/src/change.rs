@@ -172,6 +172,13 @@ impl Change {
         change.address = map("address", wire.address, address_value)?;
         change.settings = map("settings", wire.settings, setting_value)?;
         change.metadata = map("metadata", wire.metadata, metadata_value)?;
+        if change.metadata.set.len() > MAX_METADATA_KEYS {
+            return Err(invalid(
+                "metadata",
+                format!("an account has at most {MAX_METADATA_KEYS} metadata keys"),
+                None,
+            ));
+        }
         if change.assignments.is_empty()
             && change.email.is_none()
             && change.address.is_empty()
@@ -366,6 +373,17 @@ mod tests {
         assert_eq!(change.assignments[0].1, AttributeValue::S("+15550200".into()));
         assert_eq!(change.email.unwrap().normalized(), "neo+admin@acme.com");
         assert_eq!(details(check(json!({"phone": "abc"})).unwrap_err()).0, "phone");
+    }
+
+    #[test]
+    fn more_metadata_keys_than_an_account_may_hold_are_refused() {
+        let keys: Map<String, Value> = (0..=MAX_METADATA_KEYS)
+            .map(|i| (format!("k{i}"), json!(i)))
+            .collect();
+        assert_eq!(
+            details(check(json!({ "metadata": keys })).unwrap_err()).0,
+            "metadata"
+        );
     }
 
     #[test]

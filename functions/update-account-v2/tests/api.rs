@@ -354,3 +354,27 @@ async fn throttling_that_outlasts_retries_is_429_with_retry_after() {
     assert_error(&response, 429, "RATE_LIMITED");
     assert_eq!(events::header(&response, "retry-after"), Some("1"));
 }
+
+#[tokio::test]
+async fn more_metadata_keys_than_allowed_are_refused_whole() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    let keys: serde_json::Map<String, Value> = (0..150).map(|i| (format!("k{i}"), json!(i))).collect();
+    let details = assert_error(
+        &f.patch(ADMIN, ACC, json!({ "metadata": keys })).await,
+        400,
+        "INVALID_REQUEST",
+    );
+    assert_eq!(details["field"], "metadata");
+    assert_eq!(f.snapshot().await, before);
+    // Up to the limit (1 stored + 99 new) is fine; one more is refused.
+    let keys: serde_json::Map<String, Value> = (0..99).map(|i| (format!("k{i}"), json!(i))).collect();
+    ok(&f.patch(ADMIN, ACC, json!({ "metadata": keys })).await);
+    let details = assert_error(
+        &f.patch(ADMIN, ACC, json!({"metadata": {"one_more": 1}})).await,
+        400,
+        "INVALID_REQUEST",
+    );
+    assert_eq!(details["field"], "metadata");
+    assert_eq!(f.account(ACC).await["metadata"].as_m().unwrap().len(), 100);
+}

@@ -25,6 +25,12 @@ pub type TextValue = BoundedText<0, 1000>;
 /// A new dropdown / multiselect option: 1-100 characters, not blank.
 pub type OptionLabel = BoundedText<1, 100>;
 
+/// At most this many options per field (keeps a definition far below
+/// DynamoDB's 400 KB item limit).
+pub const MAX_OPTIONS: usize = 500;
+/// At most this many values in one multiselect value.
+pub const MAX_MULTISELECT_VALUES: usize = 100;
+
 /// The type of a custom field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -147,6 +153,12 @@ pub fn plan(
         let (stored, new) =
             check_value(def, value, allow_new_options).map_err(|message| invalid(&field, message))?;
         plan.merge.set.push((key.clone(), stored));
+        if def.options.len() + new.len() > MAX_OPTIONS {
+            return Err(invalid(
+                &field,
+                format!("a field has at most {MAX_OPTIONS} options"),
+            ));
+        }
         if !new.is_empty() {
             plan.new_options.push((def.clone(), new));
         }
@@ -187,6 +199,9 @@ fn check_value(
             Ok((s(choice), new.into_iter().collect()))
         }
         (FieldType::Multiselect, Value::Array(items)) => {
+            if items.len() > MAX_MULTISELECT_VALUES {
+                return Err(format!("must list at most {MAX_MULTISELECT_VALUES} options"));
+            }
             let mut chosen: Vec<String> = Vec::with_capacity(items.len());
             let mut new = Vec::new();
             for item in items {
@@ -323,6 +338,16 @@ mod tests {
         ] {
             assert!(plan(&defs(), &merge(body.clone()), false).is_err(), "{body}");
         }
+    }
+
+    #[test]
+    fn option_lists_are_bounded() {
+        let mut defs = defs();
+        defs.get_mut("tags").unwrap().options = (0..MAX_OPTIONS).map(|i| format!("o{i}")).collect();
+        assert!(plan(&defs, &merge(json!({"tags": ["o1", "o2"]})), true).is_ok());
+        assert!(plan(&defs, &merge(json!({"tags": ["new"]})), true).is_err());
+        let many: Vec<String> = (0..=MAX_MULTISELECT_VALUES).map(|i| format!("o{i}")).collect();
+        assert!(plan(&defs, &merge(json!({ "tags": many })), true).is_err());
     }
 
     #[test]

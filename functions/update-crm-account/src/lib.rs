@@ -70,13 +70,13 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         Err(e) => e.into_response(&request_id),
     };
     if req.raw_http_path().starts_with("/clients/") {
-        let successor = format!(
-            "</accounts/{}>; rel=\"successor-version\"",
-            http::path_param(&req, "accountId").unwrap_or_default()
-        );
         let headers = response.headers_mut();
         headers.insert("deprecation", HeaderValue::from_static(CLIENTS_DEPRECATED_AT));
-        if let Ok(link) = HeaderValue::from_str(&successor) {
+        // The successor link only for a valid id: never reflect raw input.
+        if let Ok(id) = AccountId::parse(http::path_param(&req, "accountId"))
+            && let Ok(link) =
+                HeaderValue::from_str(&format!("</accounts/{}>; rel=\"successor-version\"", id.0))
+        {
             headers.insert("link", link);
         }
     }

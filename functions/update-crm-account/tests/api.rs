@@ -494,3 +494,12 @@ async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
     assert_error(&response, 503, "ServiceUnavailableError");
     assert_eq!(events::header(&response, "retry-after"), Some("1"));
 }
+
+#[tokio::test]
+async fn the_clients_alias_never_reflects_an_invalid_id() {
+    let f = Fixture::new().await;
+    let response = f.patch("/clients/1%3E;%20rel=evil", json!({"title": "x"})).await;
+    assert_error(&response, 400, "BadRequestError");
+    assert_eq!(events::header(&response, "deprecation"), Some("@1767225600"));
+    assert_eq!(events::header(&response, "link"), None);
+}

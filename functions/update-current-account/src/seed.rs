@@ -186,12 +186,17 @@ impl Seed {
             if !emails.insert(email.normalized().to_owned()) {
                 return Err(what(&format!("email {} is used twice", email.as_str())));
             }
+            let expires = now.plus_seconds(CODE_TTL_SECONDS).to_string();
             let marker = |state: &str, address: &EmailAddress| {
                 let key = email_key(address.normalized());
-                key.into_item_with(Item::from([
+                let mut item = Item::from([
                     ("account_id".to_owned(), s(&account.id)),
                     ("state".to_owned(), s(state)),
-                ]))
+                ]);
+                if state == "pending" {
+                    item.insert("expires_at".to_owned(), s(&expires));
+                }
+                key.into_item_with(item)
             };
             items.push(marker("active", &email));
             if let Some(pending) = &account.pending_email_change {
@@ -203,7 +208,6 @@ impl Seed {
                 if !emails.insert(new.normalized().to_owned()) {
                     return Err(what(&format!("email {} is used twice", new.as_str())));
                 }
-                let expires = now.plus_seconds(CODE_TTL_SECONDS).to_string();
                 item.insert(attrs::PENDING_EMAIL.to_owned(), s(new.as_str()));
                 item.insert(
                     attrs::PENDING_CODE.to_owned(),

@@ -37,9 +37,23 @@ use shared::{
 /// How long a confirmation code is valid.
 pub const CODE_TTL_SECONDS: i64 = 24 * 60 * 60;
 
-/// The owner of an account's email markers.
-pub fn owner(account_id: &str) -> Owner {
-    Owner::new(MARKER_OWNER, AttributeValue::S(account_id.to_owned()))
+/// The owner of an account's email markers. Its claims may take over a
+/// `pending` marker whose reservation has expired: an unconfirmed change
+/// holds an address for [`CODE_TTL_SECONDS`] at most.
+pub fn owner(account_id: &str, now: Timestamp) -> Owner {
+    let expired = Cond::eq_str("state", "pending").and(Cond::Lt(
+        vec!["expires_at".to_owned()],
+        AttributeValue::S(now.to_string()),
+    ));
+    Owner::new(MARKER_OWNER, AttributeValue::S(account_id.to_owned())).taking_over(expired)
+}
+
+/// The unexpired pending address of an account item, if any.
+pub fn live_pending(item: &Item, now: Timestamp) -> Option<&str> {
+    let expires = text(item, attrs::PENDING_EXPIRES_AT).and_then(Timestamp::parse)?;
+    (expires > now)
+        .then(|| text(item, attrs::PENDING_EMAIL))
+        .flatten()
 }
 
 /// The hash kept for a confirmation code (salted with the account id).
@@ -136,7 +150,7 @@ fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddres
     let now = Timestamp::now();
     let mut update = versioned_update(Some(change), item, now);
     let mut after = after_update(Some(change), item, now);
-    let owner = owner(id);
+    let owner = owner(id, now);
     let current = text(item, attrs::EMAIL).map(normalized);
     let mut extra = Vec::new();
     let mut claims = Vec::new();
@@ -149,12 +163,17 @@ fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddres
     } else if text(item, attrs::EMAIL_VERIFICATION) == Some("required") {
         let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
         let expires = now.plus_seconds(CODE_TTL_SECONDS);
-        let pending = text(item, attrs::PENDING_EMAIL).map(|p| email_key(&normalized(p)));
+        // A live earlier reservation is released; an expired one may already
+        // be someone else's and is left alone (it is free to take anyway).
+        let pending = live_pending(item, now).map(|p| email_key(&normalized(p)));
         claims = owner.move_claim(
             table,
             &email_key(email.normalized()),
             pending.as_ref(),
-            Item::from([("state".to_owned(), s("pending"))]),
+            Item::from([
+                ("state".to_owned(), s("pending")),
+                ("expires_at".to_owned(), s(&expires.to_string())),
+            ]),
         );
         for (name, value) in [
             (attrs::PENDING_EMAIL, s(email.as_str())),

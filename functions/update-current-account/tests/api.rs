@@ -382,3 +382,52 @@ async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
     assert_error(&response, 503, "service_unavailable");
     assert_eq!(events::header(&response, "retry-after"), Some("1"));
 }
+
+#[tokio::test]
+async fn an_expired_reservation_can_be_taken_and_the_old_request_cannot_confirm() {
+    let f = Fixture::new().await;
+    ok(&f.patch(T2, json!({"email": "wanted@example.com"})).await);
+    let code = f.outbox_code("acct_2").await.unwrap();
+    // While the reservation is live, nobody else may take the address.
+    assert_error(
+        &f.patch(T1, json!({"email": "wanted@example.com"})).await,
+        409,
+        "email_exists",
+    );
+    f.expire_pending("acct_2").await;
+    let body = ok(&f.patch(T1, json!({"email": "Wanted@example.com"})).await);
+    assert_eq!(body["email"], "Wanted@example.com");
+    f.assert_email_markers_consistent().await;
+    // The expired change is cancelled, and the address stays acct_1's.
+    let body = assert_error(&f.confirm(T2, &code).await, 400, "invalid_request");
+    assert!(body["message"].as_str().unwrap().contains("expired"), "{body}");
+    let stored = f.account("acct_2").await;
+    assert!(!stored.contains_key("pending_email"));
+    assert_eq!(stored["email"].as_s().unwrap(), "two@example.com");
+    let marker =
+        f.db.get(TABLE_LOGICAL_ID, &email_key("wanted@example.com"))
+            .await
+            .unwrap();
+    assert_eq!(marker["account_id"].as_s().unwrap(), "acct_1");
+    f.assert_email_markers_consistent().await;
+}
+
+#[tokio::test]
+async fn an_exhausted_change_releases_its_reservation() {
+    let f = Fixture::new().await;
+    ok(&f.patch(T2, json!({"email": "held@example.com"})).await);
+    let code = f.outbox_code("acct_2").await.unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert_error(&f.confirm(T2, wrong).await, 400, "invalid_request");
+    }
+    assert_error(&f.confirm(T2, &code).await, 400, "invalid_request");
+    assert!(
+        f.db.get(TABLE_LOGICAL_ID, &email_key("held@example.com"))
+            .await
+            .is_none()
+    );
+    assert!(!f.account("acct_2").await.contains_key("pending_email"));
+    ok(&f.patch(T1, json!({"email": "held@example.com"})).await);
+    f.assert_email_markers_consistent().await;
+}

@@ -71,3 +71,38 @@ async fn changing_an_email_while_another_claims_the_old_one_stays_consistent() {
         assert_eq!(took == 200, admin_email == current, "round {round}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_cannot_exceed_the_attempt_budget() {
+    let f = Arc::new(Fixture::new().await);
+    assert_eq!(
+        f.patch(common::T2, json!({"email": "guarded@example.com"}))
+            .await
+            .status(),
+        200
+    );
+    let code = f.outbox_code("acct_2").await.unwrap();
+    let guesses: Vec<String> = (0..40u32)
+        .map(|i| format!("{:06}", (i * 7919) % 1_000_000))
+        .filter(|g| *g != code)
+        .collect();
+    let tasks = guesses.into_iter().map(|guess| {
+        let f = Arc::clone(&f);
+        tokio::spawn(async move {
+            testkit::events::body_json(&f.confirm(common::T2, &guess).await)["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+    });
+    let messages: Vec<String> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let compared = messages.iter().filter(|m| m.contains("not valid")).count();
+    assert!(compared <= 5, "{compared} guesses were compared: {messages:?}");
+    // The budget is spent: even the right code is refused now.
+    assert_eq!(f.confirm(common::T2, &code).await.status(), 400);
+    assert_eq!(
+        f.account("acct_2").await["email"].as_s().unwrap(),
+        "two@example.com"
+    );
+    f.assert_email_markers_consistent().await;
+}

@@ -21,12 +21,24 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 pub struct Owner {
     attr: &'static str,
     value: AttributeValue,
+    takeover: Option<Cond>,
 }
 
 impl Owner {
     /// Markers name their owner in attribute `attr` with value `value`.
     pub fn new(attr: &'static str, value: AttributeValue) -> Self {
-        Owner { attr, value }
+        Owner {
+            attr,
+            value,
+            takeover: None,
+        }
+    }
+
+    /// Claims may also take a marker of another owner when `cond` holds on
+    /// it (an expired reservation, say).
+    pub fn taking_over(mut self, cond: Cond) -> Self {
+        self.takeover = Some(cond);
+        self
     }
 
     /// "The marker is the owner's."
@@ -42,11 +54,11 @@ impl Owner {
     /// when it is absent or already the owner's.
     pub fn claim(&self, table: &str, key: &Key, mut extra: Item) -> TransactWriteItem {
         extra.insert(self.attr.to_owned(), self.value.clone());
-        transact::put(
-            table,
-            key.clone().into_item_with(extra),
-            Some(self.free_or_owned()),
-        )
+        let cond = match &self.takeover {
+            Some(takeover) => self.free_or_owned().or(takeover.clone()),
+            None => self.free_or_owned(),
+        };
+        transact::put(table, key.clone().into_item_with(extra), Some(cond))
     }
 
     /// The entries that move the owner's claim from `old` to `new`: claim
@@ -97,30 +109,41 @@ pub enum Commit {
 
 /// Runs `items` (the owner's update first) and classifies the outcome;
 /// `claim_slots` are the indexes of claim entries.
+///
+/// The owner's entry decides first: if its condition failed, the plan was
+/// made from a stale read (`Changed`), or the owner is gone (`Missing`);
+/// only a plan made from the current owner can conclude that a value is
+/// `Taken`. A `ValidationError` reason (an item over 400 KB, say) is an
+/// error, not something a retry can fix.
 pub async fn commit(
     table: &Table,
     items: Vec<TransactWriteItem>,
     claim_slots: &[usize],
 ) -> Result<Commit, StoreError> {
-    match table.transact(items).await {
-        Ok(()) => Ok(Commit::Committed),
-        Err(StoreError::TransactionCanceled { reasons }) => {
-            if let Some(slot) = claim_slots
-                .iter()
-                .copied()
-                .find(|slot| reasons.get(*slot).is_some_and(|r| r.condition_failed()))
-            {
-                return Ok(Commit::Taken(slot));
-            }
-            if reasons
-                .first()
-                .is_some_and(|r| r.condition_failed() && r.item.is_none())
-            {
-                return Ok(Commit::Missing);
-            }
-            tracing::debug!(?reasons, "transaction cancelled; the caller retries");
-            Ok(Commit::Changed)
-        }
-        Err(e) => Err(e),
+    let reasons = match table.transact(items).await {
+        Ok(()) => return Ok(Commit::Committed),
+        Err(StoreError::TransactionCanceled { reasons }) => reasons,
+        Err(e) => return Err(e),
+    };
+    if let Some(owner) = reasons.first().filter(|r| r.condition_failed()) {
+        return Ok(if owner.item.is_none() {
+            Commit::Missing
+        } else {
+            Commit::Changed
+        });
     }
+    if let Some(slot) = claim_slots
+        .iter()
+        .copied()
+        .find(|slot| reasons.get(*slot).is_some_and(|r| r.condition_failed()))
+    {
+        return Ok(Commit::Taken(slot));
+    }
+    if let Some(invalid) = reasons.iter().find(|r| r.code == "ValidationError") {
+        return Err(StoreError::Rejected(format!(
+            "transaction refused as invalid: {invalid:?}"
+        )));
+    }
+    tracing::debug!(?reasons, "transaction cancelled; the caller retries");
+    Ok(Commit::Changed)
 }

@@ -26,7 +26,12 @@ pub fn merge_keys(
     // false in DynamoDB, but some emulators (moto) fail on it.
     update.require(Cond::exists(attr));
     if let Some(max) = max_keys {
-        update.require(Cond::size_at_most(attr, max.saturating_sub(merge.set.len())));
+        match max.checked_sub(merge.set.len()) {
+            Some(room) => update.require(Cond::size_at_most(attr, room)),
+            // More keys set than the limit allows: no stored map can take
+            // them; fail the condition so the exact path says so.
+            None => update.require(Cond::not_exists(attr)),
+        };
     }
 }
 

@@ -1,18 +1,21 @@
 //! Fixture for this function's tests.
 #![allow(dead_code)]
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
+use shared::clock::Timestamp;
 use shared::store::Item;
 use std::collections::{BTreeMap, BTreeSet};
 use testkit::{TestDb, events};
 use update_current_account::{
     State, TABLE_LOGICAL_ID,
+    account::email_key,
     account::{account_key, outbox_key},
     confirm::handle_confirm,
     handle,
     seed::Seed,
-    write::normalized,
+    write::{live_pending, normalized},
 };
 
 /// Owner of acct_1 (one@example.com, changes email at once).
@@ -115,9 +118,24 @@ impl Fixture {
         self.db.snapshot(TABLE_LOGICAL_ID).await
     }
 
-    /// The email marker invariant over the whole table.
+    /// The email marker invariant over the whole table: every account's
+    /// email, and its pending address while the reservation is live, has
+    /// exactly one marker naming it; every live marker names an account
+    /// holding its address. An expired reservation is a free slot.
     pub async fn assert_email_markers_consistent(&self) {
-        let items = self.snapshot().await;
+        let now = Timestamp::now();
+        let expired = |i: &Item| {
+            i.get("state").is_some_and(|s| s.as_s().unwrap() == "pending")
+                && i.get("expires_at")
+                    .and_then(|e| Timestamp::parse(e.as_s().unwrap()))
+                    .is_some_and(|e| e <= now)
+        };
+        let items: Vec<Item> = self
+            .snapshot()
+            .await
+            .into_iter()
+            .filter(|i| !expired(i))
+            .collect();
         let mut held: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for item in items
             .iter()
@@ -126,11 +144,23 @@ impl Fixture {
             let id = item["id"].as_s().unwrap().clone();
             let values = held.entry(id).or_default();
             values.insert(normalized(item["email"].as_s().unwrap()));
-            if let Some(pending) = item.get("pending_email") {
-                values.insert(normalized(pending.as_s().unwrap()));
+            if let Some(pending) = live_pending(item, now) {
+                values.insert(normalized(pending));
             }
         }
         testkit::claims::assert_markers_consistent(&items, "EMAIL", "account_id", &held);
+    }
+
+    /// Makes account `id`'s pending reservation expire (account and marker).
+    pub async fn expire_pending(&self, id: &str) {
+        let past = AttributeValue::S("2000-01-01T00:00:00.000Z".to_owned());
+        let mut account = self.account(id).await;
+        let pending = account["pending_email"].as_s().unwrap().clone();
+        account.insert("pending_expires_at".to_owned(), past.clone());
+        let key = email_key(&normalized(&pending));
+        let mut marker = self.db.get(TABLE_LOGICAL_ID, &key).await.expect("pending marker");
+        marker.insert("expires_at".to_owned(), past);
+        self.db.put(TABLE_LOGICAL_ID, vec![account, marker]).await;
     }
 }
 
