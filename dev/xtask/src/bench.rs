@@ -2,13 +2,15 @@
 //! endpoint scenario, in process against the embedded DynamoDB. Figures,
 //! not assertions: compare runs on the same machine.
 
-use aws_sdk_dynamodb::config::ConfigBag;
 use aws_sdk_dynamodb::config::{
-    Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
+    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
 };
 use lambda_http::{Body, Request, Response};
-use serde_json::json;
+use serde_json::{Value, json};
+use shared::store::Table;
 use std::{
+    future::Future,
+    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -37,21 +39,39 @@ impl Intercept for RoundTrips {
     }
 }
 
+type Run = Box<dyn Fn(usize) -> Pin<Box<dyn Future<Output = Response<Body>> + Send>>>;
+
 struct Scenario {
     name: &'static str,
     expected: u16,
-    request: Box<dyn Fn(usize) -> Request>,
+    run: Run,
 }
 
-fn patch(path: &str, id: &str, token: &str, body: String) -> Request {
-    let auth = format!("Bearer {token}");
-    events::api_request(
-        "PATCH",
-        path,
-        &[("id", id)],
-        &[("authorization", &auth)],
-        Some(body.as_bytes()),
-    )
+fn scenario<S, F, Fut>(
+    name: &'static str,
+    expected: u16,
+    state: S,
+    handler: F,
+    request: fn(usize) -> Request,
+) -> Scenario
+where
+    S: Send + Sync + 'static,
+    F: Fn(Arc<S>, Request) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    let state = Arc::new(state);
+    Scenario {
+        name,
+        expected,
+        run: Box::new(move |i| {
+            let state = Arc::clone(&state);
+            Box::pin(handler(state, request(i)))
+        }),
+    }
+}
+
+fn patch(path: &str, params: &[(&str, &str)], headers: &[(&str, &str)], body: Value) -> Request {
+    events::api_request("PATCH", path, params, headers, Some(body.to_string().as_bytes()))
 }
 
 /// Runs every scenario `requests` times and prints the figures.
@@ -67,46 +87,246 @@ pub async fn run(requests: usize) -> anyhow::Result<()> {
     for def in template::tables(std::path::Path::new("template.yaml")).map_err(anyhow::Error::msg)? {
         def.create(&client, "").await.map_err(anyhow::Error::msg)?;
     }
+    let demo =
+        testkit::seed::SeedFile::load(std::path::Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?;
+    for (table, items) in crate::functions::seed_items(&demo).map_err(anyhow::Error::msg)? {
+        testkit::seed::put_items(&client, table, items)
+            .await
+            .map_err(anyhow::Error::msg)?;
+    }
+    let table = |name: &str| Table::new(client.clone(), name.to_owned());
+    let scenarios = scenarios(&table);
 
-    let metadata_state = metadata::setup(&client).await?;
-    let scenarios = metadata::scenarios();
     println!(
-        "{:<52} {:>6} {:>9} {:>9} {:>9} {:>12}",
-        "scenario", "status", "p50 µs", "p95 µs", "p99 µs", "round trips"
+        "{:<58} {:>6} {:>8} {:>8} {:>8} {:>7}",
+        "scenario (demo seed)", "status", "p50 µs", "p95 µs", "p99 µs", "trips"
     );
     for scenario in scenarios {
         let mut latencies = Vec::with_capacity(requests);
         let before = counter.0.load(Ordering::Relaxed);
         for i in 0..requests {
-            let req = (scenario.request)(i);
             let started = Instant::now();
-            let response: Response<Body> = update_account_metadata::handle(&metadata_state, req).await;
+            let response = (scenario.run)(i).await;
             latencies.push(started.elapsed());
             if response.status() != scenario.expected {
                 anyhow::bail!(
-                    "{}: got {} instead of {}",
+                    "{}: got {} instead of {}: {}",
                     scenario.name,
                     response.status(),
-                    scenario.expected
+                    scenario.expected,
+                    events::body_json(&response)
                 );
             }
         }
         let trips = (counter.0.load(Ordering::Relaxed) - before) as f64 / requests as f64;
         latencies.sort();
-        let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+        let pct =
+            |p: f64| micros(latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)]);
         println!(
-            "{:<52} {:>6} {:>9} {:>9} {:>9} {:>12.2}",
+            "{:<58} {:>6} {:>8} {:>8} {:>8} {:>7.2}",
             scenario.name,
             scenario.expected,
-            micros(pct(0.50)),
-            micros(pct(0.95)),
-            micros(pct(0.99)),
+            pct(0.50),
+            pct(0.95),
+            pct(0.99),
             trips
         );
     }
     println!("peak RSS of this process: {} MiB", peak_rss_mib());
     server.stop();
     Ok(())
+}
+
+fn scenarios(table: &dyn Fn(&str) -> Table) -> Vec<Scenario> {
+    use update_account_metadata as m;
+    use update_account_v2 as v2;
+    use update_crm_account as crm;
+    use update_current_account as v1;
+    use update_tenant_account as tenant;
+    let m_state = || m::State {
+        table: table(m::TABLE_LOGICAL_ID),
+    };
+    let t_state = tenant::State {
+        table: table(tenant::TABLE_LOGICAL_ID),
+        prospect_page_size: None,
+    };
+    let c_state = || crm::State {
+        table: table(crm::TABLE_LOGICAL_ID),
+    };
+    let v1_state = || v1::State {
+        table: table(v1::TABLE_LOGICAL_ID),
+    };
+    let v2_state = || v2::State {
+        table: table(v2::TABLE_LOGICAL_ID),
+    };
+    let meta = |s: Arc<m::State>, r| async move { m::handle(&s, r).await };
+    let crm_h = |s: Arc<crm::State>, r| async move { crm::handle(&s, r).await };
+    let v1_h = |s: Arc<v1::State>, r| async move { v1::handle(&s, r).await };
+    let v2_h = |s: Arc<v2::State>, r| async move { v2::handle(&s, r).await };
+    const SALES: (&str, &str) = ("authorization", "Bearer demo-token-sales");
+    const META: &str = "/accounts/acct_abc123/metadata";
+    vec![
+        scenario("000 metadata: rename (204)", 204, m_state(), meta, |i| {
+            patch(
+                META,
+                &[("id", "acct_abc123")],
+                &[SALES],
+                json!({"name": format!("Acme {i}")}),
+            )
+        }),
+        scenario(
+            "000 metadata: merge 4 keys + domain (204)",
+            204,
+            m_state(),
+            meta,
+            |i| {
+                let body =
+                    json!({"domain": "acme.io", "metadata": {"a": i, "b": "x", "c": [1, 2], "tier": null}});
+                patch(META, &[("id", "acct_abc123")], &[SALES], body)
+            },
+        ),
+        scenario(
+            "000 metadata: account of another OU (404)",
+            404,
+            m_state(),
+            meta,
+            |_| {
+                patch(
+                    "/accounts/acct_support1/metadata",
+                    &[("id", "acct_support1")],
+                    &[SALES],
+                    json!({"name": "x"}),
+                )
+            },
+        ),
+        scenario("000 metadata: unknown token (401)", 401, m_state(), meta, |_| {
+            patch(
+                META,
+                &[("id", "acct_abc123")],
+                &[("authorization", "Bearer nope")],
+                json!({"name": "x"}),
+            )
+        }),
+        scenario(
+            "000 metadata: invalid body (400, no write)",
+            400,
+            m_state(),
+            meta,
+            |_| patch(META, &[("id", "acct_abc123")], &[SALES], json!({"name": 5})),
+        ),
+        scenario(
+            "001 tenant: rename + 2 prospects, in parallel (200)",
+            200,
+            t_state,
+            |s: Arc<tenant::State>, r| async move { tenant::handle(&s, r).await },
+            |i| {
+                let id = "account_01jfrt4z00fay8vvr14d2pf2db";
+                let path = format!("/v0/accounts/{id}");
+                patch(
+                    &path,
+                    &[("account_id", id)],
+                    &[("x-api-key", "demo-key-tenant-a")],
+                    json!({"name": format!("Acme {i}")}),
+                )
+            },
+        ),
+        scenario("002 crm: title + phone (200)", 200, c_state(), crm_h, |i| {
+            let body = json!({"title": format!("HQ {i}"), "primaryPhone": "+1 217 555 0199"});
+            patch(
+                "/accounts/1001",
+                &[("accountId", "1001")],
+                &[("x-api-key", "demo-key-crm-a")],
+                body,
+            )
+        }),
+        scenario(
+            "002 crm: custom field against definitions (200)",
+            200,
+            c_state(),
+            crm_h,
+            |i| {
+                let body = json!({"custom": {"region": if i % 2 == 0 { "north" } else { "south" }, "square_feet": i}});
+                patch(
+                    "/accounts/1001",
+                    &[("accountId", "1001")],
+                    &[("x-api-key", "demo-key-crm-a")],
+                    body,
+                )
+            },
+        ),
+        scenario(
+            "002 crm: move the unique number (200, transaction)",
+            200,
+            c_state(),
+            crm_h,
+            |i| {
+                let body = json!({"number": 100_000 + i});
+                patch(
+                    "/accounts/1002",
+                    &[("accountId", "1002")],
+                    &[("x-api-key", "demo-key-crm-a")],
+                    body,
+                )
+            },
+        ),
+        scenario("003 v1: name + settings (200)", 200, v1_state(), v1_h, |i| {
+            let body = json!({"name": format!("Acme {i}"), "settings": {"currency": "EUR"}});
+            patch(
+                "/v1/account",
+                &[],
+                &[("authorization", "Bearer demo-token-v1-owner")],
+                body,
+            )
+        }),
+        scenario(
+            "003 v1: change email, unique (200, transaction)",
+            200,
+            v1_state(),
+            v1_h,
+            |i| {
+                let body = json!({"email": format!("billing{i}@acme.example")});
+                patch(
+                    "/v1/account",
+                    &[],
+                    &[("authorization", "Bearer demo-token-v1-owner")],
+                    body,
+                )
+            },
+        ),
+        scenario(
+            "004 v2: displayName + settings (200)",
+            200,
+            v2_state(),
+            v2_h,
+            |i| {
+                let body =
+                    json!({"displayName": format!("Acme {i}"), "settings": {"recordingRetention": 60}});
+                let id = "acc_1234567890";
+                patch(
+                    &format!("/v2/accounts/{id}"),
+                    &[("accountId", id)],
+                    &[("x-auth-token", "demo-token-v2-admin")],
+                    body,
+                )
+            },
+        ),
+        scenario(
+            "004 v2: change email, unique (200, transaction)",
+            200,
+            v2_state(),
+            v2_h,
+            |i| {
+                let id = "acc_1234567890";
+                let body = json!({"email": format!("admin{i}@acme.com")});
+                patch(
+                    &format!("/v2/accounts/{id}"),
+                    &[("accountId", id)],
+                    &[("x-auth-token", "demo-token-v2-admin")],
+                    body,
+                )
+            },
+        ),
+    ]
 }
 
 fn micros(d: Duration) -> u128 {
@@ -120,97 +340,4 @@ fn peak_rss_mib() -> String {
         .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
         .map(|kb| format!("{:.1}", kb as f64 / 1024.0))
         .unwrap_or_else(|| "?".to_owned())
-}
-
-mod metadata {
-    use super::*;
-    use update_account_metadata::{State, TABLE_LOGICAL_ID, seed::Seed};
-
-    const TOKEN: &str = "bench-token-0123456789";
-
-    pub async fn setup(client: &aws_sdk_dynamodb::Client) -> anyhow::Result<State> {
-        let full: serde_json::Map<String, serde_json::Value> =
-            (0..50).map(|i| (format!("k{i}"), json!(i))).collect();
-        let seed: Seed = serde_json::from_value(json!({
-            "tokens": [{"token": TOKEN, "ou_id": "ou_bench"}],
-            "accounts": [
-                {"id": "acct_bench", "ou_id": "ou_bench", "name": "Bench", "domain": "bench.com"},
-                {"id": "acct_full", "ou_id": "ou_bench", "name": "Full", "domain": "full.com", "metadata": full},
-                {"id": "acct_other", "ou_id": "ou_other", "name": "Other", "domain": "other.com"}
-            ]
-        }))?;
-        testkit::seed::put_items(client, TABLE_LOGICAL_ID, seed.items()?)
-            .await
-            .map_err(anyhow::Error::msg)?;
-        Ok(State {
-            table: shared::store::Table::new(client.clone(), TABLE_LOGICAL_ID),
-        })
-    }
-
-    pub fn scenarios() -> Vec<Scenario> {
-        let path = "/accounts/acct_bench/metadata";
-        vec![
-            Scenario {
-                name: "metadata: rename (204)",
-                expected: 204,
-                request: Box::new(move |i| {
-                    patch(
-                        path,
-                        "acct_bench",
-                        TOKEN,
-                        json!({"name": format!("Bench {i}")}).to_string(),
-                    )
-                }),
-            },
-            Scenario {
-                name: "metadata: merge 5 keys + domain (204)",
-                expected: 204,
-                request: Box::new(move |i| {
-                    let body = json!({"domain": "bench.io", "metadata": {"a": i, "b": "x", "c": [1, 2], "d": {"e": true}, "f": null}});
-                    patch(path, "acct_bench", TOKEN, body.to_string())
-                }),
-            },
-            Scenario {
-                name: "metadata: overwrite a key at 50 keys, exact path (204)",
-                expected: 204,
-                request: Box::new(|i| {
-                    patch(
-                        "/accounts/acct_full/metadata",
-                        "acct_full",
-                        TOKEN,
-                        json!({"metadata": {"k0": i}}).to_string(),
-                    )
-                }),
-            },
-            Scenario {
-                name: "metadata: unknown token (401)",
-                expected: 401,
-                request: Box::new(move |_| {
-                    patch(
-                        path,
-                        "acct_bench",
-                        "unknown-token",
-                        json!({"name": "x"}).to_string(),
-                    )
-                }),
-            },
-            Scenario {
-                name: "metadata: account of another OU (404)",
-                expected: 404,
-                request: Box::new(|_| {
-                    patch(
-                        "/accounts/acct_other/metadata",
-                        "acct_other",
-                        TOKEN,
-                        json!({"name": "x"}).to_string(),
-                    )
-                }),
-            },
-            Scenario {
-                name: "metadata: invalid body (400, no DynamoDB write)",
-                expected: 400,
-                request: Box::new(move |_| patch(path, "acct_bench", TOKEN, "{\"name\": 5}".to_owned())),
-            },
-        ]
-    }
 }
