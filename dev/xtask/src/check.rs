@@ -71,17 +71,23 @@ pub async fn run() -> anyhow::Result<()> {
     .await
 }
 
-/// The whole test suite against moto_server, a second DynamoDB
-/// implementation, started on a free port and stopped by pid.
+/// The whole test suite against moto (a second DynamoDB implementation from
+/// PyPI), served on a free 127.0.0.1 port one request at a time, and stopped
+/// by pid.
 pub async fn conformance() -> anyhow::Result<()> {
     let bin = venv::ensure(venv::MOTO, "moto_server").await?;
     let port = process::free_port_from(5000);
-    let mut moto = Command::new(bin.join("moto_server"));
-    moto.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    // Serialized: moto's threaded server does not isolate transactions
+    // (see dev/conformance/moto_serial.py).
+    let mut moto = Command::new(bin.join("python"));
+    moto.args(["dev/conformance/moto_serial.py", &port.to_string()])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     let moto = process::Group::spawn(moto)?;
-    println!("==> moto_server (pid {}) on 127.0.0.1:{port}", moto.pid());
+    println!(
+        "==> moto (pid {}) on 127.0.0.1:{port}, serving one request at a time",
+        moto.pid()
+    );
     if !process::wait_for_port(port, Duration::from_secs(60)).await {
         moto.stop().await;
         bail!("moto_server did not start");
