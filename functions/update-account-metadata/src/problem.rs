@@ -12,11 +12,7 @@
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
-use shared::{
-    auth::CredentialError,
-    http::BodyError,
-    store::{StoreError, StoreFailure, optimistic::Optimistic},
-};
+use shared::{auth::CredentialError, http::BodyError};
 
 /// Every way a request to this endpoint can fail.
 #[derive(Debug, thiserror::Error)]
@@ -83,31 +79,11 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl StoreFailure for ApiError {
-    fn throttled() -> Self {
-        ApiError::Throttled
-    }
-
-    fn contention() -> Self {
-        ApiError::Contention
-    }
-
-    fn internal(detail: String) -> Self {
-        ApiError::Internal(detail)
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        Self::from_store(e)
-    }
-}
-
-impl From<Optimistic<ApiError>> for ApiError {
-    fn from(e: Optimistic<ApiError>) -> Self {
-        Self::from_optimistic(e)
-    }
-}
+shared::store_failure!(ApiError {
+    throttled: Throttled,
+    contention: Contention,
+    internal: Internal
+});
 
 #[derive(Serialize)]
 struct Problem<'a> {

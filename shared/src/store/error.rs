@@ -78,6 +78,44 @@ impl StoreError {
     }
 }
 
+/// Implements [`StoreFailure`], `From<StoreError>` and
+/// `From<Optimistic<Self>>` for an endpoint's error enum, given its
+/// throttled, contention and internal (`String`) variants:
+///
+/// ```ignore
+/// shared::store_failure!(ApiError { throttled: Throttled, contention: Contention, internal: Internal });
+/// ```
+#[macro_export]
+macro_rules! store_failure {
+    ($error:ident { throttled: $throttled:ident, contention: $contention:ident, internal: $internal:ident }) => {
+        impl $crate::store::StoreFailure for $error {
+            fn throttled() -> Self {
+                $error::$throttled
+            }
+
+            fn contention() -> Self {
+                $error::$contention
+            }
+
+            fn internal(detail: String) -> Self {
+                $error::$internal(detail)
+            }
+        }
+
+        impl From<$crate::store::StoreError> for $error {
+            fn from(e: $crate::store::StoreError) -> Self {
+                <Self as $crate::store::StoreFailure>::from_store(e)
+            }
+        }
+
+        impl From<$crate::store::optimistic::Optimistic<$error>> for $error {
+            fn from(e: $crate::store::optimistic::Optimistic<$error>) -> Self {
+                <Self as $crate::store::StoreFailure>::from_optimistic(e)
+            }
+        }
+    };
+}
+
 /// How an endpoint's error type absorbs store failures, written once: DynamoDB
 /// throttling (after the SDK's retries) becomes the endpoint's "retry later"
 /// error, an exact write that kept losing races its "contention" error, a
