@@ -82,7 +82,7 @@ impl StoreError {
 /// `From<Optimistic<Self>>` for an endpoint's error enum, given its
 /// throttled, contention and internal (`String`) variants:
 ///
-/// ```ignore
+/// ```text
 /// shared::store_failure!(ApiError { throttled: Throttled, contention: Contention, internal: Internal });
 /// ```
 #[macro_export]
