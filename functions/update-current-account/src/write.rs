@@ -166,15 +166,17 @@ fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddres
         // A live earlier reservation is released; an expired one may already
         // be someone else's and is left alone (it is free to take anyway).
         let pending = live_pending(item, now).map(|p| email_key(&normalized(p)));
-        claims = owner.move_claim(
-            table,
-            &email_key(email.normalized()),
-            pending.as_ref(),
-            Item::from([
-                ("state".to_owned(), s("pending")),
-                ("expires_at".to_owned(), s(&expires.to_string())),
-            ]),
-        );
+        let new = email_key(email.normalized());
+        let reservation = Item::from([
+            ("state".to_owned(), s("pending")),
+            ("expires_at".to_owned(), s(&expires.to_string())),
+        ]);
+        claims = if pending.as_ref() == Some(&new) {
+            // The same address again: renew the reservation with the new expiry.
+            vec![owner.claim(table, &new, reservation)]
+        } else {
+            owner.move_claim(table, &new, pending.as_ref(), reservation)
+        };
         for (name, value) in [
             (attrs::PENDING_EMAIL, s(email.as_str())),
             (attrs::PENDING_CODE, s(&code_hash(id, &code))),

@@ -413,6 +413,29 @@ async fn an_expired_reservation_can_be_taken_and_the_old_request_cannot_confirm(
 }
 
 #[tokio::test]
+async fn requesting_the_same_pending_address_again_renews_its_reservation() {
+    let f = Fixture::new().await;
+    ok(&f.patch(T2, json!({"email": "again@example.com"})).await);
+    let first =
+        f.db.get(TABLE_LOGICAL_ID, &email_key("again@example.com"))
+            .await
+            .unwrap()["expires_at"]
+            .clone();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    ok(&f.patch(T2, json!({"email": "Again@example.com"})).await);
+    let marker =
+        f.db.get(TABLE_LOGICAL_ID, &email_key("again@example.com"))
+            .await
+            .unwrap();
+    assert_ne!(marker["expires_at"], first);
+    assert_eq!(
+        marker["expires_at"],
+        f.account("acct_2").await["pending_expires_at"]
+    );
+    f.assert_email_markers_consistent().await;
+}
+
+#[tokio::test]
 async fn an_exhausted_change_releases_its_reservation() {
     let f = Fixture::new().await;
     ok(&f.patch(T2, json!({"email": "held@example.com"})).await);
