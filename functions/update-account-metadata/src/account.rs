@@ -31,6 +31,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use shared::{
     clock::Timestamp,
     store::{Cond, Item, Key, PK, Table, Update, merge, optimistic},
+    validate::is_record_id,
 };
 
 /// Attribute names of an account item.
@@ -64,11 +65,7 @@ pub struct AccountId(String);
 impl AccountId {
     /// Checks an id from the path.
     pub fn parse(id: &str) -> Result<Self, ApiError> {
-        let valid = (1..=128).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        valid
+        is_record_id(id)
             .then(|| AccountId(id.to_owned()))
             .ok_or(ApiError::InvalidAccountId)
     }
@@ -150,10 +147,7 @@ fn exact_update(ou: &str, change: &Change, item: Option<&Item>) -> Result<Update
         return Err(ApiError::NotFound);
     }
     let mut update = common_update(ou, change);
-    match item.get(attrs::VERSION) {
-        Some(version) => update.require(Cond::eq(attrs::VERSION, version.clone())),
-        None => update.require(Cond::not_exists(attrs::VERSION)),
-    };
+    update.require(Cond::unchanged(item, attrs::VERSION));
     if change.touches_metadata {
         let merged = merge::merged(item, attrs::METADATA, &change.metadata);
         if merged.len() > MAX_METADATA_KEYS {

@@ -6,7 +6,6 @@
 //! `account_id`, `email`, `full_name`.
 
 use crate::account::{account_pk, attrs};
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use shared::store::{Item, StoreError, Table};
 
@@ -61,8 +60,5 @@ pub async fn leads_of_account(
 }
 
 fn text<'a>(item: &'a Item, name: &str) -> &'a str {
-    match item.get(name) {
-        Some(AttributeValue::S(s)) => s,
-        _ => "",
-    }
+    shared::store::attr::text(item, name).unwrap_or_default()
 }

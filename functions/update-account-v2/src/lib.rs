@@ -72,11 +72,7 @@ async fn update(state: &State, req: &Request) -> Result<AccountView, ApiError> {
     }
     let principal = principal::authenticate(state, req).await?;
     let id = http::path_param(req, "accountId").unwrap_or_default();
-    if !(1..=128).contains(&id.len())
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if !shared::validate::is_record_id(id) {
         return Err(invalid(
             "accountId",
             "accountId must be 1-128 letters, digits, '_' or '-'",

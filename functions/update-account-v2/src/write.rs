@@ -105,10 +105,7 @@ fn exact(change: &Change, item: &Item, now: Timestamp) -> Result<(Update, Item),
     let mut update = Update::new();
     let mut after = item.clone();
     set_fields(&mut update, Some(&mut after), change, now);
-    update.require(match item.get("version") {
-        Some(v) => Cond::eq("version", v.clone()),
-        None => Cond::not_exists("version"),
-    });
+    update.require(Cond::unchanged(item, "version"));
     for (attr, merge, max) in maps(change) {
         if merge.is_empty() {
             continue;

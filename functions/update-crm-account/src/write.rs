@@ -77,10 +77,7 @@ fn fields_update(change: &Change, now: Timestamp) -> Update {
 }
 
 fn require_version(update: &mut Update, item: &Item) {
-    update.require(match item.get(attrs::VERSION) {
-        Some(version) => Cond::eq(attrs::VERSION, version.clone()),
-        None => Cond::not_exists(attrs::VERSION),
-    });
+    update.require(Cond::unchanged(item, attrs::VERSION));
 }
 
 async fn plain(

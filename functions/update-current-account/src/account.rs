@@ -69,13 +69,7 @@ pub fn outbox_key(id: &str) -> Key {
     Key::new(format!("ACCOUNT#{id}"), "OUTBOX#EMAIL_CHANGE")
 }
 
-/// A string attribute of an item.
-pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    match item.get(name) {
-        Some(AttributeValue::S(s)) => Some(s),
-        _ => None,
-    }
-}
+pub use shared::store::attr::text;
 
 /// The 200 response, in the contract's shape; `pending_email` appears only
 /// while a change awaits confirmation.

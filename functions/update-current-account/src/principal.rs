@@ -46,10 +46,4 @@ pub async fn target_account(state: &State, req: &Request) -> Result<String, ApiE
     }
 }
 
-/// Account ids: 1-128 ASCII letters, digits, `_` or `-`.
-pub fn is_account_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
+pub use shared::validate::is_record_id as is_account_id;

@@ -108,10 +108,7 @@ pub fn versioned_update(change: Option<&Change>, item: &Item, now: Timestamp) ->
     update
         .set(&[attrs::UPDATED_AT], AttributeValue::S(now.to_string()))
         .increment(attrs::VERSION, 1)
-        .require(match item.get(attrs::VERSION) {
-            Some(v) => Cond::eq(attrs::VERSION, v.clone()),
-            None => Cond::not_exists(attrs::VERSION),
-        });
+        .require(Cond::unchanged(item, attrs::VERSION));
     update
 }
 

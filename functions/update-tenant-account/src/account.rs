@@ -158,10 +158,7 @@ fn retry_update(
         _ => now,
     };
     let mut update = rename_update(tenant, name, at);
-    update.require(match stored {
-        Some(value) => Cond::eq(attrs::UPDATED_AT, value.clone()),
-        None => Cond::not_exists(attrs::UPDATED_AT),
-    });
+    update.require(Cond::unchanged(item, attrs::UPDATED_AT));
     Ok(update)
 }
 

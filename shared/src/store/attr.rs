@@ -92,6 +92,14 @@ pub fn to_json(value: &AttributeValue) -> Value {
     }
 }
 
+/// A string attribute of an item; `None` when missing or of another type.
+pub fn text<'a>(item: &'a super::Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// Converts a stored map back to a JSON object.
 pub fn map_to_json(map: &std::collections::HashMap<String, AttributeValue>) -> Map<String, Value> {
     map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()

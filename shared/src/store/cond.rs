@@ -62,6 +62,16 @@ impl Cond {
         Cond::SizeAtMost(path(&[name]), n)
     }
 
+    /// The top-level attribute `name` still has the value it has in `item`
+    /// (or is still missing): the condition of an exact write planned from
+    /// a read (`version`, `updatedAt`).
+    pub fn unchanged(item: &super::Item, name: &str) -> Self {
+        match item.get(name) {
+            Some(value) => Cond::eq(name, value.clone()),
+            None => Cond::not_exists(name),
+        }
+    }
+
     /// This condition or another.
     pub fn or(self, other: Cond) -> Self {
         match self {

@@ -7,6 +7,7 @@ mod domain;
 mod email;
 mod map_key;
 mod phone;
+mod record_id;
 mod text;
 mod timezone;
 
@@ -15,5 +16,6 @@ pub use domain::{DomainError, DomainName};
 pub use email::{EmailAddress, EmailError};
 pub use map_key::{MapKeyError, check_map_key};
 pub use phone::{PhoneError, PhoneNumber};
+pub use record_id::is_record_id;
 pub use text::{BoundedText, TextError};
 pub use timezone::is_iana_timezone;
