@@ -1,22 +1,99 @@
-//! Logging for every function.
+//! Logging for every function, safe at every level.
+//!
+//! Secrets and personal data never reach a log line, whatever level is
+//! configured, TRACE included. Our own code never passes a token, key,
+//! code, code hash or email to a log event (it logs
+//! [`crate::auth::SecretHash`] prefixes and ids). Dependencies do not make
+//! that promise: at TRACE the Lambda runtime logs every raw event (headers
+//! with tokens, bodies with emails and codes), the SDK logs every request
+//! and response (items with emails and code hashes) and the signer logs
+//! what it signs. So every crate outside this workspace is capped at
+//! [`DEPENDENCY_MAX_LEVEL`] (INFO) by a filter that the configured level
+//! cannot lift: `RUST_LOG=trace` makes our code verbose, never theirs.
 
-use tracing_subscriber::EnvFilter;
+use std::io::Write;
+use tracing::level_filters::LevelFilter;
+use tracing_subscriber::{EnvFilter, filter::Targets, fmt::MakeWriter, layer::SubscriberExt};
 
-/// Installs the global `tracing` subscriber once per cold start.
+/// The most a crate outside this workspace may log. Their DEBUG and TRACE
+/// events carry raw Lambda events, SDK requests and responses.
+pub const DEPENDENCY_MAX_LEVEL: LevelFilter = LevelFilter::INFO;
+
+/// The log targets (crate names) of this workspace: only these may log
+/// below [`DEPENDENCY_MAX_LEVEL`]. A crate missing here is capped too, so
+/// forgetting one loses detail, never leaks.
+pub const WORKSPACE_TARGETS: &[&str] = &[
+    "shared",
+    "update_account_metadata",
+    "update_tenant_account",
+    "update_crm_account",
+    "update_current_account",
+    "confirm_account_email",
+    "update_account_v2",
+    "testkit",
+    "xtask",
+];
+
+/// Installs the global `tracing` subscriber once per cold start, writing to
+/// stdout (where Lambda collects logs).
 ///
 /// In Lambda with JSON logging (`AWS_LAMBDA_LOG_FORMAT=JSON`, set by the
 /// template's `LoggingConfig`) it writes one JSON object per event, so
 /// CloudWatch can filter on fields such as `request_id`; locally it writes
-/// compact text. The level comes from `AWS_LAMBDA_LOG_LEVEL`, else
-/// `RUST_LOG`, else `info`. Never pass secrets to a log event: log
-/// [`crate::auth::SecretHash`] values instead.
+/// compact text, with colours only when stdout is a terminal. The level
+/// comes from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`; a plain
+/// level (`debug`) applies to our code, while the SDK stays at `error`
+/// (it logs every failed condition, an expected outcome here, as a
+/// warning). Whatever the level, dependencies never log below
+/// [`DEPENDENCY_MAX_LEVEL`].
 pub fn init() {
+    use std::io::IsTerminal;
+    let ansi = std::io::stdout().is_terminal();
+    // A second call (tests) keeps the first subscriber.
+    let _ = tracing::subscriber::set_global_default(subscriber(std::io::stdout, ansi));
+}
+
+/// The subscriber [`init`] installs, writing to `writer`: the configured
+/// filter, then the dependency cap, then the format. Tests use it with an
+/// in-memory writer to see exactly what a function logs.
+pub fn subscriber<W>(writer: W, ansi: bool) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(configured_filter())
+        .with_target(false)
+        .without_time()
+        .with_writer(writer);
+    if json_format() {
+        Box::new(
+            builder
+                .json()
+                .with_current_span(false)
+                .with_ansi(false)
+                .finish()
+                .with(dependency_cap()),
+        )
+    } else {
+        Box::new(builder.compact().with_ansi(ansi).finish().with(dependency_cap()))
+    }
+}
+
+/// The filter that keeps dependencies at or above [`DEPENDENCY_MAX_LEVEL`]
+/// and lets our own crates through at any level.
+pub fn dependency_cap() -> Targets {
+    WORKSPACE_TARGETS.iter().fold(
+        Targets::new().with_default(DEPENDENCY_MAX_LEVEL),
+        |targets, target| targets.with_target(*target, LevelFilter::TRACE),
+    )
+}
+
+/// The filter the environment asks for (see [`init`]).
+fn configured_filter() -> EnvFilter {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".to_owned())
         .to_lowercase();
-    // A plain level applies to our code; the SDK's runtime logs every
-    // failed condition as a warning, which is an expected outcome here.
     let directives = if level.contains('=') {
         level
     } else {
@@ -24,21 +101,77 @@ pub fn init() {
             "{level},aws_smithy_runtime=error,aws_smithy_runtime_api=error,aws_runtime=error,aws_sdk_dynamodb=error,dynoxide=error"
         )
     };
-    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .without_time();
-    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let result = if json {
-        builder
-            .json()
-            .with_current_span(false)
-            .with_ansi(false)
-            .try_init()
-    } else {
-        builder.compact().try_init()
-    };
-    // A second call (tests) keeps the first subscriber.
-    let _ = result;
+    EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+fn json_format() -> bool {
+    std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"))
+}
+
+/// A [`MakeWriter`] that keeps everything written in memory, for tests that
+/// read what was logged.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl MemoryWriter {
+    /// Everything written so far, as text.
+    pub fn contents(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl Write for MemoryWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut bytes) = self.0.lock() {
+            bytes.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'w> MakeWriter<'w> for MemoryWriter {
+    type Writer = MemoryWriter;
+
+    fn make_writer(&'w self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::Level;
+
+    /// Events as the runtime, the SDK and the signer emit them at TRACE,
+    /// with a secret in each, and one of ours.
+    fn emit_everything() {
+        tracing::event!(target: "lambda_runtime::layers::api_response", Level::TRACE, body = "Bearer s3cret-token", "raw JSON event received from Lambda");
+        tracing::event!(target: "aws_smithy_runtime::client::orchestrator", Level::TRACE, request = "jane@example.com", "transmitting request");
+        tracing::event!(target: "aws_sigv4::http_request::sign", Level::TRACE, canonical_request = "code-hash", "signing");
+        tracing::event!(target: "hyper_util::client", Level::DEBUG, "s3cret in a debug line");
+        tracing::event!(target: "lambda_runtime::runtime", Level::INFO, "runtime info line");
+        tracing::event!(target: "shared::auth", Level::TRACE, "our own trace line");
+    }
+
+    #[test]
+    fn dependencies_never_log_below_info_even_at_trace() {
+        let writer = MemoryWriter::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new("trace"))
+            .with_writer(writer.clone())
+            .finish()
+            .with(dependency_cap());
+        tracing::subscriber::with_default(subscriber, emit_everything);
+        let logs = writer.contents();
+        assert!(logs.contains("our own trace line"), "{logs}");
+        assert!(logs.contains("runtime info line"), "{logs}");
+        for secret in ["s3cret", "jane@example.com", "code-hash", "raw JSON event"] {
+            assert!(!logs.contains(secret), "{secret} leaked: {logs}");
+        }
+    }
 }

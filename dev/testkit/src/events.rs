@@ -54,7 +54,7 @@ pub fn header<'a>(response: &'a Response<Body>, name: &str) -> Option<&'a str> {
 }
 
 /// A request as API Gateway (HTTP API, payload 2.0) would deliver it:
-/// `route` is the route key's path (`/accounts/{id}/metadata`), `path_params`
+/// `route` is the route key's path (`/accounts/{accountId}/metadata`), `path_params`
 /// the values API Gateway extracted, `body` sent base64-encoded when it is
 /// not UTF-8 (as API Gateway does for binary bodies).
 pub fn api_request(

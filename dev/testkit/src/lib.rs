@@ -10,9 +10,17 @@
 //!   `DYNAMODB_ENDPOINT` is set, that server with uniquely prefixed tables),
 //!   all tables created, a client for it.
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
+//! - [`runtime_api`]: a local Lambda Runtime API that runs a function's
+//!   real binary over a list of events; [`secrets`]: the secrets in test
+//!   inputs, to assert that no log line holds one.
+//! - [`routes`]: the template's HTTP routes, checked for what API Gateway
+//!   refuses at deploy time, and the local `cargo lambda watch` router.
 
 pub mod claims;
 pub mod events;
+pub mod routes;
+pub mod runtime_api;
+pub mod secrets;
 pub mod seed;
 mod server;
 pub mod template;

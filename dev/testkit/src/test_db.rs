@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct TestDb {
     client: Client,
     prefix: String,
+    endpoint: String,
     _server: Option<LocalDynamo>,
 }
 
@@ -26,7 +27,7 @@ impl TestDb {
     /// functions' log subscriber, so a failing test shows what they logged.
     pub async fn start() -> Self {
         shared::telemetry::init();
-        let (client, prefix, server) = match std::env::var("DYNAMODB_ENDPOINT") {
+        let (client, prefix, endpoint, server) = match std::env::var("DYNAMODB_ENDPOINT") {
             Ok(endpoint) if !endpoint.is_empty() => {
                 let n = COUNTER.fetch_add(1, Ordering::Relaxed);
                 let nanos = std::time::SystemTime::now()
@@ -34,11 +35,12 @@ impl TestDb {
                     .map(|d| d.subsec_nanos())
                     .unwrap_or_default();
                 let prefix = format!("t{}x{n}x{nanos}-", std::process::id());
-                (local_client(&endpoint), prefix, None)
+                (local_client(&endpoint), prefix, endpoint, None)
             }
             _ => {
                 let server = LocalDynamo::start_in_memory().expect("start dynoxide");
-                (local_client(&server.endpoint()), String::new(), Some(server))
+                let endpoint = server.endpoint();
+                (local_client(&endpoint), String::new(), endpoint, Some(server))
             }
         };
         let defs =
@@ -49,8 +51,15 @@ impl TestDb {
         TestDb {
             client,
             prefix,
+            endpoint,
             _server: server,
         }
+    }
+
+    /// The server's URL (`http://127.0.0.1:<port>`), for processes that
+    /// need to reach it, such as a function binary under test.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     /// The SDK client.

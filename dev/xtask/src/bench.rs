@@ -89,7 +89,10 @@ pub async fn run(requests: usize) -> anyhow::Result<()> {
     }
     let demo =
         testkit::seed::SeedFile::load(std::path::Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?;
-    for (table, items) in crate::functions::seed_items(&demo).map_err(anyhow::Error::msg)? {
+    for (table, items) in crate::functions::seed_items_in(&demo, &client)
+        .await
+        .map_err(anyhow::Error::msg)?
+    {
         testkit::seed::put_items(&client, table, items)
             .await
             .map_err(anyhow::Error::msg)?;
@@ -169,7 +172,7 @@ fn scenarios(table: &dyn Fn(&str) -> Table) -> Vec<Scenario> {
         scenario("000 metadata: rename (204)", 204, m_state(), meta, |i| {
             patch(
                 META,
-                &[("id", "acct_abc123")],
+                &[("accountId", "acct_abc123")],
                 &[SALES],
                 json!({"name": format!("Acme {i}")}),
             )
@@ -182,7 +185,7 @@ fn scenarios(table: &dyn Fn(&str) -> Table) -> Vec<Scenario> {
             |i| {
                 let body =
                     json!({"domain": "acme.io", "metadata": {"a": i, "b": "x", "c": [1, 2], "tier": null}});
-                patch(META, &[("id", "acct_abc123")], &[SALES], body)
+                patch(META, &[("accountId", "acct_abc123")], &[SALES], body)
             },
         ),
         scenario(
@@ -193,7 +196,7 @@ fn scenarios(table: &dyn Fn(&str) -> Table) -> Vec<Scenario> {
             |_| {
                 patch(
                     "/accounts/acct_support1/metadata",
-                    &[("id", "acct_support1")],
+                    &[("accountId", "acct_support1")],
                     &[SALES],
                     json!({"name": "x"}),
                 )
@@ -202,7 +205,7 @@ fn scenarios(table: &dyn Fn(&str) -> Table) -> Vec<Scenario> {
         scenario("000 metadata: unknown token (401)", 401, m_state(), meta, |_| {
             patch(
                 META,
-                &[("id", "acct_abc123")],
+                &[("accountId", "acct_abc123")],
                 &[("authorization", "Bearer nope")],
                 json!({"name": "x"}),
             )
@@ -212,7 +215,14 @@ fn scenarios(table: &dyn Fn(&str) -> Table) -> Vec<Scenario> {
             400,
             m_state(),
             meta,
-            |_| patch(META, &[("id", "acct_abc123")], &[SALES], json!({"name": 5})),
+            |_| {
+                patch(
+                    META,
+                    &[("accountId", "acct_abc123")],
+                    &[SALES],
+                    json!({"name": 5}),
+                )
+            },
         ),
         scenario(
             "001 tenant: rename + 2 prospects, in parallel (200)",

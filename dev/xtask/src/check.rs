@@ -5,11 +5,13 @@ use anyhow::bail;
 use std::time::{Duration, Instant};
 use tokio::process::Command;
 
+/// One step of a check run: a command, or a check made in process.
 struct Step {
     name: &'static str,
     program: String,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    in_process: Option<fn() -> anyhow::Result<()>>,
 }
 
 fn step(name: &'static str, program: &str, args: &[&str]) -> Step {
@@ -18,6 +20,14 @@ fn step(name: &'static str, program: &str, args: &[&str]) -> Step {
         program: program.to_owned(),
         args: args.iter().map(|a| (*a).to_owned()).collect(),
         env: Vec::new(),
+        in_process: None,
+    }
+}
+
+fn in_process(name: &'static str, check: fn() -> anyhow::Result<()>) -> Step {
+    Step {
+        in_process: Some(check),
+        ..step(name, "(in process)", &[])
     }
 }
 
@@ -27,12 +37,15 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
     for step in steps {
         println!("==> {}: {} {}", step.name, step.program, step.args.join(" "));
         let started = Instant::now();
-        let status = Command::new(&step.program)
-            .args(&step.args)
-            .envs(step.env.iter().map(|(k, v)| (k, v)))
-            .status()
-            .await;
-        let ok = status.as_ref().is_ok_and(|s| s.success());
+        let ok = match step.in_process {
+            Some(check) => check().inspect_err(|e| println!("    {e:#}")).is_ok(),
+            None => Command::new(&step.program)
+                .args(&step.args)
+                .envs(step.env.iter().map(|(k, v)| (k, v)))
+                .status()
+                .await
+                .is_ok_and(|s| s.success()),
+        };
         summary.push(format!(
             "{} {} ({:.1}s)",
             if ok { "ok  " } else { "FAIL" },
@@ -53,10 +66,43 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// fmt, clippy, every test of the workspace, and cfn-lint on template.yaml.
+/// The architecture `sam build` builds for here: the only Rust target this
+/// machine (and CI) has. Deployments default to arm64 (template parameter
+/// `Architecture`); see README, "Deploying".
+const SAM_BUILD_ARCHITECTURE: &str = "x86_64";
+
+/// Where `sam build` puts its artifacts (inside the git-ignored target dir).
+pub const SAM_BUILD_DIR: &str = "target/sam/build";
+
+/// fmt, clippy, every test of the workspace (route and policy checks of
+/// template.yaml included), cfn-lint and `sam validate --lint` on the
+/// template, and `sam build` of every function (x86_64).
 pub async fn run() -> anyhow::Result<()> {
-    let bin = venv::ensure(venv::CFN_LINT, "cfn-lint").await?;
-    let cfn_lint = bin.join("cfn-lint").to_string_lossy().into_owned();
+    let bin = venv::ensure(venv::TEST_TOOLS, &["cfn-lint", "sam", "cargo-lambda"]).await?;
+    let tool = |name: &str| bin.join(name).to_string_lossy().into_owned();
+    let sam_env = sam_env(&bin);
+    let mut validate = step(
+        "sam validate",
+        &tool("sam"),
+        &["validate", "--lint", "--template", "template.yaml"],
+    );
+    validate.env = sam_env.clone();
+    let overrides = format!("Architecture={SAM_BUILD_ARCHITECTURE}");
+    let mut build = step(
+        "sam build (x86_64)",
+        &tool("sam"),
+        &[
+            "build",
+            "--beta-features",
+            "--template",
+            "template.yaml",
+            "--build-dir",
+            SAM_BUILD_DIR,
+            "--parameter-overrides",
+            &overrides,
+        ],
+    );
+    build.env = sam_env;
     run_steps(vec![
         step("format", "cargo", &["fmt", "--all", "--check"]),
         step(
@@ -66,16 +112,40 @@ pub async fn run() -> anyhow::Result<()> {
         ),
         step("tests", "cargo", &["test", "--workspace", "--all-targets"]),
         step("doc tests", "cargo", &["test", "--workspace", "--doc"]),
-        step("template lint", &cfn_lint, &["template.yaml"]),
+        step("template lint", &tool("cfn-lint"), &["template.yaml"]),
+        validate,
+        build,
+        in_process("sam build artifacts", crate::artifacts::check),
     ])
     .await
+}
+
+/// The environment of the SAM CLI: cargo-lambda and zig from the venv on
+/// the PATH, no telemetry or update checks (no network), a region for the
+/// template's intrinsic functions, and the workspace's own target dir so
+/// `sam build` reuses what is already compiled.
+fn sam_env(bin: &std::path::Path) -> Vec<(String, String)> {
+    let target = std::env::current_dir()
+        .map(|d| d.join("target"))
+        .unwrap_or_else(|_| "target".into());
+    [
+        ("PATH", venv::path_with(bin).to_string_lossy().into_owned()),
+        ("SAM_CLI_TELEMETRY", "0".to_owned()),
+        ("SAM_CLI_DISABLE_UPDATE_CHECK", "1".to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_DEFAULT_REGION", "us-east-1".to_owned()),
+        ("CARGO_TARGET_DIR", target.to_string_lossy().into_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 /// The whole test suite against moto (a second DynamoDB implementation from
 /// PyPI), served on a free 127.0.0.1 port one request at a time, and stopped
 /// by pid.
 pub async fn conformance() -> anyhow::Result<()> {
-    let bin = venv::ensure(venv::MOTO, "moto_server").await?;
+    let bin = venv::ensure(venv::MOTO, &["moto_server"]).await?;
     let port = process::free_port_from(5000);
     // Serialized: moto's threaded server does not isolate transactions
     // (see dev/conformance/moto_serial.py).

@@ -27,7 +27,7 @@ pub struct Options {
 pub async fn run(options: Options) -> anyhow::Result<()> {
     std::fs::create_dir_all(LOCAL_DIR)?;
     stop_stale_run().await?;
-    let bin = venv::ensure(venv::CARGO_LAMBDA, "cargo-lambda").await?;
+    let bin = venv::ensure(venv::CARGO_LAMBDA, &["cargo-lambda"]).await?;
 
     if options.fresh {
         for suffix in ["", "-wal", "-shm"] {
@@ -135,7 +135,10 @@ async fn create_tables(client: &Client) -> anyhow::Result<()> {
 async fn seed(client: &Client, file: &Path) -> anyhow::Result<()> {
     let seed = SeedFile::load(file).map_err(anyhow::Error::msg)?;
     let mut total = 0;
-    for (table, items) in functions::seed_items(&seed).map_err(anyhow::Error::msg)? {
+    for (table, items) in functions::seed_items_in(&seed, client)
+        .await
+        .map_err(anyhow::Error::msg)?
+    {
         total += items.len();
         testkit::seed::put_items(client, table, items)
             .await

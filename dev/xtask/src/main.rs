@@ -4,11 +4,13 @@
 //!   (installs cargo-lambda on first use, starts the embedded DynamoDB on a
 //!   persistent file, creates the tables from template.yaml, seeds the demo
 //!   data, runs `cargo lambda watch`, stops everything on Ctrl-C).
-//! - `cargo xtask test`: every check CI runs (fmt, clippy, tests, cfn-lint).
+//! - `cargo xtask test`: every check CI runs (fmt, clippy, tests, cfn-lint,
+//!   `sam validate --lint`, `sam build` for x86_64 and its artifacts).
 //! - `cargo xtask seed <file>`: load a seed file into a running DynamoDB.
 //! - `cargo xtask conformance`: the test suite against moto_server.
 //! - `cargo xtask bench`: latency and round-trip figures per endpoint.
 
+mod artifacts;
 mod bench;
 mod check;
 mod dev;
@@ -43,7 +45,8 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
-    /// Every check: cargo fmt --check, clippy -D warnings, all tests, cfn-lint.
+    /// Every check: cargo fmt --check, clippy -D warnings, all tests, cfn-lint,
+    /// sam validate --lint, sam build (x86_64) and its artifacts.
     Test,
     /// Load a seed file (see README) into a DynamoDB, creating tables first.
     Seed {

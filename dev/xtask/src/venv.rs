@@ -7,17 +7,20 @@ use tokio::process::Command;
 
 /// cargo-lambda (the `cargo lambda` subcommand) and zig for cross builds.
 pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
-/// cfn-lint, which lints template.yaml offline.
-pub const CFN_LINT: &[&str] = &["cfn-lint==1.58.0"];
+/// What the test command needs: cfn-lint (lints template.yaml offline),
+/// the SAM CLI (`sam validate --lint`, `sam build`) and cargo-lambda with
+/// zig, which `sam build` runs for each function. Installed together so pip
+/// resolves one consistent set.
+pub const TEST_TOOLS: &[&str] = &["cfn-lint==1.58.0", "aws-sam-cli==1.170.0", "cargo-lambda==1.9.2"];
 /// moto's standalone server: a second DynamoDB implementation.
 pub const MOTO: &[&str] = &["moto[server]==5.2.5"];
 
-/// The venv's `bin` directory, after installing `packages` when `probe`
-/// (an executable in it) is missing.
-pub async fn ensure(packages: &[&str], probe: &str) -> anyhow::Result<PathBuf> {
+/// The venv's `bin` directory, after installing `packages` when one of
+/// `probes` (executables in it) is missing.
+pub async fn ensure(packages: &[&str], probes: &[&str]) -> anyhow::Result<PathBuf> {
     let venv = PathBuf::from(".venv");
     let bin = venv.join("bin");
-    if bin.join(probe).exists() {
+    if probes.iter().all(|probe| bin.join(probe).exists()) {
         return Ok(bin);
     }
     if !bin.join("pip").exists() {
@@ -25,14 +28,16 @@ pub async fn ensure(packages: &[&str], probe: &str) -> anyhow::Result<PathBuf> {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).await?;
     }
     println!(
-        "==> installing {} into .venv (first use only)",
+        "==> installing {} into .venv (first use only; about a minute)",
         packages.join(" ")
     );
+    // pip prints a line per package it fetches; no progress bars, which
+    // would fill a log file with control characters.
     run(Command::new(bin.join("pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(["install", "--progress-bar", "off", "--disable-pip-version-check"])
         .args(packages))
     .await?;
-    if !bin.join(probe).exists() {
+    if let Some(probe) = probes.iter().find(|probe| !bin.join(probe).exists()) {
         bail!(
             "{probe} is still missing from .venv after installing {}",
             packages.join(" ")

@@ -1,4 +1,4 @@
-//! `PATCH /accounts/{id}/metadata`: change an account's name, domain and
+//! `PATCH /accounts/{accountId}/metadata`: change an account's name, domain and
 //! metadata in the Organizational Unit of the caller's token.
 //!
 //! Contract: `seeds/000_96abd28cb0596f2c.txt`. 204 on success; errors are
@@ -14,6 +14,9 @@
 //!   merged key by key (`null` removes a key); keys 1-40 characters without
 //!   control characters; values any JSON but null, at most 500 bytes as
 //!   compact JSON and 16 levels deep.
+//! - 415: a body whose `Content-Type` is not `application/json` or
+//!   `application/merge-patch+json` (any case, optional `charset=utf-8`),
+//!   or a body without `Content-Type` (see [`shared::http::json_body`]).
 //! - 413: a body over 64 KiB, a value over 500 bytes, or more than 50
 //!   metadata keys on the account after the merge, exactly, under any
 //!   concurrency (see [`account`]).
@@ -74,9 +77,9 @@ async fn update(state: &State, req: &Request) -> Result<(), ApiError> {
         return Err(ApiError::MethodNotAllowed);
     }
     let principal = authenticate(state, req).await?;
-    let id = http::path_param(req, "id").ok_or(ApiError::MissingAccountId)?;
+    let id = http::path_param(req, "accountId").ok_or(ApiError::MissingAccountId)?;
     let id = AccountId::parse(id)?;
-    let change = Change::parse(req.body())?;
+    let change = Change::parse(http::json_body(req)?)?;
     account::apply(&state.table, &principal.ou_id, &id, &change).await
 }
 

@@ -27,7 +27,7 @@ pub enum ApiError {
     #[error("the token is not valid")]
     UnknownToken,
     /// The path has no account id (400).
-    #[error("the account id is missing from the path /accounts/{{id}}/metadata")]
+    #[error("the account id is missing from the path /accounts/{{accountId}}/metadata")]
     MissingAccountId,
     /// The account id cannot name an account (400).
     #[error("the account id must be 1-128 letters, digits, '_' or '-'")]
@@ -105,6 +105,9 @@ impl ApiError {
             MissingAccountId => (StatusCode::BAD_REQUEST, "missing_account_id"),
             InvalidAccountId => (StatusCode::BAD_REQUEST, "invalid_account_id"),
             Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            Body(BodyError::UnsupportedMediaType) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             Body(BodyError::Field { .. }) => (StatusCode::BAD_REQUEST, "invalid_field"),
             Body(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
             InvalidField { .. } => (StatusCode::BAD_REQUEST, "invalid_field"),

@@ -1,4 +1,4 @@
-//! PATCH /accounts/{id}/metadata against a real local DynamoDB: every
+//! PATCH /accounts/{accountId}/metadata against a real local DynamoDB: every
 //! status of the contract, with the body and what is stored.
 
 mod common;
@@ -177,7 +177,7 @@ async fn missing_malformed_or_unknown_token_is_401_and_changes_nothing() {
         let req = events::api_request(
             "PATCH",
             "/accounts/acct_1/metadata",
-            &[("id", "acct_1")],
+            &[("accountId", "acct_1")],
             &[("authorization", header)],
             Some(body.as_bytes()),
         );
@@ -231,7 +231,7 @@ async fn missing_or_invalid_account_id_is_400() {
     let empty_id = events::api_request(
         "PATCH",
         "/accounts//metadata",
-        &[("id", "")],
+        &[("accountId", "")],
         &[("authorization", &auth)],
         Some(body.as_bytes()),
     );
@@ -540,7 +540,7 @@ async fn other_methods_are_405() {
         let req = events::api_request(
             method,
             "/accounts/acct_1/metadata",
-            &[("id", "acct_1")],
+            &[("accountId", "acct_1")],
             &[("authorization", &auth)],
             None,
         );
@@ -559,7 +559,7 @@ async fn storage_failures_are_500_without_internals() {
     let req = events::api_request(
         "PATCH",
         "/accounts/acct_1/metadata",
-        &[("id", "acct_1")],
+        &[("accountId", "acct_1")],
         &[("authorization", &format!("Bearer {SALES}"))],
         Some(br#"{"name": "x"}"#),
     );
@@ -580,11 +580,67 @@ async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
     let req = events::api_request(
         "PATCH",
         "/accounts/acct_1/metadata",
-        &[("id", "acct_1")],
+        &[("accountId", "acct_1")],
         &[("authorization", &format!("Bearer {SALES}"))],
         Some(br#"{"name": "x"}"#),
     );
     let response = handle(&state, req).await;
     assert_problem(&response, 503, "throttled");
     assert_eq!(events::header(&response, "retry-after"), Some("1"));
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_are_415_and_change_nothing() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    let auth = format!("Bearer {SALES}");
+    let body = json!({"name": "Not JSON typed"}).to_string();
+    let refused: [Option<&str>; 5] = [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("application/json; charset=latin1"),
+        Some("application/json-patch+json"),
+        None,
+    ];
+    for content_type in refused {
+        let mut headers = vec![("authorization", auth.as_str())];
+        if let Some(t) = content_type {
+            headers.push(("content-type", t));
+        }
+        let req = events::api_request(
+            "PATCH",
+            "/accounts/acct_1/metadata",
+            &[("accountId", "acct_1")],
+            &headers,
+            Some(body.as_bytes()),
+        );
+        let response = handle(&f.state, req).await;
+        let problem = assert_problem(&response, 415, "unsupported_media_type");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("application/json"),
+            "{content_type:?}: {problem}"
+        );
+        assert_eq!(
+            events::header(&response, "accept-patch"),
+            Some("application/json, application/merge-patch+json")
+        );
+    }
+    assert_eq!(f.snapshot().await, before);
+
+    for (i, content_type) in ["application/merge-patch+json", "Application/JSON; charset=UTF-8"]
+        .into_iter()
+        .enumerate()
+    {
+        let name = format!("Typed {i}");
+        let body = json!({ "name": name }).to_string();
+        let req = events::api_request(
+            "PATCH",
+            "/accounts/acct_1/metadata",
+            &[("accountId", "acct_1")],
+            &[("authorization", auth.as_str()), ("content-type", content_type)],
+            Some(body.as_bytes()),
+        );
+        assert_no_content(&handle(&f.state, req).await);
+        assert_eq!(f.text("acct_1", "name").await, name);
+    }
 }

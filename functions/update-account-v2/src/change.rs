@@ -1,7 +1,10 @@
 //! The request body: its shape (unknown and immutable fields refused), the
 //! fields each role may send, and the value rules.
 
-use crate::error::{ApiError, invalid};
+use crate::{
+    error::{ApiError, invalid},
+    sent,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::Body;
 use serde::Deserialize;
@@ -21,6 +24,17 @@ pub const MAX_METADATA_KEYS: usize = 100;
 pub const MAX_METADATA_KEY_CHARS: usize = 64;
 /// A metadata value is at most this many bytes as compact JSON.
 pub const MAX_METADATA_VALUE_BYTES: usize = 1024;
+
+/// `displayName` is 1 to this many characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+/// Each address field is 1 to this many characters.
+pub const MAX_ADDRESS_FIELD_CHARS: usize = 200;
+/// `settings.recordingRetention` is at least this many days.
+pub const MIN_RECORDING_RETENTION_DAYS: i64 = 1;
+/// `settings.recordingRetention` is at most this many days.
+pub const MAX_RECORDING_RETENTION_DAYS: i64 = 365;
+/// A metadata value nests at most this many levels of objects and arrays.
+pub const MAX_METADATA_VALUE_DEPTH: usize = 16;
 
 /// Fields the contract calls immutable: sending one is a 400 naming it.
 pub const IMMUTABLE: [&str; 4] = ["id", "name", "plan", "createdAt"];
@@ -44,20 +58,22 @@ pub struct WireBody {
     #[serde(default)]
     phone: Patch<Value>,
     #[serde(default)]
-    address: Patch<Map<String, Value>>,
+    address: Patch<Value>,
     #[serde(default)]
-    settings: Patch<Map<String, Value>>,
+    settings: Patch<Value>,
     /// `status`, which only admins may change.
     #[serde(default)]
     pub status: Patch<Value>,
     #[serde(default)]
-    metadata: Patch<Map<String, Value>>,
+    metadata: Patch<Value>,
 }
 
 impl WireBody {
     /// Parses the body's shape: JSON object, known fields, no immutable field.
+    /// A 400 that names a field carries the field's value as sent.
     pub fn parse(body: &Body) -> Result<Self, ApiError> {
-        let wire: WireBody = parse_json_object(body, MAX_BODY_BYTES)?;
+        let wire: WireBody =
+            parse_json_object(body, MAX_BODY_BYTES).map_err(|e| sent::shape_error(body, e))?;
         for (field, patch) in IMMUTABLE
             .iter()
             .zip([&wire.id, &wire.name, &wire.plan, &wire.created_at])
@@ -91,10 +107,14 @@ pub struct Change {
     pub settings: MapMerge<AttributeValue>,
     /// Metadata keys to set and remove.
     pub metadata: MapMerge<AttributeValue>,
+    /// `metadata` exactly as sent (`Null` when absent), echoed in the 400
+    /// when the stored keys and the new ones together exceed
+    /// [`MAX_METADATA_KEYS`].
+    pub metadata_sent: Value,
 }
 
-/// A string of MIN..=MAX characters, not blank (displayName: 1-100,
-/// address fields: 1-200).
+/// A string of MIN..=MAX characters, not blank ([`MAX_DISPLAY_NAME_CHARS`],
+/// [`MAX_ADDRESS_FIELD_CHARS`]).
 fn text_value<const MIN: usize, const MAX: usize>(field: &str, value: &Value) -> Result<String, ApiError> {
     let text = value
         .as_str()
@@ -119,7 +139,7 @@ impl Change {
                 ));
             }
             Patch::Value(v) => {
-                let name = text_value::<1, 100>("displayName", &v)?;
+                let name = text_value::<1, MAX_DISPLAY_NAME_CHARS>("displayName", &v)?;
                 change.assignments.push(("displayName", s(name)));
             }
         }
@@ -169,23 +189,42 @@ impl Change {
                 ));
             }
         }
-        change.address = map("address", wire.address, address_value)?;
-        change.settings = map("settings", wire.settings, setting_value)?;
-        change.metadata = map("metadata", wire.metadata, metadata_value)?;
-        if change.metadata.set.len() > MAX_METADATA_KEYS {
+        // Only empty maps can leave a body without changes: it is `{}` plus those.
+        let sent_maps: Map<String, Value> = [
+            ("address", &wire.address),
+            ("settings", &wire.settings),
+            ("metadata", &wire.metadata),
+        ]
+        .into_iter()
+        .filter(|(_, patch)| !patch.is_absent())
+        .map(|(name, _)| (name.to_owned(), Value::Object(Map::new())))
+        .collect();
+        if let Patch::Value(Value::Object(keys)) = &wire.metadata
+            && keys.values().filter(|v| !v.is_null()).count() > MAX_METADATA_KEYS
+        {
             return Err(invalid(
                 "metadata",
                 format!("an account has at most {MAX_METADATA_KEYS} metadata keys"),
-                None,
+                Some(&Value::Object(keys.clone())),
             ));
         }
+        if let Patch::Value(metadata) = &wire.metadata {
+            change.metadata_sent = metadata.clone();
+        }
+        change.address = map("address", wire.address, address_value)?;
+        change.settings = map("settings", wire.settings, setting_value)?;
+        change.metadata = map("metadata", wire.metadata, metadata_value)?;
         if change.assignments.is_empty()
             && change.email.is_none()
             && change.address.is_empty()
             && change.settings.is_empty()
             && change.metadata.is_empty()
         {
-            return Err(invalid("body", "include at least one field to update", None));
+            return Err(invalid(
+                "body",
+                "include at least one field to update",
+                Some(&Value::Object(sent_maps)),
+            ));
         }
         Ok(change)
     }
@@ -193,12 +232,9 @@ impl Change {
 
 type ValueRule = fn(&str, &Value) -> Result<AttributeValue, ApiError>;
 
-/// A map merged key by key: `null` removes a key; the map itself cannot be null.
-fn map(
-    field: &str,
-    patch: Patch<Map<String, Value>>,
-    rule: ValueRule,
-) -> Result<MapMerge<AttributeValue>, ApiError> {
+/// A map merged key by key: `null` removes a key; the map itself must be an
+/// object (not null, not any other type).
+fn map(field: &str, patch: Patch<Value>, rule: ValueRule) -> Result<MapMerge<AttributeValue>, ApiError> {
     let object = match patch {
         Patch::Absent => return Ok(MapMerge::default()),
         Patch::Null => {
@@ -208,7 +244,10 @@ fn map(
                 Some(&Value::Null),
             ));
         }
-        Patch::Value(object) => object,
+        Patch::Value(Value::Object(object)) => object,
+        Patch::Value(other) => {
+            return Err(invalid(field, format!("{field} must be an object"), Some(&other)));
+        }
     };
     let merge = MapMerge::from_object(object);
     for key in &merge.remove {
@@ -246,7 +285,7 @@ fn address_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     if value.is_null() {
         return Ok(AttributeValue::Null(true));
     }
-    text_value::<1, 200>(&field, value).map(AttributeValue::S)
+    text_value::<1, MAX_ADDRESS_FIELD_CHARS>(&field, value).map(AttributeValue::S)
 }
 
 /// Settings; `Value::Null` checks only the key.
@@ -282,8 +321,12 @@ fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
             )),
         },
         "recordingRetention" => match value.as_i64() {
-            Some(days) if (1..=365).contains(&days) => Ok(AttributeValue::N(days.to_string())),
-            _ => Err(bad("recordingRetention must be an integer between 1 and 365")),
+            Some(days) if (MIN_RECORDING_RETENTION_DAYS..=MAX_RECORDING_RETENTION_DAYS).contains(&days) => {
+                Ok(AttributeValue::N(days.to_string()))
+            }
+            _ => Err(bad(&format!(
+                "recordingRetention must be an integer between {MIN_RECORDING_RETENTION_DAYS} and {MAX_RECORDING_RETENTION_DAYS}"
+            ))),
         },
         _ => match value.as_bool() {
             Some(flag) => Ok(AttributeValue::Bool(flag)),
@@ -292,10 +335,11 @@ fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     }
 }
 
-/// Metadata values: any JSON, at most 1 KiB compact and 16 levels deep.
+/// Metadata values: any JSON, at most [`MAX_METADATA_VALUE_BYTES`] compact
+/// and [`MAX_METADATA_VALUE_DEPTH`] levels deep.
 fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     let field = format!("metadata.{key}");
-    check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&field, e, None))?;
+    check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&field, e, Some(value)))?;
     if value.is_null() {
         return Ok(AttributeValue::Null(true));
     }
@@ -304,10 +348,11 @@ fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> 
         return Err(invalid(
             &field,
             format!("values are at most {MAX_METADATA_VALUE_BYTES} bytes as JSON"),
-            None,
+            Some(value),
         ));
     }
-    attr::from_json(value, 16).map_err(|e| invalid(&field, format!("the value {e}"), None))
+    attr::from_json(value, MAX_METADATA_VALUE_DEPTH)
+        .map_err(|e| invalid(&field, format!("the value {e}"), Some(value)))
 }
 
 #[cfg(test)]

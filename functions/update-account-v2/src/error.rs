@@ -6,11 +6,12 @@
 //!            "details": {"field": "settings.timezone", "value": "Invalid/Timezone"}}}
 //! ```
 //!
-//! `details` names the first offending field and, where there is one, its
-//! value. Codes: `INVALID_REQUEST` (400), `UNAUTHORIZED` (401), `FORBIDDEN`
-//! (403), `NOT_FOUND` (404), `METHOD_NOT_ALLOWED` (405), `CONFLICT` (409),
-//! `PAYLOAD_TOO_LARGE` (413), `RATE_LIMITED` (429, with `Retry-After`),
-//! `INTERNAL_ERROR` (500).
+//! `details` names the first offending field and carries its `value` exactly
+//! as sent; `value` is left out only when nothing was sent for the field
+//! (see [`crate::sent`]). Codes: `INVALID_REQUEST` (400), `UNAUTHORIZED`
+//! (401), `FORBIDDEN` (403), `NOT_FOUND` (404), `METHOD_NOT_ALLOWED` (405),
+//! `CONFLICT` (409), `PAYLOAD_TOO_LARGE` (413), `UNSUPPORTED_MEDIA_TYPE`
+//! (415), `RATE_LIMITED` (429, with `Retry-After`), `INTERNAL_ERROR` (500).
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
@@ -47,7 +48,8 @@ pub enum ApiError {
         field: String,
         /// What is wrong.
         message: String,
-        /// The offending value, when there is one.
+        /// The offending value exactly as sent; `None` only when nothing
+        /// was sent for the field.
         value: Option<Value>,
     },
     /// No account with that id that this token may access (404).
@@ -76,6 +78,9 @@ pub fn invalid(field: impl Into<String>, message: impl ToString, value: Option<&
     }
 }
 
+/// A body error without the body at hand (the 415 of
+/// [`shared::http::json_body`]). Errors from parsing a body go through
+/// [`crate::sent::shape_error`] instead, which also finds the value sent.
 impl From<BodyError> for ApiError {
     fn from(e: BodyError) -> Self {
         match e {
@@ -123,6 +128,9 @@ impl ApiError {
             Credentials(_) | UnknownToken => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
             Forbidden { .. } => (StatusCode::FORBIDDEN, "FORBIDDEN"),
             Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
+            Body(BodyError::UnsupportedMediaType) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
+            }
             Body(_) | Invalid { .. } => (StatusCode::BAD_REQUEST, "INVALID_REQUEST"),
             NotFound => (StatusCode::NOT_FOUND, "NOT_FOUND"),
             EmailTaken(_) | Contention => (StatusCode::CONFLICT, "CONFLICT"),

@@ -4,15 +4,25 @@
 //! "update-account-v2": {
 //!   "tokens":   [{"token": "demo-token-v2-admin", "role": "admin", "account_ids": ["acc_1234567890"]}],
 //!   "accounts": [{"id": "acc_1234567890", "name": "Acme Corporation", "plan": "professional",
-//!                 "createdAt": "2023-10-15T10:30:00Z",
+//!                 "createdAt": "2023-10-15T10:30:00Z", "updatedAt": "2023-10-20T16:45:00Z",
 //!                 "displayName": "Acme Corp", "email": "admin@acme.com", "status": "active",
 //!                 "address": {"country": "US"}, "settings": {"timezone": "America/New_York"}}]
 //! }
 //! ```
 //!
-//! Besides `id`, `name`, `plan` and `createdAt`, an account's fields obey
-//! the same rules as a PATCH body; `displayName` and `email` are required.
-//! Email markers are written with the accounts.
+//! An account takes every field of the contract's 200 response:
+//! - `id`, `name`, `plan` (required), stored as given;
+//! - `createdAt`, `updatedAt` (optional): RFC 3339 timestamps, not in the
+//!   future, `updatedAt` not before `createdAt`; stored exactly as given
+//!   (no reformatting). A missing `createdAt` is `updatedAt` if given, else
+//!   the time of seeding; a missing `updatedAt` is `createdAt`;
+//! - the updatable fields (`displayName`, `email`, `phone`, `status`,
+//!   `address`, `settings`, `metadata`) obey the same rules as a PATCH body
+//!   and are stored as a PATCH would store them (phones in E.164);
+//!   `displayName` and `email` are required, `status` defaults to `active`.
+//!
+//! Any other field, or a value that breaks these rules, is a [`SeedError`]
+//! naming the account. Email markers are written with the accounts.
 
 use crate::{
     account::{MARKER_OWNER, account_key, email_key},
@@ -66,8 +76,10 @@ pub struct SeedAccount {
     pub name: String,
     /// Plan.
     pub plan: String,
-    /// Creation time (default: now).
+    /// Creation time, RFC 3339, kept as given (default: `updatedAt`, else now).
     pub created_at: Option<String>,
+    /// Last update time, RFC 3339, kept as given (default: `createdAt`).
+    pub updated_at: Option<String>,
     /// The updatable fields, as in a PATCH body.
     #[serde(flatten)]
     pub fields: Map<String, Value>,
@@ -121,13 +133,7 @@ impl Seed {
             if !emails.insert(email.normalized().to_owned()) {
                 return Err(what(format!("email {} is used twice", email.as_str())));
             }
-            let created = account
-                .created_at
-                .as_deref()
-                .map(|t| Timestamp::parse(t).ok_or_else(|| what("createdAt is not RFC 3339".to_owned())))
-                .transpose()?
-                .unwrap_or(now)
-                .to_string();
+            let (created, updated) = timestamps(account, now).map_err(what)?;
             let mut item = account_key(&account.id).into_item_with(Item::from([
                 ("id".to_owned(), s(&account.id)),
                 ("name".to_owned(), s(&account.name)),
@@ -136,7 +142,7 @@ impl Seed {
                 ("status".to_owned(), s("active")),
                 ("phone".to_owned(), AttributeValue::Null(true)),
                 ("createdAt".to_owned(), s(&created)),
-                ("updatedAt".to_owned(), s(&created)),
+                ("updatedAt".to_owned(), s(&updated)),
                 ("version".to_owned(), AttributeValue::N("0".to_owned())),
             ]));
             for (name, value) in change.assignments {
@@ -159,5 +165,110 @@ impl Seed {
             items.push(item);
         }
         Ok(items)
+    }
+}
+
+/// `createdAt` and `updatedAt` as they will be stored: as given when given,
+/// after checking that they are RFC 3339, not after `now`, and in order.
+fn timestamps(account: &SeedAccount, now: Timestamp) -> Result<(String, String), String> {
+    let parse = |name: &str, given: &Option<String>| -> Result<Option<(Timestamp, String)>, String> {
+        let Some(text) = given else { return Ok(None) };
+        let time = Timestamp::parse(text).ok_or_else(|| {
+            format!("{name} {text:?} is not an RFC 3339 timestamp such as 2023-10-15T10:30:00Z")
+        })?;
+        if time > now {
+            return Err(format!("{name} {text:?} is in the future"));
+        }
+        Ok(Some((time, text.clone())))
+    };
+    let created = parse("createdAt", &account.created_at)?;
+    let updated = parse("updatedAt", &account.updated_at)?;
+    let now = (now, now.to_string());
+    let (created, updated) = match (created, updated) {
+        (Some(c), Some(u)) => (c, u),
+        (Some(c), None) => (c.clone(), c),
+        (None, Some(u)) => (u.clone(), u),
+        (None, None) => (now.clone(), now),
+    };
+    if updated.0 < created.0 {
+        return Err("updatedAt is before createdAt".to_owned());
+    }
+    Ok((created.1, updated.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn account_item(account: Value) -> Result<Item, SeedError> {
+        let mut account = account;
+        let fields = json!({"id": "acc_1", "name": "Acme", "plan": "pro", "displayName": "Acme", "email": "a@acme.com"});
+        for (k, v) in fields.as_object().unwrap() {
+            account.as_object_mut().unwrap().entry(k).or_insert(v.clone());
+        }
+        let seed: Seed = serde_json::from_value(json!({"accounts": [account]})).expect("seed shape");
+        let items = seed.items()?;
+        Ok(items.into_iter().find(|i| i.contains_key("createdAt")).unwrap())
+    }
+
+    fn stamps(item: &Item) -> (&str, &str) {
+        (
+            item["createdAt"].as_s().unwrap(),
+            item["updatedAt"].as_s().unwrap(),
+        )
+    }
+
+    #[test]
+    fn timestamps_are_kept_exactly_as_given() {
+        let item = account_item(
+            json!({"createdAt": "2023-10-15T10:30:00Z", "updatedAt": "2023-10-20T18:45:00+02:00"}),
+        )
+        .unwrap();
+        assert_eq!(
+            stamps(&item),
+            ("2023-10-15T10:30:00Z", "2023-10-20T18:45:00+02:00")
+        );
+        let item = account_item(json!({"createdAt": "2023-10-15T10:30:00Z"})).unwrap();
+        assert_eq!(stamps(&item), ("2023-10-15T10:30:00Z", "2023-10-15T10:30:00Z"));
+        let item = account_item(json!({"updatedAt": "2023-10-20T16:45:00Z"})).unwrap();
+        assert_eq!(stamps(&item), ("2023-10-20T16:45:00Z", "2023-10-20T16:45:00Z"));
+        let item = account_item(json!({})).unwrap();
+        let (created, updated) = stamps(&item);
+        assert!(
+            Timestamp::parse(created).is_some() && created == updated,
+            "{created}"
+        );
+    }
+
+    #[test]
+    fn malformed_future_or_out_of_order_timestamps_are_refused() {
+        for (account, expected) in [
+            (
+                json!({"createdAt": "15/10/2023"}),
+                r#"update-account-v2: account acc_1: createdAt "15/10/2023" is not an RFC 3339 timestamp such as 2023-10-15T10:30:00Z"#,
+            ),
+            (
+                json!({"updatedAt": "2023-10-20 16:45"}),
+                r#"update-account-v2: account acc_1: updatedAt "2023-10-20 16:45" is not an RFC 3339 timestamp such as 2023-10-15T10:30:00Z"#,
+            ),
+            (
+                json!({"createdAt": "2999-01-01T00:00:00Z"}),
+                r#"update-account-v2: account acc_1: createdAt "2999-01-01T00:00:00Z" is in the future"#,
+            ),
+            (
+                json!({"createdAt": "2023-10-20T00:00:00Z", "updatedAt": "2023-10-15T00:00:00Z"}),
+                "update-account-v2: account acc_1: updatedAt is before createdAt",
+            ),
+        ] {
+            let error = account_item(account.clone()).unwrap_err();
+            assert_eq!(error.to_string(), expected, "{account}");
+        }
+    }
+
+    #[test]
+    fn fields_outside_the_response_shape_are_refused() {
+        let error = account_item(json!({"lastLogin": "2023-10-20T16:45:00Z"})).unwrap_err();
+        assert!(error.to_string().contains("unknown field `lastLogin`"), "{error}");
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, invalid},
 };
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use serde_json::Value;
 use shared::{
     clock::Timestamp,
     patch::MapMerge,
@@ -28,11 +29,23 @@ use shared::{
     validate::EmailAddress,
 };
 
-fn maps(change: &Change) -> [(&'static str, &MapMerge<AttributeValue>, Option<usize>); 3] {
+/// Each merged map, with its bound on keys and the map as sent (echoed in
+/// the 400 when the bound is passed), where it has one.
+type MergedMap<'a> = (
+    &'static str,
+    &'a MapMerge<AttributeValue>,
+    Option<(usize, &'a Value)>,
+);
+
+fn maps(change: &Change) -> [MergedMap<'_>; 3] {
     [
         ("address", &change.address, None),
         ("settings", &change.settings, None),
-        ("metadata", &change.metadata, Some(MAX_METADATA_KEYS)),
+        (
+            "metadata",
+            &change.metadata,
+            Some((MAX_METADATA_KEYS, &change.metadata_sent)),
+        ),
     ]
 }
 
@@ -46,7 +59,7 @@ pub async fn apply(table: &Table, id: &str, change: &Change) -> Result<AccountVi
         first.require(Cond::exists(PK));
         for (attr, merge, max) in maps(change) {
             if !merge.is_empty() {
-                merge::merge_keys(&mut first, attr, merge, max);
+                merge::merge_keys(&mut first, attr, merge, max.map(|(max, _)| max));
             }
         }
         let item = optimistic::update(table, &key, ReturnValue::AllNew, Some(first), |item| {
@@ -111,13 +124,13 @@ fn exact(change: &Change, item: &Item, now: Timestamp) -> Result<(Update, Item),
             continue;
         }
         let merged = merge::merged(item, attr, merge);
-        if let Some(max) = max
+        if let Some((max, sent)) = max
             && merged.len() > max
         {
             return Err(invalid(
                 attr,
                 format!("an account has at most {max} {attr} keys"),
-                None,
+                Some(sent),
             ));
         }
         after.insert(attr.to_owned(), AttributeValue::M(merged.clone()));

@@ -5,7 +5,7 @@ mod common;
 use common::{ACC, ADMIN, Fixture, MANAGER, READONLY, assert_error, ok};
 use serde_json::{Value, json};
 use testkit::events;
-use update_account_v2::{State, TABLE_LOGICAL_ID, account::email_key, handle};
+use update_account_v2::{State, TABLE_LOGICAL_ID, account::email_key, handle, seed::Seed};
 
 #[tokio::test]
 async fn update_returns_the_full_account() {
@@ -37,7 +37,7 @@ async fn update_returns_the_full_account() {
     assert_eq!(body["displayName"], "Acme Corp - Updated");
     assert_eq!(body["plan"], "professional");
     assert_eq!(body["phone"], "+15550100");
-    assert_eq!(body["createdAt"], "2023-10-15T10:30:00.000Z");
+    assert_eq!(body["createdAt"], "2023-10-15T10:30:00Z");
     assert_eq!(
         body["settings"],
         json!({"timezone": "America/New_York", "language": "en", "enableVoiceMail": true, "enableRecording": true, "recordingRetention": 60, "smsEnabled": true})
@@ -191,13 +191,11 @@ async fn invalid_values_are_400_with_the_contracts_details() {
         (json!({"metadata": {"": 1}}), "metadata."),
         (json!({"metadata": {"big": "x".repeat(2000)}}), "metadata.big"),
         (json!({"displayName": 5}), "displayName"),
-        (json!({"nickname": "x"}), ""),
+        (json!({"nickname": "x"}), "nickname"),
         (json!({}), "body"),
     ] {
         let details = assert_error(&f.patch(ADMIN, ACC, body.clone()).await, 400, "INVALID_REQUEST");
-        if !field.is_empty() {
-            assert_eq!(details["field"], field, "{body}: {details}");
-        }
+        assert_eq!(details["field"], field, "{body}: {details}");
     }
     for raw in [&b"nope"[..], b"[]", b"", b"{\"displayName\": \"\xff\"}"] {
         assert_error(
@@ -365,7 +363,7 @@ async fn more_metadata_keys_than_allowed_are_refused_whole() {
         400,
         "INVALID_REQUEST",
     );
-    assert_eq!(details["field"], "metadata");
+    assert_eq!(details, json!({"field": "metadata", "value": keys}));
     assert_eq!(f.snapshot().await, before);
     // Up to the limit (1 stored + 99 new) is fine; one more is refused.
     let keys: serde_json::Map<String, Value> = (0..99).map(|i| (format!("k{i}"), json!(i))).collect();
@@ -375,6 +373,266 @@ async fn more_metadata_keys_than_allowed_are_refused_whole() {
         400,
         "INVALID_REQUEST",
     );
-    assert_eq!(details["field"], "metadata");
+    assert_eq!(details, json!({"field": "metadata", "value": {"one_more": 1}}));
     assert_eq!(f.account(ACC).await["metadata"].as_m().unwrap().len(), 100);
+}
+
+/// Where a response differs from a 400 in the contract's envelope with
+/// exactly these `details` (and some message); `None` when it does not.
+fn invalid_mismatch(response: &lambda_http::Response<lambda_http::Body>, details: &Value) -> Option<String> {
+    let body = events::body_json(response);
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    let expected = json!({"error": {"code": "INVALID_REQUEST", "message": message, "details": details}});
+    (response.status() != 400 || message.is_empty() || body != expected)
+        .then(|| format!("{} {body}, expected 400 {expected}", response.status()))
+}
+
+#[tokio::test]
+async fn every_400_naming_a_field_echoes_the_value_as_sent() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    let deep = (0..20).fold(json!(1), |inner, _| json!([inner]));
+    let big = "x".repeat(2000);
+    let cases: Vec<(String, &str, Value)> = vec![
+        // Every field of the body, with a wrong type.
+        (r#"{"displayName": 5}"#.into(), "displayName", json!(5)),
+        (r#"{"email": 42}"#.into(), "email", json!(42)),
+        (
+            r#"{"phone": ["+1-555-0200"]}"#.into(),
+            "phone",
+            json!(["+1-555-0200"]),
+        ),
+        (
+            r#"{"address": "1 Main St"}"#.into(),
+            "address",
+            json!("1 Main St"),
+        ),
+        (r#"{"settings": "loud"}"#.into(), "settings", json!("loud")),
+        (r#"{"status": true}"#.into(), "status", json!(true)),
+        (r#"{"metadata": []}"#.into(), "metadata", json!([])),
+        (r#"{"metadata": 1.5e3}"#.into(), "metadata", json!(1500.0)),
+        // Every nested field, with a wrong type.
+        (r#"{"address": {"street": 5}}"#.into(), "address.street", json!(5)),
+        (r#"{"address": {"city": {}}}"#.into(), "address.city", json!({})),
+        (
+            r#"{"address": {"state": false}}"#.into(),
+            "address.state",
+            json!(false),
+        ),
+        (
+            r#"{"address": {"postalCode": 10001}}"#.into(),
+            "address.postalCode",
+            json!(10001),
+        ),
+        (
+            r#"{"address": {"country": ["US"]}}"#.into(),
+            "address.country",
+            json!(["US"]),
+        ),
+        (
+            r#"{"settings": {"timezone": 5}}"#.into(),
+            "settings.timezone",
+            json!(5),
+        ),
+        (
+            r#"{"settings": {"language": true}}"#.into(),
+            "settings.language",
+            json!(true),
+        ),
+        (
+            r#"{"settings": {"enableVoiceMail": "yes"}}"#.into(),
+            "settings.enableVoiceMail",
+            json!("yes"),
+        ),
+        (
+            r#"{"settings": {"enableRecording": 1}}"#.into(),
+            "settings.enableRecording",
+            json!(1),
+        ),
+        (
+            r#"{"settings": {"recordingRetention": "x"}}"#.into(),
+            "settings.recordingRetention",
+            json!("x"),
+        ),
+        (
+            r#"{"settings": {"smsEnabled": {"on": true}}}"#.into(),
+            "settings.smsEnabled",
+            json!({"on": true}),
+        ),
+        // Nulls where a value is required.
+        (r#"{"displayName": null}"#.into(), "displayName", Value::Null),
+        (r#"{"settings": null}"#.into(), "settings", Value::Null),
+        // Unknown fields, at the top and nested.
+        (r#"{"foo": 1}"#.into(), "foo", json!(1)),
+        (
+            r#"{"displayName": "ok", "a.b": {"c": [1, null]}}"#.into(),
+            "a.b",
+            json!({"c": [1, null]}),
+        ),
+        (
+            r#"{"updatedAt": "2023-10-20T16:45:00Z"}"#.into(),
+            "updatedAt",
+            json!("2023-10-20T16:45:00Z"),
+        ),
+        (
+            r#"{"settings": {"theme": "dark"}}"#.into(),
+            "settings.theme",
+            json!("dark"),
+        ),
+        (r#"{"address": {"zip": null}}"#.into(), "address.zip", Value::Null),
+        // Immutable fields.
+        (r#"{"plan": "pro"}"#.into(), "plan", json!("pro")),
+        (r#"{"id": "acc_9"}"#.into(), "id", json!("acc_9")),
+        (
+            r#"{"name": {"first": "A"}}"#.into(),
+            "name",
+            json!({"first": "A"}),
+        ),
+        (r#"{"createdAt": null}"#.into(), "createdAt", Value::Null),
+        // A field sent twice: its last value.
+        (
+            r#"{"email": "a@acme.com", "email": "b@acme.com"}"#.into(),
+            "email",
+            json!("b@acme.com"),
+        ),
+        // Metadata keys and values.
+        (r#"{"metadata": {"": 1}}"#.into(), "metadata.", json!(1)),
+        (
+            format!(r#"{{"metadata": {{"{}": true}}}}"#, "k".repeat(65)),
+            "metadata.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+            json!(true),
+        ),
+        (
+            json!({"metadata": {"big": big}}).to_string(),
+            "metadata.big",
+            json!(big),
+        ),
+        (
+            json!({"metadata": {"deep": deep}}).to_string(),
+            "metadata.deep",
+            deep.clone(),
+        ),
+        // No change at all: the body as sent.
+        ("{}".into(), "body", json!({})),
+        (r#"{"metadata": {}}"#.into(), "body", json!({"metadata": {}})),
+    ];
+    let mut failures = Vec::new();
+    for (raw, field, value) in cases {
+        let response = f
+            .patch_with(ACC, &[("x-auth-token", ADMIN)], raw.as_bytes())
+            .await;
+        if let Some(mismatch) = invalid_mismatch(&response, &json!({"field": field, "value": value})) {
+            failures.push(format!("{raw}: {mismatch}"));
+        }
+        assert_eq!(f.snapshot().await, before, "{raw}");
+    }
+    // The path parameter too.
+    let response = f.patch(ADMIN, "bad id!", json!({"displayName": "x"})).await;
+    if let Some(mismatch) = invalid_mismatch(&response, &json!({"field": "accountId", "value": "bad id!"})) {
+        failures.push(format!("accountId: {mismatch}"));
+    }
+    assert_eq!(f.snapshot().await, before);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_after_an_unknown_field_is_a_plain_400() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    let details = assert_error(
+        &f.patch_with(ACC, &[("x-auth-token", ADMIN)], br#"{"foo": 1, "displayName": "#)
+            .await,
+        400,
+        "INVALID_REQUEST",
+    );
+    assert_eq!(details, Value::Null);
+    assert_eq!(f.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn bodies_not_declared_as_json_are_415() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    let body = br#"{"displayName": "Not JSON?"}"#;
+    for headers in [
+        &[("content-type", "text/plain"), ("x-auth-token", ADMIN)][..],
+        &[("x-auth-token", ADMIN)][..],
+        &[
+            ("content-type", "application/json; charset=latin1"),
+            ("x-auth-token", ADMIN),
+        ][..],
+    ] {
+        let response = f.patch_exactly(ACC, headers, body).await;
+        let details = assert_error(&response, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assert_eq!(details, Value::Null, "{headers:?}");
+        assert_eq!(
+            events::header(&response, "content-type"),
+            Some("application/json")
+        );
+        assert_eq!(
+            events::header(&response, "accept-patch"),
+            Some("application/json, application/merge-patch+json")
+        );
+        assert_eq!(f.snapshot().await, before, "{headers:?}");
+    }
+    for (content_type, name) in [
+        ("application/merge-patch+json", "Merge Patch"),
+        ("Application/JSON; charset=UTF-8", "Mixed Case"),
+    ] {
+        let body = json!({ "displayName": name }).to_string();
+        let response = f
+            .patch_exactly(
+                ACC,
+                &[("content-type", content_type), ("x-auth-token", ADMIN)],
+                body.as_bytes(),
+            )
+            .await;
+        assert_eq!(ok(&response)["displayName"], name);
+        assert_eq!(f.account(ACC).await["displayName"].as_s().unwrap(), name);
+    }
+}
+
+#[tokio::test]
+async fn seeded_timestamps_are_kept_and_a_patch_moves_only_updated_at() {
+    let f = Fixture::new().await;
+    f.seed(json!({
+        "tokens": [{"token": "stamp-token-0123456789", "role": "admin", "account_ids": ["acc_stamped"]}],
+        "accounts": [{"id": "acc_stamped", "name": "Stamped", "plan": "professional",
+                      "createdAt": "2023-10-15T10:30:00Z", "updatedAt": "2023-10-20T16:45:00Z",
+                      "displayName": "Stamped", "email": "stamped@example.com", "status": "suspended"}]
+    }))
+    .await;
+    let stored = f.account("acc_stamped").await;
+    assert_eq!(stored["createdAt"].as_s().unwrap(), "2023-10-15T10:30:00Z");
+    assert_eq!(stored["updatedAt"].as_s().unwrap(), "2023-10-20T16:45:00Z");
+    assert_eq!(stored["status"].as_s().unwrap(), "suspended");
+    let body = ok(&f
+        .patch(
+            "stamp-token-0123456789",
+            "acc_stamped",
+            json!({"displayName": "Restamped"}),
+        )
+        .await);
+    assert_eq!(body["createdAt"], "2023-10-15T10:30:00Z");
+    let updated = shared::clock::Timestamp::parse(body["updatedAt"].as_str().unwrap()).unwrap();
+    assert!(updated > shared::clock::Timestamp::parse("2023-10-20T16:45:00Z").unwrap());
+    let stored = f.account("acc_stamped").await;
+    assert_eq!(stored["createdAt"].as_s().unwrap(), "2023-10-15T10:30:00Z");
+    assert_eq!(
+        stored["updatedAt"].as_s().unwrap(),
+        body["updatedAt"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn a_seed_with_a_malformed_timestamp_is_refused() {
+    let seed: Seed = serde_json::from_value(json!({
+        "accounts": [{"id": "acc_bad", "name": "Bad", "plan": "starter", "updatedAt": "yesterday",
+                      "displayName": "Bad", "email": "bad@example.com"}]
+    }))
+    .unwrap();
+    assert_eq!(
+        seed.items().unwrap_err().to_string(),
+        r#"update-account-v2: account acc_bad: updatedAt "yesterday" is not an RFC 3339 timestamp such as 2023-10-15T10:30:00Z"#
+    );
 }

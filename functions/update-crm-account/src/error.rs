@@ -1,6 +1,7 @@
 //! This endpoint's error envelope, the one place errors become HTTP. Error
 //! names follow the contract's (`BadRequestError`, `UnauthorizedError`,
-//! `NotFoundError`), plus `ConflictError` for a taken number:
+//! `NotFoundError`), plus `ConflictError` for a taken number and
+//! `UnsupportedMediaTypeError` (415) for a body not declared as JSON:
 //!
 //! ```json
 //! {"error": "BadRequestError", "message": "primaryEmail: must be an email address such as name@example.com",
@@ -96,6 +97,9 @@ impl ApiError {
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowedError"),
             Credentials(_) | UnknownKey => (StatusCode::UNAUTHORIZED, "UnauthorizedError"),
             Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "ContentTooLargeError"),
+            Body(BodyError::UnsupportedMediaType) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeError")
+            }
             Body(_) | Invalid { .. } | NothingToUpdate => (StatusCode::BAD_REQUEST, "BadRequestError"),
             NotFound => (StatusCode::NOT_FOUND, "NotFoundError"),
             NumberTaken(_) => (StatusCode::CONFLICT, "ConflictError"),

@@ -11,10 +11,22 @@
 //! - Body: any non-empty subset of the contract's fields (see [`change`]);
 //!   `id`, if sent, must equal the path id; `createdAt` / `updatedAt` are
 //!   server-managed and ignored. Unknown fields, wrong types, nulls where a
-//!   value is required: 400. Over 64 KiB: 413.
+//!   value is required: 400. Over 64 KiB: 413. A body not declared as
+//!   `application/json` or `application/merge-patch+json` (optionally with
+//!   `charset=utf-8`), or with no `Content-Type`: 415.
 //! - `number` is unique within the tenant (409 when another account has it);
 //!   `custom` merges key by key against the tenant's field definitions.
-//! - Atomic: one UpdateItem, or one TransactWriteItems ([`write`]).
+//! - `allow_new_options=true` adds the new options in the same transaction
+//!   as the account update; one request may add options to at most
+//!   [`write::MAX_FIELDS_WITH_NEW_OPTIONS`] fields (DynamoDB's 100 actions per
+//!   transaction, less the account write's own 3), else 400 naming `custom`
+//!   before anything is written.
+//! - Field definitions are tenant data and may be malformed: one without
+//!   `options` has none yet, one without `version` is appended to under
+//!   `attribute_not_exists(version)`, one without a known `type` refuses
+//!   values (400) but allows removing them ([`custom::definition`]). Never a
+//!   500 or a retry loop.
+//! - Atomic: one UpdateItem, or one TransactWriteItems ([`write`](mod@write)).
 //! - 200 with the full account ([`account::AccountView`]). Responses on
 //!   `/clients/...` also carry `Deprecation` and a `Link` to the successor.
 
@@ -90,7 +102,7 @@ async fn update(state: &State, req: &Request) -> Result<AccountView, ApiError> {
     let principal = authenticate(state, req).await?;
     let id = AccountId::parse(http::path_param(req, "accountId"))?;
     let allow_new_options = change::allow_new_options(http::query_param(req, "allow_new_options"))?;
-    let change = Change::parse(req.body(), id)?;
+    let change = Change::parse(http::json_body(req)?, id)?;
     write::apply(&state.table, &principal.tenant_id, id, &change, allow_new_options).await
 }
 

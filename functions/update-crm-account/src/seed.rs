@@ -9,11 +9,26 @@
 //! }
 //! ```
 //!
-//! An account's fields other than `tenant_id` are the contract's (camelCase)
-//! and obey the same rules as a PATCH body; `title` and `number` are
-//! required, `isActive` defaults to true, lists to empty, the rest to null.
+//! An account's fields other than `tenant_id` are the contract's response
+//! fields (camelCase): `id`, `createdAt`, `updatedAt`, `title`,
+//! `description`, `address`, `isActive`, `primaryEmail`, `primaryPhone`,
+//! `number`, `custom`, `accountType`, `contacts`. They obey the same rules as
+//! a PATCH body and are stored as a PATCH would store them (phones in E.164);
+//! `title` and `number` are required, `isActive` defaults to true, lists to
+//! empty, the rest to null. `createdAt` and `updatedAt` must be RFC 3339
+//! date-times and are kept exactly as given; a missing one takes the other's
+//! value, and both missing are the time of seeding; `updatedAt` earlier than
+//! `createdAt` is refused.
+//!
+//! `custom` values are checked against the tenant's field definitions: with
+//! [`Seed::items_with`] (what `cargo xtask` and the tests use) those already
+//! stored in the target table plus this section's own, so a later seed file
+//! can add accounts that use fields an earlier file defined; with
+//! [`Seed::items`], this section's only. A value no definition allows
+//! refuses the whole section with an error naming the account.
+//!
 //! Number claims are written with the accounts; two accounts of a tenant
-//! with one number are refused.
+//! with one number in one section are refused.
 
 use crate::{
     account::{account_key, attrs, number_key},
@@ -24,7 +39,12 @@ use crate::{
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{auth::SeedSecret, clock::Timestamp, patch::MapMerge, store::Item};
+use shared::{
+    auth::SeedSecret,
+    clock::Timestamp,
+    patch::MapMerge,
+    store::{Item, Table},
+};
 use std::collections::{HashMap, HashSet};
 
 /// The name of this function's section in a seed file.
@@ -78,7 +98,8 @@ pub struct SeedAccount {
     pub tenant_id: String,
     /// Account id (positive).
     pub id: i64,
-    /// The contract's fields, as in a PATCH body.
+    /// The contract's response fields, as in a PATCH body, plus
+    /// `createdAt` / `updatedAt` (RFC 3339, kept as given).
     #[serde(flatten)]
     pub fields: Map<String, Value>,
 }
@@ -89,8 +110,43 @@ pub struct SeedAccount {
 pub struct SeedError(String);
 
 impl Seed {
-    /// The items to put, after checking every record.
+    /// The items to put, after checking every record; accounts' custom
+    /// values are checked against the definitions of this section only (for
+    /// an empty table). See [`Seed::items_with`] for a table that may
+    /// already hold definitions.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+        self.items_against(HashMap::new())
+    }
+
+    /// The items to put into `table`, after checking every record; accounts'
+    /// custom values are checked against the definitions already stored in
+    /// `table` for their tenant, overlaid with this section's own (which
+    /// replace stored ones of the same key when put). One Query per tenant
+    /// with accounts in this section.
+    pub async fn items_with(&self, table: &Table) -> Result<Vec<Item>, SeedError> {
+        let mut stored = HashMap::new();
+        for account in &self.accounts {
+            if stored.contains_key(account.tenant_id.as_str()) {
+                continue;
+            }
+            let defs = custom::load(table, &account.tenant_id).await.map_err(|e| {
+                SeedError(format!(
+                    "reading the custom field definitions of {} in {}: {e}",
+                    account.tenant_id,
+                    table.name()
+                ))
+            })?;
+            stored.insert(account.tenant_id.as_str(), defs);
+        }
+        self.items_against(stored)
+    }
+
+    /// The items, with accounts checked against `defs` (by tenant) plus this
+    /// section's definitions.
+    fn items_against<'a>(
+        &'a self,
+        mut defs: HashMap<&'a str, HashMap<String, FieldDef>>,
+    ) -> Result<Vec<Item>, SeedError> {
         let mut items = Vec::new();
         for (i, key) in self.api_keys.iter().enumerate() {
             let principal = Item::from([("tenant_id".to_owned(), AttributeValue::S(key.tenant_id.clone()))]);
@@ -100,7 +156,6 @@ impl Seed {
                     .map_err(SeedError)?,
             );
         }
-        let mut defs: HashMap<&str, HashMap<String, FieldDef>> = HashMap::new();
         for field in &self.custom_fields {
             let field_type = FieldType::parse(&field.field_type).ok_or_else(|| {
                 SeedError(format!(
@@ -116,12 +171,7 @@ impl Seed {
             ));
             defs.entry(&field.tenant_id).or_default().insert(
                 field.key.clone(),
-                FieldDef {
-                    key: field.key.clone(),
-                    field_type,
-                    options: field.options.clone(),
-                    version: AttributeValue::N("0".to_owned()),
-                },
+                FieldDef::new(&field.key, field_type, field.options.clone()),
             );
         }
         let mut numbers = HashSet::new();
@@ -150,6 +200,41 @@ impl Seed {
     }
 }
 
+/// `createdAt` and `updatedAt` of a seeded account: RFC 3339 date-times,
+/// kept exactly as given. A missing one takes the other's value, both
+/// missing are now; `updatedAt` earlier than `createdAt` is refused.
+fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, String), String> {
+    let mut take = |name: &str| match fields.remove(name) {
+        None => Ok(None),
+        Some(Value::String(text)) => match Timestamp::parse(&text) {
+            Some(at) => Ok(Some((text, at))),
+            None => Err(format!(
+                "{name} must be an RFC 3339 date-time such as 2024-01-15T09:30:00Z, not {text:?}"
+            )),
+        },
+        Some(other) => Err(format!(
+            "{name} must be an RFC 3339 date-time string, not {other}"
+        )),
+    };
+    let created = take(attrs::CREATED_AT)?;
+    let updated = take(attrs::UPDATED_AT)?;
+    if let (Some((_, created)), Some((_, updated))) = (&created, &updated)
+        && updated < created
+    {
+        return Err(format!(
+            "{} is earlier than {}",
+            attrs::UPDATED_AT,
+            attrs::CREATED_AT
+        ));
+    }
+    Ok(match (created, updated) {
+        (Some((c, _)), Some((u, _))) => (c, u),
+        (Some((c, _)), None) => (c.clone(), c),
+        (None, Some((u, _))) => (u.clone(), u),
+        (None, None) => (now.to_owned(), now.to_owned()),
+    })
+}
+
 fn account_item(
     account: &SeedAccount,
     defs: Option<&HashMap<String, FieldDef>>,
@@ -161,14 +246,16 @@ fn account_item(
             return Err(format!("{required} is required"));
         }
     }
-    let body = Value::Object(account.fields.clone()).to_string();
+    let mut fields = account.fields.clone();
+    let (created_at, updated_at) = timestamps(&mut fields, now)?;
+    let body = Value::Object(fields).to_string();
     let change = Change::parse(&lambda_http::Body::from(body), id).map_err(|e| e.to_string())?;
     let custom =
         custom::plan(&defs.cloned().unwrap_or_default(), &change.custom, false).map_err(|e| e.to_string())?;
     let mut item = account_key(&account.tenant_id, id.0).into_item_with(Item::from([
         (attrs::ID.to_owned(), AttributeValue::N(id.0.to_string())),
-        (attrs::CREATED_AT.to_owned(), AttributeValue::S(now.to_owned())),
-        (attrs::UPDATED_AT.to_owned(), AttributeValue::S(now.to_owned())),
+        (attrs::CREATED_AT.to_owned(), AttributeValue::S(created_at)),
+        (attrs::UPDATED_AT.to_owned(), AttributeValue::S(updated_at)),
         (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
         (attrs::IS_ACTIVE.to_owned(), AttributeValue::Bool(true)),
         (attrs::ADDRESS.to_owned(), AttributeValue::L(vec![])),

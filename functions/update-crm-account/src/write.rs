@@ -10,7 +10,10 @@
 //!   number), then one transaction: the account update conditioned on that
 //!   `version`; the claim on the new number (`attribute_not_exists(pk) OR
 //!   accountId = :me`) and the release of the old one; each new option
-//!   appended to its definition, conditioned on the definition's `version`.
+//!   appended to its definition, conditioned on the definition's `version`
+//!   (at most [`MAX_FIELDS_WITH_NEW_OPTIONS`] of them, checked by
+//!   [`custom::plan`] before anything is written, so the transaction never
+//!   exceeds DynamoDB's [`DYNAMODB_MAX_TRANSACTION_ACTIONS`]).
 //!   Cancellation reasons decide: the claim failed -> 409; the account is
 //!   gone -> 404; anything else changed meanwhile -> read, re-check, retry.
 //!   The response is the read item with the change applied, which is
@@ -34,6 +37,15 @@ use shared::{
 
 /// Attribute of a number claim naming the account that owns the number.
 pub const CLAIM_OWNER: &str = "accountId";
+
+/// DynamoDB's limit on the actions of one TransactWriteItems.
+pub const DYNAMODB_MAX_TRANSACTION_ACTIONS: usize = 100;
+/// The entries the account write itself may need in the transaction: the
+/// account update, the claim on its new number, the release of its old one.
+pub const ACCOUNT_WRITE_ACTIONS: usize = 3;
+/// At most this many fields may gain new options in one request: each
+/// needs its own entry in the transaction, beside the account write's.
+pub const MAX_FIELDS_WITH_NEW_OPTIONS: usize = DYNAMODB_MAX_TRANSACTION_ACTIONS - ACCOUNT_WRITE_ACTIONS;
 
 /// Applies `change` to account `id` of `tenant`; returns the account after.
 pub async fn apply(
@@ -159,7 +171,7 @@ async fn transactional(
     let mut items = vec![transact::update(table.name(), &key, update)];
     items.extend(claims);
     for (def, new) in &custom.new_options {
-        items.push(custom::append_options(table.name(), tenant, def, new));
+        items.push(def.append_options(table.name(), tenant, new));
     }
     let claim_slots: &[usize] = if claimed.is_some() { &[1] } else { &[] };
     match claims::commit(table, items, claim_slots).await? {

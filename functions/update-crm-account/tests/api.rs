@@ -503,3 +503,34 @@ async fn the_clients_alias_never_reflects_an_invalid_id() {
     assert_eq!(events::header(&response, "deprecation"), Some("@1767225600"));
     assert_eq!(events::header(&response, "link"), None);
 }
+
+#[tokio::test]
+async fn bodies_not_declared_as_json_are_415_and_change_nothing() {
+    let f = Fixture::new().await;
+    let before = f.snapshot().await;
+    let body = br#"{"title": "Renamed"}"#;
+    for content_type in [
+        Some("text/plain"),
+        None,
+        Some("application/json; charset=latin1"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let response = f
+            .patch_typed("/accounts/1001", Some(KEY_A), content_type, body)
+            .await;
+        let error = assert_error(&response, 415, "UnsupportedMediaTypeError");
+        assert!(error.get("field").is_none(), "{content_type:?}: {error}");
+    }
+    assert_eq!(f.snapshot().await, before);
+    for (content_type, title) in [
+        ("application/merge-patch+json", "Merge patch"),
+        ("Application/JSON; charset=UTF-8", "Mixed case"),
+    ] {
+        let body = json!({ "title": title }).to_string();
+        let response = f
+            .patch_typed("/accounts/1001", Some(KEY_A), Some(content_type), body.as_bytes())
+            .await;
+        assert_eq!(ok(&response)["title"], title);
+        assert_eq!(f.account("a", 1001).await["title"].as_s().unwrap(), title);
+    }
+}

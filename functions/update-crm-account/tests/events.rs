@@ -18,10 +18,11 @@ async fn shipped_events_give_their_documented_status() {
     assert!(files.len() >= 6, "{files:?}");
     for file in files {
         let db = TestDb::start().await;
-        db.put(TABLE_LOGICAL_ID, seed.items().unwrap()).await;
         let state = State {
             table: db.table(TABLE_LOGICAL_ID),
         };
+        db.put(TABLE_LOGICAL_ID, seed.items_with(&state.table).await.unwrap())
+            .await;
         let response = handle(&state, events::load_event(&file)).await;
         events::assert_documented_status(&file, &response);
         let body = events::body_json(&response);

@@ -6,10 +6,14 @@
 //!   `updated_at`, `settings`), `version`, `email_verification` (`required`
 //!   or `none`), and while an email change awaits confirmation
 //!   `pending_email`, `pending_code_sha256`, `pending_expires_at`,
-//!   `pending_attempts`;
+//!   `pending_attempts`; and the verification budget of the current window
+//!   (`verify_window_started_at`, `verify_codes_sent`, `verify_tries`, see
+//!   [`crate::budget`]);
 //! - email marker: `pk = EMAIL#<normalized email>`, `sk = EMAIL`, with the
-//!   owning `account_id` and `state` (`active`, or `pending` while reserved
-//!   for a change awaiting confirmation);
+//!   owning `account_id` and `state` `active`. Only addresses accounts hold
+//!   have markers: a pending address reserves nothing. (Earlier versions
+//!   wrote `pending` markers for pending addresses; any account may take
+//!   one of those, see [`crate::write::owner`].)
 //! - outbox: `pk = ACCOUNT#<id>`, `sk = OUTBOX#EMAIL_CHANGE`, the message a
 //!   mailer sends to the new address (`to`, `code`, `expires_at`).
 
@@ -47,8 +51,14 @@ pub mod attrs {
     pub const PENDING_CODE: &str = "pending_code_sha256";
     /// When the code expires.
     pub const PENDING_EXPIRES_AT: &str = "pending_expires_at";
-    /// Wrong codes tried so far.
+    /// Codes tried so far on the pending change (the right one included).
     pub const PENDING_ATTEMPTS: &str = "pending_attempts";
+    /// When the current verification window started (see [`crate::budget`]).
+    pub const VERIFY_WINDOW_STARTED_AT: &str = "verify_window_started_at";
+    /// Codes sent in the current verification window.
+    pub const VERIFY_CODES_SENT: &str = "verify_codes_sent";
+    /// Codes tried in the current verification window.
+    pub const VERIFY_TRIES: &str = "verify_tries";
 }
 
 /// Marker attribute naming the account that holds an email.

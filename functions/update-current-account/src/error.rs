@@ -7,8 +7,11 @@
 //!
 //! Codes: `invalid_request` (400; also 405 and 413), `unauthorized` (401,
 //! and 403 for a token without permission on the account), `not_found`
-//! (404), `email_exists` (409), `service_unavailable` (503),
-//! `internal_error` (500). The request id travels in `x-request-id`.
+//! (404), `email_exists` (409), `unsupported_media_type` (415),
+//! `too_many_requests` (429, with `Retry-After` in seconds: the account's
+//! email-verification budget is used up, see [`crate::budget`]),
+//! `service_unavailable` (503, `Retry-After: 1`), `internal_error` (500).
+//! The request id travels in `x-request-id`.
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
@@ -46,6 +49,14 @@ pub enum ApiError {
     /// Another account uses the email (409).
     #[error("This email is already linked to another account.")]
     EmailExists,
+    /// The account's email-verification budget is used up (429).
+    #[error("{message}")]
+    RateLimited {
+        /// What is used up.
+        message: &'static str,
+        /// Seconds until the budget's window ends (`Retry-After`).
+        retry_after: u64,
+    },
     /// The write lost every race (503).
     #[error("the account is being updated concurrently; retry shortly")]
     Contention,
@@ -85,19 +96,28 @@ impl ApiError {
             Credentials(_) | UnknownToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Forbidden => (StatusCode::FORBIDDEN, "unauthorized"),
             Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request"),
+            Body(BodyError::UnsupportedMediaType) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             Body(_) | Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             EmailExists => (StatusCode::CONFLICT, "email_exists"),
+            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Contention | Throttled => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
 
     /// Renders the error (see [`shared::http::error`] for the headers each
-    /// status gets; a 401 also gets `WWW-Authenticate: Bearer`). `allow` is
-    /// the route's method, for 405.
+    /// status gets; a 401 also gets `WWW-Authenticate: Bearer`, a 429 the
+    /// seconds until its window ends in `Retry-After`). `allow` is the
+    /// route's method, for 405.
     pub fn into_response(self, request_id: &str, allow: &'static str) -> Response<Body> {
         let (status, code) = self.status_and_code();
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let message = shared::http::public_message(status, code, &self, request_id);
         let mut response = shared::http::error(
             status,
@@ -110,6 +130,9 @@ impl ApiError {
             response
                 .headers_mut()
                 .insert("www-authenticate", "Bearer".parse().expect("static header"));
+        }
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert("retry-after", seconds.into());
         }
         response
     }

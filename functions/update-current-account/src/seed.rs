@@ -4,21 +4,36 @@
 //! "update-current-account": {
 //!   "tokens":   [{"token": "demo-token-v1-owner", "account_id": "acct_001", "role": "owner"}],
 //!   "accounts": [{"id": "acct_001", "email": "billing@acme.example", "name": "Acme Corp.",
-//!                 "type": "business", "status": "active", "email_verification": "none",
-//!                 "settings": {"currency": "USD"},
-//!                 "pending_email_change": {"email": "new@acme.example", "code": "123456"}}]
+//!                 "type": "business", "status": "active",
+//!                 "created_at": "2025-01-12T09:30:00Z", "updated_at": "2025-09-18T20:12:00Z",
+//!                 "settings": {"currency": "USD"}, "email_verification": "none",
+//!                 "pending_email_change": {"email": "new@acme.example", "code": "4242424242"}}]
 //! }
 //! ```
 //!
+//! An account takes every field of the contract's response: `id`, `email`,
+//! `name`, `type` (`individual` or `business`), `status` (default `active`;
+//! 1-64 letters, digits, `_` or `-`), `created_at` and `updated_at` (RFC
+//! 3339 / ISO 8601 timestamps such as `2025-01-12T09:30:00Z`, stored and
+//! answered exactly as given; `created_at` defaults to `updated_at`, else
+//! the time of loading, `updated_at` to `created_at`, and may not be before
+//! it) and
+//! `settings` (the PATCH rules); plus `email_verification` (`required` or
+//! `none`, the default) and `pending_email_change`.
+//!
 //! Email markers are written with the accounts (two accounts with one
 //! address are refused). `pending_email_change` seeds a change awaiting
-//! confirmation, with its code in the outbox.
+//! confirmation (its code, [`CODE_DIGITS`] digits, goes to the outbox and
+//! its hash on the account; it expires [`CODE_TTL_SECONDS`] after
+//! loading). Like any pending address it reserves nothing: it may even be
+//! another account's address, and confirming it then answers 409.
 
 use crate::{
-    account::{account_key, attrs, email_key, outbox_key},
+    account::{MARKER_OWNER, account_key, attrs, email_key, outbox_key},
     change::AccountName,
+    code::{CODE_DIGITS, code_hash, parse_code},
     principal::{Role, is_account_id},
-    write::{CODE_TTL_SECONDS, code_hash},
+    write::{ACTIVE, CODE_TTL_SECONDS},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
@@ -30,6 +45,9 @@ use shared::{
     validate::{EmailAddress, is_currency, is_iana_timezone, is_language_tag},
 };
 use std::collections::HashSet;
+
+/// Longest seeded `status`.
+pub const MAX_STATUS_LEN: usize = 64;
 
 /// The name of this function's section in a seed file.
 pub const SEED_SECTION: &str = "update-current-account";
@@ -82,8 +100,11 @@ pub struct SeedAccount {
     pub settings: Map<String, Value>,
     /// A change awaiting confirmation.
     pub pending_email_change: Option<SeedPending>,
-    /// Creation time (default: now).
+    /// Creation time, RFC 3339, kept as given (default: `updated_at`, else
+    /// the time of loading).
     pub created_at: Option<String>,
+    /// Last update time, RFC 3339, kept as given (default: `created_at`).
+    pub updated_at: Option<String>,
 }
 
 /// A seeded email change awaiting confirmation.
@@ -92,7 +113,7 @@ pub struct SeedAccount {
 pub struct SeedPending {
     /// The new address.
     pub email: String,
-    /// Its 6-digit code.
+    /// Its code: [`CODE_DIGITS`] digits.
     pub code: String,
 }
 
@@ -161,13 +182,27 @@ impl Seed {
                 }
                 settings.insert(key.clone(), s(value.as_str().unwrap_or_default()));
             }
-            let created = account
-                .created_at
-                .as_deref()
-                .map(|t| Timestamp::parse(t).ok_or_else(|| what("created_at is not RFC 3339")))
-                .transpose()?
-                .unwrap_or(now)
-                .to_string();
+            if account.status.len() > MAX_STATUS_LEN || !is_account_id(&account.status) {
+                return Err(what("status must be 1-64 letters, digits, '_' or '-'"));
+            }
+            let timestamp = |name: &str, text: &Option<String>| {
+                text.as_deref()
+                    .map(|t| {
+                        Timestamp::parse(t)
+                            .map(|parsed| (parsed, t.to_owned()))
+                            .ok_or_else(|| what(&format!("{name} is not an RFC 3339 timestamp")))
+                    })
+                    .transpose()
+            };
+            let created = timestamp("created_at", &account.created_at)?;
+            let updated = timestamp("updated_at", &account.updated_at)?;
+            let (created_at, created) = created
+                .or_else(|| updated.clone())
+                .unwrap_or_else(|| (now, now.to_string()));
+            let (updated_at, updated) = updated.unwrap_or_else(|| (created_at, created.clone()));
+            if updated_at < created_at {
+                return Err(what("updated_at is before created_at"));
+            }
             let mut item = account_key(&account.id).into_item_with(Item::from([
                 (attrs::ID.to_owned(), s(&account.id)),
                 (attrs::EMAIL.to_owned(), s(email.as_str())),
@@ -180,33 +215,25 @@ impl Seed {
                 ),
                 (attrs::SETTINGS.to_owned(), AttributeValue::M(settings)),
                 (attrs::CREATED_AT.to_owned(), s(&created)),
-                (attrs::UPDATED_AT.to_owned(), s(&created)),
+                (attrs::UPDATED_AT.to_owned(), s(&updated)),
                 (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
             ]));
             if !emails.insert(email.normalized().to_owned()) {
                 return Err(what(&format!("email {} is used twice", email.as_str())));
             }
             let expires = now.plus_seconds(CODE_TTL_SECONDS).to_string();
-            let marker = |state: &str, address: &EmailAddress| {
-                let key = email_key(address.normalized());
-                let mut item = Item::from([
-                    ("account_id".to_owned(), s(&account.id)),
-                    ("state".to_owned(), s(state)),
-                ]);
-                if state == "pending" {
-                    item.insert("expires_at".to_owned(), s(&expires));
-                }
-                key.into_item_with(item)
-            };
-            items.push(marker("active", &email));
+            items.push(email_key(email.normalized()).into_item_with(Item::from([
+                (MARKER_OWNER.to_owned(), s(&account.id)),
+                ("state".to_owned(), s(ACTIVE)),
+            ])));
             if let Some(pending) = &account.pending_email_change {
                 let new =
                     EmailAddress::parse(&pending.email).map_err(|e| what(&format!("pending email {e}")))?;
-                if pending.code.len() != 6 || !pending.code.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(what("pending code must be 6 digits"));
+                if new.normalized() == email.normalized() {
+                    return Err(what("pending email is the account's own address"));
                 }
-                if !emails.insert(new.normalized().to_owned()) {
-                    return Err(what(&format!("email {} is used twice", new.as_str())));
+                if parse_code(&pending.code).as_deref() != Some(pending.code.as_str()) {
+                    return Err(what(&format!("pending code must be {CODE_DIGITS} digits")));
                 }
                 item.insert(attrs::PENDING_EMAIL.to_owned(), s(new.as_str()));
                 item.insert(
@@ -218,7 +245,6 @@ impl Seed {
                     attrs::PENDING_ATTEMPTS.to_owned(),
                     AttributeValue::N("0".to_owned()),
                 );
-                items.push(marker("pending", &new));
                 items.push(outbox_key(&account.id).into_item_with(Item::from([
                     ("to".to_owned(), s(new.as_str())),
                     ("code".to_owned(), s(&pending.code)),

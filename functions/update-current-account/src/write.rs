@@ -1,30 +1,35 @@
 //! Applying a change to an account, with email uniqueness.
 //!
 //! Without an email, one UpdateItem (settings merged key by key; `ALL_NEW`
-//! gives the response). With one, the account is read (for its `version` and
-//! current address) and one TransactWriteItems does the rest through
-//! [`shared::store::claims`]:
+//! gives the response). With one, the account is read (for its `version`,
+//! current address and verification budget) and one TransactWriteItems does
+//! the rest through [`shared::store::claims`]:
 //!
 //! - the same address in any case: no marker, only the account update;
 //! - an account without verification: the account takes the new address,
 //!   claims its marker (`active`) and releases the old one;
-//! - an account whose policy requires verification keeps its address; the
-//!   new one is reserved (`pending` marker, released again if it replaces an
-//!   earlier pending address), a code is generated (only its hash is kept on
-//!   the account) and the message for the mailer is put in the outbox.
-//!   [`crate::confirm`] completes the change.
+//! - an account whose policy requires verification keeps its address and
+//!   gets a pending change: a fresh code (only its hash is kept on the
+//!   account), the message for the mailer in the outbox, and one more code
+//!   counted in its [`crate::budget`] (429 past it). The new address is not
+//!   reserved: the transaction only checks that no other account holds it
+//!   (a `ConditionCheck` on its marker, so an address already in use is 409
+//!   at once and no code goes out), and [`crate::confirm`] claims it when
+//!   the code comes back. A pending change replaces an earlier one but keeps
+//!   its count of tries, and the account's budget, whatever the address.
 //!
-//! A claim that fails is 409 `email_exists`; a version that moved is a fresh
-//! read and another try.
+//! A claim or check that fails is 409 `email_exists`; a version or budget
+//! that moved is a fresh read and another try.
 
 use crate::{
     account::{AccountView, MARKER_OWNER, account_key, attrs, email_key, outbox_key, text},
+    budget::{Budget, MAX_TRIES_PER_CHANGE},
     change::Change,
+    code::new_code,
     error::ApiError,
 };
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use shared::{
-    auth::SecretHash,
     clock::Timestamp,
     store::{
         Cond, Item, PK, Table, Update,
@@ -34,18 +39,32 @@ use shared::{
     validate::EmailAddress,
 };
 
+pub use crate::code::code_hash;
+
 /// How long a confirmation code is valid.
 pub const CODE_TTL_SECONDS: i64 = 24 * 60 * 60;
 
-/// The owner of an account's email markers. Its claims may take over a
-/// `pending` marker whose reservation has expired: an unconfirmed change
-/// holds an address for [`CODE_TTL_SECONDS`] at most.
-pub fn owner(account_id: &str, now: Timestamp) -> Owner {
-    let expired = Cond::eq_str("state", "pending").and(Cond::Lt(
-        vec!["expires_at".to_owned()],
-        AttributeValue::S(now.to_string()),
-    ));
-    Owner::new(MARKER_OWNER, AttributeValue::S(account_id.to_owned())).taking_over(expired)
+/// Marker state of an address an account holds.
+pub const ACTIVE: &str = "active";
+
+/// Marker state earlier versions wrote for an address awaiting
+/// confirmation. Such a marker reserves nothing: any account may take it.
+pub const LEGACY_PENDING: &str = "pending";
+
+/// The owner of an account's email markers. Its claims may also take a
+/// [`LEGACY_PENDING`] marker of another account.
+pub fn owner(account_id: &str) -> Owner {
+    Owner::new(MARKER_OWNER, AttributeValue::S(account_id.to_owned()))
+        .taking_over(Cond::eq_str("state", LEGACY_PENDING))
+}
+
+/// "Account `account_id` could claim this marker": it is absent, already
+/// the account's, or a [`LEGACY_PENDING`] one.
+pub fn claimable(account_id: &str) -> Cond {
+    let owner = owner(account_id);
+    Cond::not_exists(PK)
+        .or(owner.owns())
+        .or(Cond::eq_str("state", LEGACY_PENDING))
 }
 
 /// The unexpired pending address of an account item, if any.
@@ -56,11 +75,12 @@ pub fn live_pending(item: &Item, now: Timestamp) -> Option<&str> {
         .flatten()
 }
 
-/// The hash kept for a confirmation code (salted with the account id).
-pub fn code_hash(account_id: &str, code: &str) -> String {
-    SecretHash::of(&format!("{account_id}:{code}"))
-        .as_hex()
-        .to_owned()
+/// Tries used on the pending change of an account item (0 when none).
+pub fn pending_attempts(item: &Item) -> i64 {
+    item.get(attrs::PENDING_ATTEMPTS)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The normalized form of a stored address (for its marker key).
@@ -78,7 +98,7 @@ pub async fn apply(table: &Table, id: &str, change: &Change) -> Result<AccountVi
     let key = account_key(id);
     for _ in 0..optimistic::MAX_ATTEMPTS {
         let item = table.get(&key, true).await?.ok_or(ApiError::NotFound)?;
-        let plan = plan_email_change(table.name(), id, change, email, &item);
+        let plan = plan_email_change(table.name(), id, change, email, &item)?;
         match claims::commit(table, plan.items, &plan.claim_slots).await? {
             Commit::Committed => return AccountView::from_item(&plan.after),
             Commit::Taken(_) => return Err(ApiError::EmailExists),
@@ -143,11 +163,16 @@ pub struct Plan {
     pub after: Item,
 }
 
-fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddress, item: &Item) -> Plan {
+fn plan_email_change(
+    table: &str,
+    id: &str,
+    change: &Change,
+    email: &EmailAddress,
+    item: &Item,
+) -> Result<Plan, ApiError> {
     let now = Timestamp::now();
     let mut update = versioned_update(Some(change), item, now);
     let mut after = after_update(Some(change), item, now);
-    let owner = owner(id, now);
     let current = text(item, attrs::EMAIL).map(normalized);
     let mut extra = Vec::new();
     let mut claims = Vec::new();
@@ -158,31 +183,35 @@ fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddres
         update.set(&[attrs::EMAIL], s(email.as_str()));
         after.insert(attrs::EMAIL.to_owned(), s(email.as_str()));
     } else if text(item, attrs::EMAIL_VERIFICATION) == Some("required") {
-        let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
+        let budget = Budget::of(item, now);
+        budget.check_code()?;
+        budget.count_code(&mut update);
+        let code = new_code();
         let expires = now.plus_seconds(CODE_TTL_SECONDS);
-        // A live earlier reservation is released; an expired one may already
-        // be someone else's and is left alone (it is free to take anyway).
-        let pending = live_pending(item, now).map(|p| email_key(&normalized(p)));
-        let new = email_key(email.normalized());
-        let reservation = Item::from([
-            ("state".to_owned(), s("pending")),
-            ("expires_at".to_owned(), s(&expires.to_string())),
-        ]);
-        claims = if pending.as_ref() == Some(&new) {
-            // The same address again: renew the reservation with the new expiry.
-            vec![owner.claim(table, &new, reservation)]
-        } else {
-            owner.move_claim(table, &new, pending.as_ref(), reservation)
-        };
+        // Only a check: the address is claimed when the change is confirmed.
+        claims.push(transact::check(
+            table,
+            &email_key(email.normalized()),
+            claimable(id),
+        ));
         for (name, value) in [
             (attrs::PENDING_EMAIL, s(email.as_str())),
             (attrs::PENDING_CODE, s(&code_hash(id, &code))),
             (attrs::PENDING_EXPIRES_AT, s(&expires.to_string())),
-            (attrs::PENDING_ATTEMPTS, AttributeValue::N("0".to_owned())),
         ] {
             update.set(&[name], value.clone());
             after.insert(name.to_owned(), value);
         }
+        // A live earlier change passes on its count of tries (the version
+        // condition covers a try racing this write); an exhausted one has
+        // been refused its tries already and a new window pays for this code.
+        let attempts = live_pending(item, now)
+            .map(|_| pending_attempts(item))
+            .filter(|n| *n < MAX_TRIES_PER_CHANGE)
+            .unwrap_or(0);
+        let attempts = AttributeValue::N(attempts.to_string());
+        update.set(&[attrs::PENDING_ATTEMPTS], attempts.clone());
+        after.insert(attrs::PENDING_ATTEMPTS.to_owned(), attempts);
         extra.push(transact::put(
             table,
             outbox_key(id).into_item_with(Item::from([
@@ -199,11 +228,11 @@ fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddres
         ));
     } else {
         let old = current.map(|c| email_key(&c));
-        claims = owner.move_claim(
+        claims = owner(id).move_claim(
             table,
             &email_key(email.normalized()),
             old.as_ref(),
-            Item::from([("state".to_owned(), s("active"))]),
+            Item::from([("state".to_owned(), s(ACTIVE))]),
         );
         update.set(&[attrs::EMAIL], s(email.as_str()));
         after.insert(attrs::EMAIL.to_owned(), s(email.as_str()));
@@ -213,11 +242,11 @@ fn plan_email_change(table: &str, id: &str, change: &Change, email: &EmailAddres
     let mut items = vec![transact::update(table, &account_key(id), update)];
     items.extend(claims);
     items.extend(extra);
-    Plan {
+    Ok(Plan {
         items,
         claim_slots,
         after,
-    }
+    })
 }
 
 async fn plain(table: &Table, id: &str, change: &Change) -> Result<AccountView, ApiError> {

@@ -1,5 +1,5 @@
-//! Email uniqueness under concurrency; the marker invariant is checked
-//! after every race.
+//! Email uniqueness and the verification budget under concurrency; the
+//! marker invariant is checked after every race.
 
 mod common;
 
@@ -7,6 +7,7 @@ use common::Fixture;
 use futures::future::join_all;
 use serde_json::json;
 use std::sync::Arc;
+use update_current_account::budget::{MAX_CODES_PER_WINDOW, MAX_TRIES_PER_CHANGE, MAX_TRIES_PER_WINDOW};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_accounts_claiming_one_new_email_have_one_winner() {
@@ -83,7 +84,7 @@ async fn parallel_guesses_cannot_exceed_the_attempt_budget() {
     );
     let code = f.outbox_code("acct_2").await.unwrap();
     let guesses: Vec<String> = (0..40u32)
-        .map(|i| format!("{:06}", (i * 7919) % 1_000_000))
+        .map(|i| format!("{:010}", (u64::from(i) * 7_919_000_003) % 10_000_000_000))
         .filter(|g| *g != code)
         .collect();
     let tasks = guesses.into_iter().map(|guess| {
@@ -105,4 +106,120 @@ async fn parallel_guesses_cannot_exceed_the_attempt_budget() {
         "two@example.com"
     );
     f.assert_email_markers_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_code_requests_cannot_exceed_the_code_budget() {
+    let f = Arc::new(Fixture::new().await);
+    let tasks = (0..12).map(|i| {
+        let f = Arc::clone(&f);
+        tokio::spawn(async move {
+            f.patch(common::T2, json!({ "email": format!("burst{i}@example.com") }))
+                .await
+                .status()
+                .as_u16()
+        })
+    });
+    let statuses: Vec<u16> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let max = MAX_CODES_PER_WINDOW as usize;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        max,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        12 - max,
+        "{statuses:?}"
+    );
+    assert_eq!(f.count("acct_2", "verify_codes_sent").await, MAX_CODES_PER_WINDOW);
+    f.assert_email_markers_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_confirms_and_re_requests_keep_the_bounds() {
+    let f = Arc::new(Fixture::new().await);
+    assert_eq!(
+        f.patch(common::T2, json!({"email": "mixed@example.com"}))
+            .await
+            .status(),
+        200
+    );
+    let code = f.outbox_code("acct_2").await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..30u64 {
+        let f = Arc::clone(&f);
+        let code = code.clone();
+        tasks.push(tokio::spawn(async move {
+            let response = match i % 6 {
+                // Re-requests of the same and of other addresses.
+                0 => f.patch(common::T2, json!({"email": "mixed@example.com"})).await,
+                1 => {
+                    f.patch(common::T2, json!({ "email": format!("other{i}@example.com") }))
+                        .await
+                }
+                // The right code of the first change, and wrong guesses.
+                2 => f.confirm(common::T2, &code).await,
+                _ => f.confirm(common::T2, &format!("{:010}", i * 1_234_567 + 1)).await,
+            };
+            let status = response.status().as_u16();
+            let message = testkit::events::body_json(&response)["message"]
+                .as_str()
+                .map(str::to_owned);
+            (status, message)
+        }));
+    }
+    let results: Vec<(u16, Option<String>)> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    for (status, _) in &results {
+        assert!([200, 400, 429].contains(status), "{results:?}");
+    }
+    let compared = results
+        .iter()
+        .filter(|(_, m)| m.as_deref().is_some_and(|m| m.contains("not valid")))
+        .count();
+    assert!(compared <= MAX_TRIES_PER_WINDOW as usize, "{results:?}");
+    assert!(f.count("acct_2", "verify_tries").await <= MAX_TRIES_PER_WINDOW);
+    assert!(f.count("acct_2", "verify_codes_sent").await <= MAX_CODES_PER_WINDOW);
+    assert!(f.count("acct_2", "pending_attempts").await <= MAX_TRIES_PER_CHANGE);
+    f.assert_email_markers_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_confirmation_racing_a_claim_of_its_address_has_one_winner() {
+    let f = Arc::new(Fixture::new().await);
+    for round in 0..8 {
+        f.end_verification_window("acct_2").await;
+        let address = format!("race{round}@example.com");
+        let requested = f.patch(common::T2, json!({ "email": address })).await;
+        assert_eq!(requested.status(), 200, "round {round}");
+        let code = f.outbox_code("acct_2").await.unwrap();
+        let confirm = tokio::spawn({
+            let f = Arc::clone(&f);
+            async move { f.confirm(common::T2, &code).await.status().as_u16() }
+        });
+        let claim = tokio::spawn({
+            let f = Arc::clone(&f);
+            let address = address.clone();
+            async move {
+                f.patch(common::T1, json!({ "email": address }))
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        });
+        let (confirmed, claimed) = (confirm.await.unwrap(), claim.await.unwrap());
+        assert!(
+            (confirmed, claimed) == (200, 409) || (confirmed, claimed) == (409, 200),
+            "round {round}: confirm {confirmed}, claim {claimed}"
+        );
+        let acct_2 = f.account("acct_2").await;
+        assert!(!acct_2.contains_key("pending_email"), "round {round}");
+        f.assert_email_markers_consistent().await;
+        let holder = if confirmed == 200 { "acct_2" } else { "acct_1" };
+        assert_eq!(
+            f.account(holder).await["email"].as_s().unwrap(),
+            &address,
+            "round {round}"
+        );
+    }
 }

@@ -1,23 +1,26 @@
 //! Tenant accounts in DynamoDB and the rename.
 //!
-//! Item: `pk = ACCOUNT#<accountId>`, `sk = ACCOUNT`, attributes named as the
-//! contract names them (`accountId`, `tenantId`, `domain`, `name`,
-//! `createdAt`, `updatedAt`, `latestActivityAt`) plus `version`. Prospects
-//! live in the same partition (see [`crate::prospects`]).
+//! Item: key [`crate::keys::account_key`] (scoped by the tenant), attributes
+//! named as the contract names them (`accountId`, `tenantId`, `domain`,
+//! `name`, `createdAt`, `updatedAt`, `latestActivityAt`) plus `version`.
+//! Prospects live in the same partition (see [`crate::prospects`]).
 //!
-//! The rename is one UpdateItem, `ReturnValues = ALL_NEW` giving the
-//! response, under `attribute_exists(pk) AND tenantId = :tenant AND
-//! updatedAt < :now`. The last clause keeps `updatedAt` strictly
+//! The rename is one UpdateItem on the caller's tenant's key,
+//! `ReturnValues = ALL_NEW` giving the response, under `attribute_exists(pk)
+//! AND tenantId = :tenant AND updatedAt < :now`. Another tenant's account id
+//! names a key that does not exist, so the condition fails with no item
+//! and the answer is the same 404 as for a missing account (the `tenantId`
+//! clause is defence in depth). The last clause keeps `updatedAt` strictly
 //! increasing: when it fails (two renames in one millisecond, or clocks
 //! apart), the item DynamoDB returns gives the stored `updatedAt`, and the
 //! rename is retried at one millisecond later, conditioned on that value.
 
-use crate::error::ApiError;
+use crate::{error::ApiError, keys::account_key, limits::MAX_ACCOUNT_NAME_CHARS};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::{Deserialize, Serialize};
 use shared::{
     clock::Timestamp,
-    store::{Cond, Item, Key, PK, Table, Update, optimistic},
+    store::{Cond, Item, PK, Table, Update, optimistic},
     validate::BoundedText,
 };
 
@@ -41,8 +44,8 @@ pub mod attrs {
     pub const VERSION: &str = "version";
 }
 
-/// An account name: 1-255 characters, not blank.
-pub type AccountName = BoundedText<1, 255>;
+/// An account name: 1-255 characters, not blank, no control characters.
+pub type AccountName = BoundedText<1, MAX_ACCOUNT_NAME_CHARS>;
 
 /// An account id: `account_` and 26 characters of `[a-z0-9]` (a TypeID;
 /// the contract's pattern `^account_[a-z0-9]{26}$`).
@@ -64,16 +67,6 @@ impl AccountId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// The partition of an account: the account item and its prospects.
-pub fn account_pk(id: &str) -> String {
-    format!("ACCOUNT#{id}")
-}
-
-/// The key of an account item.
-pub fn account_key(id: &str) -> Key {
-    Key::new(account_pk(id), "ACCOUNT")
 }
 
 /// An account as the contract shows it.
@@ -116,7 +109,7 @@ pub async fn rename(
     )));
     let item = optimistic::update(
         table,
-        &account_key(id.as_str()),
+        &account_key(tenant, id.as_str()),
         ReturnValue::AllNew,
         Some(first),
         |item| retry_update(tenant, name, now, item),

@@ -71,6 +71,9 @@ impl ApiError {
             Credentials(_) | UnknownKey => (StatusCode::UNAUTHORIZED, "unauthorized"),
             InvalidAccountId => (StatusCode::BAD_REQUEST, "invalid_account_id"),
             Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+            Body(BodyError::UnsupportedMediaType) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             Body(_) | InvalidField { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Contention | Throttled => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

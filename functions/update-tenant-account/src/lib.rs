@@ -1,43 +1,74 @@
 //! `PATCH /v0/accounts/{account_id}`: rename an account of the API key's
-//! tenant; answers 200 with the account and every prospect linked to it.
+//! tenant; answers 200 with the account and its newest linked prospects.
 //!
 //! Contract: `seeds/001_b515ead4819f8694.txt`. Decisions where it is silent:
 //!
 //! - Auth: `x-api-key`; keys are stored only as SHA-256 hashes, each owned
 //!   by one tenant. Missing or unknown key: 401. Another tenant's account
-//!   answers exactly like a missing one: 404.
+//!   answers exactly like a missing one: 404, same body, same DynamoDB calls.
 //! - `account_id` must match `^account_[a-z0-9]{26}$`, else 400.
-//! - Body: exactly `{"name": string}`, 1-255 characters, not blank; a
-//!   missing or `null` name, another type, another field, or unparseable
-//!   JSON: 400. Over 64 KiB: 413.
+//! - Body: `Content-Type` must be `application/json` or
+//!   `application/merge-patch+json` (optionally `; charset=utf-8`), else 415.
+//!   Exactly `{"name": string}`, 1-255 characters, not blank; a missing or
+//!   `null` name, another type, another field, or unparseable JSON: 400.
+//!   Over 64 KiB: 413.
 //! - Errors: `{"code", "message", "requestId"}` ([`error`]).
 //! - `updatedAt` moves forward on every rename (strictly, by at least a
 //!   millisecond); `createdAt` and `latestActivityAt` are not touched.
-//! - The rename (one UpdateItem returning the new item) and the prospects
-//!   Query run concurrently after authentication: two DynamoDB round trips
-//!   of latency in all.
+//! - Tenant isolation is structural ([`keys`]): every key the handler uses,
+//!   the account's and the prospects' partition, includes the caller's
+//!   tenant. A request naming another tenant's account addresses a
+//!   partition that does not exist: the conditional rename fails with no
+//!   item (404) and the prospects Query reads nothing. No item of another
+//!   tenant is ever read, and a foreign id costs the same calls as a missing
+//!   one (GetItem for the key, UpdateItem, one Query page).
+//! - So the rename (one UpdateItem returning the new item) and the prospects
+//!   Query still run concurrently after authentication: two DynamoDB round
+//!   trips of latency in all.
+//! - `linkedProspects` lists at most [`limits::MAX_LINKED_PROSPECTS`] (100)
+//!   prospects, the newest by `createdAt` first (ties: the greater
+//!   `prospectId` first). `linkedProspectsTruncated` (always present) and the
+//!   header [`TRUNCATED_HEADER`] (`true` / `false`) say whether the account
+//!   has more. The Query stops after 101 items, so the cost is bounded too.
+//!   A total count is not given: it would mean reading every prospect. The
+//!   bound keeps the largest possible response under half of Lambda's 6 MB
+//!   limit ([`limits`] has the arithmetic).
+//! - Seeded timestamps ([`seed`]) are kept as the instant given, and stored
+//!   and answered in one canonical form, UTC with milliseconds
+//!   (`2025-01-12T09:30:00.000Z`), which both matches the contract's
+//!   pattern and sorts as text in time order.
 
 pub mod account;
 pub mod error;
+pub mod keys;
+pub mod limits;
 pub mod prospects;
 pub mod seed;
 
 use account::{Account, AccountId, AccountName};
 use error::ApiError;
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
-use prospects::Prospect;
+use lambda_http::{
+    Body, Request, Response,
+    http::{HeaderValue, Method, StatusCode},
+};
+use prospects::{LinkedProspects, Prospect};
 use serde::{Deserialize, Serialize};
 use shared::{auth, http, patch::Patch, store::Table};
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "TenantAccountsTable";
 
+/// Response header of every 200: `true` when the account has more linked
+/// prospects than `linkedProspects` lists, else `false`.
+pub const TRUNCATED_HEADER: &str = "x-linked-prospects-truncated";
+
 /// What the handler needs, built once per cold start.
 #[derive(Debug, Clone)]
 pub struct State {
     /// The table holding API keys, accounts and prospects.
     pub table: Table,
-    /// Page size of the prospects Query; `None` lets DynamoDB fill 1 MB pages.
+    /// Largest page of the prospects Query; `None` asks each page for what is
+    /// still wanted (at most 101 items). Tests set it to force paging.
     pub prospect_page_size: Option<i32>,
 }
 
@@ -66,15 +97,18 @@ struct RenameBody {
     name: Patch<String>,
 }
 
-/// The 200 response: the account and its linked prospects.
+/// The 200 response: the account and its newest linked prospects.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountResponse {
     /// The account after the rename.
     #[serde(flatten)]
     pub account: Account,
-    /// Every prospect linked to it.
+    /// At most [`limits::MAX_LINKED_PROSPECTS`] linked prospects, newest
+    /// `createdAt` first.
     pub linked_prospects: Vec<Prospect>,
+    /// Whether the account has more linked prospects than are listed.
+    pub linked_prospects_truncated: bool,
 }
 
 /// Handles one request; every error becomes a response in this endpoint's
@@ -82,7 +116,18 @@ pub struct AccountResponse {
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
     match update(state, &req).await {
-        Ok(body) => http::success(StatusCode::OK, &body, &request_id),
+        Ok(body) => {
+            let mut response = http::success(StatusCode::OK, &body, &request_id);
+            let truncated = if body.linked_prospects_truncated {
+                "true"
+            } else {
+                "false"
+            };
+            response
+                .headers_mut()
+                .insert(TRUNCATED_HEADER, HeaderValue::from_static(truncated));
+            response
+        }
         Err(e) => e.into_response(&request_id),
     }
 }
@@ -93,19 +138,24 @@ async fn update(state: &State, req: &Request) -> Result<AccountResponse, ApiErro
     }
     let principal = authenticate(state, req).await?;
     let id = AccountId::parse(http::path_param(req, "account_id").unwrap_or_default())?;
-    let name = parse_name(req.body())?;
+    let name = parse_name(http::json_body(req)?)?;
+    // Both calls are scoped to the caller's tenant by their keys, so they
+    // can run concurrently: neither can touch another tenant's items.
     let (account, prospects) = tokio::join!(
         account::rename(&state.table, &principal.tenant_id, &id, &name),
-        prospects::linked_prospects(
+        prospects::newest_linked_prospects(
             &state.table,
-            id.as_str(),
             &principal.tenant_id,
+            id.as_str(),
             state.prospect_page_size
         ),
     );
+    let account = account?;
+    let LinkedProspects { prospects, truncated } = prospects?;
     Ok(AccountResponse {
-        account: account?,
-        linked_prospects: prospects?,
+        account,
+        linked_prospects: prospects,
+        linked_prospects_truncated: truncated,
     })
 }
 

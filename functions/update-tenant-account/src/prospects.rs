@@ -1,13 +1,17 @@
-//! Prospects linked to an account: items in the account's partition,
-//! `pk = ACCOUNT#<accountId>`, `sk = PROSPECT#<prospectId>`, attributes named
-//! as the contract names them.
+//! Prospects linked to an account, and the bounded query that lists the
+//! newest of them.
+//!
+//! Prospect items live in the account's partition, which is scoped by the
+//! tenant ([`crate::keys`]); attributes are named as the contract names
+//! them.
 
-use crate::account::account_pk;
+use crate::{
+    keys::{PROSPECT_SK_PREFIX, account_pk},
+    limits::{MAX_LINKED_PROSPECTS, MAX_LINKED_PROSPECTS_JSON_BYTES},
+};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
-use shared::store::{StoreError, Table};
-
-/// Sort-key prefix of prospect items.
-pub const PROSPECT_SK_PREFIX: &str = "PROSPECT#";
+use shared::store::{Item, PK, SK, StoreError, Table};
 
 /// A prospect as the contract shows it. Contact fields a prospect lacks are
 /// `null`.
@@ -42,24 +46,82 @@ pub struct Prospect {
     pub updated_at: String,
 }
 
-/// Every prospect of account `account_id` that belongs to `tenant`, in
-/// prospect-id order: one Query, followed page by page to the end.
-/// `page_size` bounds each page (tests force paging with it).
-pub async fn linked_prospects(
+/// The prospects a response lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedProspects {
+    /// At most [`MAX_LINKED_PROSPECTS`], newest `createdAt` first (ties: the
+    /// greater `prospectId` first).
+    pub prospects: Vec<Prospect>,
+    /// Whether the account has more linked prospects than are listed.
+    pub truncated: bool,
+}
+
+/// The newest linked prospects of account `account_id` of `tenant`.
+///
+/// One Query of the tenant-scoped partition, newest first, that stops as
+/// soon as it holds one prospect more than [`MAX_LINKED_PROSPECTS`] (that
+/// one only tells whether the list is truncated): the cost is bounded
+/// however many prospects the account has. Further pages are read only when
+/// DynamoDB cuts a page short (1 MB) or `page_size` (tests force paging
+/// with it) is smaller than what is still wanted.
+pub async fn newest_linked_prospects(
     table: &Table,
-    account_id: &str,
     tenant: &str,
+    account_id: &str,
     page_size: Option<i32>,
-) -> Result<Vec<Prospect>, StoreError> {
-    let items = table
-        .query_partition(&account_pk(account_id), PROSPECT_SK_PREFIX, page_size)
-        .await?;
-    items
-        .into_iter()
-        .map(|item| {
-            serde_dynamo::from_item::<_, Prospect>(item)
-                .map_err(|e| StoreError::Rejected(format!("stored prospect is malformed: {e}")))
-        })
-        .filter(|p| p.as_ref().map_or(true, |p| p.tenant_id == tenant))
-        .collect()
+) -> Result<LinkedProspects, StoreError> {
+    let wanted = MAX_LINKED_PROSPECTS + 1;
+    let mut items: Vec<Item> = Vec::with_capacity(wanted);
+    let mut start = None;
+    loop {
+        let remaining = i32::try_from(wanted - items.len()).unwrap_or(i32::MAX);
+        let limit = page_size.map_or(remaining, |size| size.clamp(1, remaining));
+        let out = table
+            .client()
+            .query()
+            .table_name(table.name())
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", AttributeValue::S(account_pk(tenant, account_id)))
+            .expression_attribute_values(":prefix", AttributeValue::S(PROSPECT_SK_PREFIX.to_owned()))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        items.extend(out.items.unwrap_or_default());
+        match out.last_evaluated_key {
+            Some(next) if !next.is_empty() && items.len() < wanted => start = Some(next),
+            _ => break,
+        }
+    }
+    let mut truncated = items.len() > MAX_LINKED_PROSPECTS;
+    items.truncate(MAX_LINKED_PROSPECTS);
+    let mut prospects = Vec::with_capacity(items.len());
+    let mut bytes = 0;
+    for item in items {
+        let prospect: Prospect = serde_dynamo::from_item(item)
+            .map_err(|e| StoreError::Rejected(format!("stored prospect is malformed: {e}")))?;
+        bytes += json_len(&prospect);
+        if bytes > MAX_LINKED_PROSPECTS_JSON_BYTES {
+            tracing::warn!(
+                account_id,
+                listed = prospects.len(),
+                "linked prospects exceed their byte budget; listing fewer"
+            );
+            truncated = true;
+            break;
+        }
+        prospects.push(prospect);
+    }
+    Ok(LinkedProspects { prospects, truncated })
+}
+
+/// The length of a prospect's JSON rendering.
+fn json_len(prospect: &Prospect) -> usize {
+    // Serializing a struct of strings cannot fail; count it as over budget
+    // if it ever did.
+    serde_json::to_vec(prospect).map_or(usize::MAX / 2, |json| json.len())
 }

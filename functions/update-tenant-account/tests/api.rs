@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use common::{ACME, Fixture, GLOBEX, KEY_A, KEY_B, assert_error};
 use serde_json::{Value, json};
 use testkit::events;
-use update_tenant_account::{State, handle};
+use update_tenant_account::{State, TRUNCATED_HEADER, handle};
 
 /// The contract's date-time pattern, verbatim.
 const DATE_TIME: &str = r"^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z))$";
@@ -40,6 +40,7 @@ async fn rename_returns_200_with_the_account_and_its_prospects() {
         "updatedAt",
         "latestActivityAt",
         "linkedProspects",
+        "linkedProspectsTruncated",
     ];
     expected.sort();
     let mut keys_sorted = keys.clone();
@@ -57,8 +58,11 @@ async fn rename_returns_200_with_the_account_and_its_prospects() {
     }
     assert!(body["updatedAt"].as_str() > body["createdAt"].as_str());
 
+    assert_eq!(body["linkedProspectsTruncated"], false);
+    assert_eq!(events::header(&response, TRUNCATED_HEADER), Some("false"));
     let prospects = body["linkedProspects"].as_array().unwrap();
     assert_eq!(prospects.len(), 2);
+    // Newest createdAt first.
     let jane = &prospects[0];
     assert_eq!(
         jane.as_object().unwrap().keys().count(),
@@ -70,10 +74,14 @@ async fn rename_returns_200_with_the_account_and_its_prospects() {
     assert_eq!(jane["email"], "jane@acme.com");
     assert_eq!(jane["phoneNumber"], "+15550100199");
     assert_eq!(jane["linkedinProfileUrl"], "https://www.linkedin.com/in/jane");
+    assert_eq!(jane["createdAt"], "2024-03-01T09:00:00.000Z");
+    assert_eq!(jane["updatedAt"], "2025-05-05T05:05:05.500Z");
     assert_date_time(&jane["createdAt"]);
     assert_date_time(&jane["updatedAt"]);
     assert_eq!(prospects[1]["name"], "Raj Patel");
     assert_eq!(prospects[1]["email"], Value::Null);
+    assert_eq!(prospects[1]["createdAt"], "2024-03-01T08:00:00.000Z");
+    assert_eq!(prospects[1]["updatedAt"], "2024-03-01T08:00:00.000Z");
 
     let stored = f.account(ACME).await;
     assert_eq!(stored["name"], AttributeValue::S("Acme Corporation".into()));
@@ -132,10 +140,13 @@ async fn updated_at_stays_ahead_of_a_stored_future_timestamp() {
 }
 
 #[tokio::test]
-async fn every_linked_prospect_is_returned_across_pages() {
+async fn every_linked_prospect_under_the_bound_is_returned_newest_first_across_pages() {
     let mut f = Fixture::new().await;
     let prospects: Vec<Value> = (0..23)
-        .map(|i| json!({"account_id": ACME, "name": format!("P{i}"), "email": format!("p{i}@acme.com")}))
+        .map(|i| {
+            json!({"account_id": ACME, "name": format!("P{i}"), "email": format!("p{i}@acme.com"),
+                   "created_at": format!("2025-01-01T00:00:{i:02}Z")})
+        })
         .collect();
     f.seed(json!({"accounts": [{"id": ACME, "tenant_id": "tenant_a", "domain": "acme.com", "name": "Acme"}], "prospects": prospects}))
         .await;
@@ -146,18 +157,20 @@ async fn every_linked_prospect_is_returned_across_pages() {
     )
     .await;
     f.state.prospect_page_size = Some(4);
-    let body = events::body_json(&f.patch(ACME, json!({"name": "Paged"})).await);
+    let response = f.patch(ACME, json!({"name": "Paged"})).await;
+    let body = events::body_json(&response);
     let names: Vec<&str> = body["linkedProspects"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|p| p["name"].as_str())
         .collect();
-    assert_eq!(names.len(), 25, "{names:?}");
-    assert!(!names.contains(&"Not linked"));
-    for i in 0..23 {
-        assert!(names.contains(&format!("P{i}").as_str()));
-    }
+    let mut expected: Vec<String> = (0..23).rev().map(|i| format!("P{i}")).collect();
+    // The fixture's two prospects are older (2024).
+    expected.extend(["Jane Doe".to_owned(), "Raj Patel".to_owned()]);
+    assert_eq!(names, expected);
+    assert_eq!(body["linkedProspectsTruncated"], false);
+    assert_eq!(events::header(&response, TRUNCATED_HEADER), Some("false"));
 }
 
 #[tokio::test]

@@ -12,5 +12,8 @@ mod principal;
 mod secret;
 
 pub use header::{CredentialError, bearer_token, header_token};
-pub use principal::{SeedSecret, credential_item, credential_key, find_principal};
+pub use principal::{
+    CREDENTIAL_PK_PREFIX, CREDENTIAL_READ_IS_CONSISTENT, SeedSecret, credential_item, credential_key,
+    find_principal,
+};
 pub use secret::SecretHash;

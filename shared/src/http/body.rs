@@ -11,10 +11,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Why a body could not be read as the endpoint's JSON object.
 ///
-/// Every variant is the client's fault and maps to a 4xx; `TooLarge` is the
-/// one that contracts answer with 413, the others with 400.
+/// Every variant is the client's fault and maps to a 4xx: `TooLarge` to 413,
+/// `UnsupportedMediaType` to 415, the others to 400.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
+    /// The `Content-Type` is not JSON, or a body came without one (415; see
+    /// [`super::json_body`]).
+    #[error("send the body as application/json or application/merge-patch+json (charset utf-8)")]
+    UnsupportedMediaType,
     /// No body, or only whitespace.
     #[error("the request body is empty; send a JSON object")]
     Empty,

@@ -19,7 +19,7 @@ pub fn request_id(req: &Request) -> String {
 
 /// A path parameter, or `None` when it is missing or empty.
 ///
-/// API Gateway fills path parameters from the route (`/accounts/{id}/...`);
+/// API Gateway fills path parameters from the route (`/accounts/{accountId}/...`);
 /// `cargo lambda watch` does the same from the workspace router.
 pub fn path_param<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.path_parameters_ref()

@@ -65,8 +65,8 @@ pub fn public_message(status: StatusCode, code: &str, error: &dyn Display, reque
 
 /// An error response in an endpoint's envelope: `body` with `content_type`,
 /// plus the headers HTTP expects for the status: `retry-after` on 429 and
-/// 503, `allow` on 405 (`allow` lists the route's method), and
-/// `x-request-id`.
+/// 503, `allow` on 405 (`allow` lists the route's method), `accept-patch`
+/// (or `accept-post` for a POST route) on 415, and `x-request-id`.
 pub fn error(
     status: StatusCode,
     content_type: &'static str,
@@ -82,6 +82,18 @@ pub fn error(
         }
         StatusCode::METHOD_NOT_ALLOWED => {
             headers.insert("allow", HeaderValue::from_static(allow));
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            // RFC 5789 (PATCH) and its POST counterpart: what the body may be.
+            let name = if allow == "POST" {
+                "accept-post"
+            } else {
+                "accept-patch"
+            };
+            headers.insert(
+                name,
+                HeaderValue::from_static("application/json, application/merge-patch+json"),
+            );
         }
         _ => {}
     }

@@ -68,13 +68,54 @@ impl StoreError {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
-        let text = DisplayErrorContext(&err).to_string();
+        let text = describe(&err);
         match err.code() {
             Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { item: None },
             Some(code) if THROTTLING.contains(&code) => StoreError::Throttled(text),
             Some("ValidationException") => StoreError::Rejected(text),
             _ => StoreError::Failed(text),
         }
+    }
+}
+
+/// What a failed call may say in a log line: for an answer from the
+/// service, its error code, message and request id, never the raw response
+/// (whose body can hold items: emails, code hashes); for a call that got no
+/// answer (timeout, connection), the whole error chain.
+fn describe<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            format!(
+                "service error {}: {} (request id {})",
+                e.code().unwrap_or("unknown"),
+                loggable(e.message().unwrap_or("")),
+                e.meta().extra("aws_request_id").unwrap_or("unknown")
+            )
+        }
+        other => DisplayErrorContext(other).to_string(),
+    }
+}
+
+/// The longest part of a service error message a log line keeps.
+const MAX_LOGGED_MESSAGE_CHARS: usize = 200;
+
+/// A service error message as a log line may hold it: at most
+/// [`MAX_LOGGED_MESSAGE_CHARS`], with every word that holds an `@` (an
+/// address echoed back by a server's validation message) replaced.
+fn loggable(message: &str) -> String {
+    let words: Vec<&str> = message
+        .split(' ')
+        .map(|word| if word.contains('@') { "<redacted>" } else { word })
+        .collect();
+    let text = words.join(" ");
+    match text.char_indices().nth(MAX_LOGGED_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 
@@ -144,5 +185,47 @@ pub trait StoreFailure: Sized {
             Optimistic::Contention => Self::contention(),
             Optimistic::Store(e) => Self::from_store(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::{error::ErrorMetadata, operation::get_item::GetItemError};
+
+    #[test]
+    fn service_errors_never_carry_the_raw_response_into_logs() {
+        let meta = ErrorMetadata::builder()
+            .code("InternalServerError")
+            .message("boom")
+            .build();
+        let raw = "{\"Item\": {\"email\": {\"S\": \"jane@example.com\"}}}".to_owned();
+        let err = StoreError::from_sdk(SdkError::service_error(GetItemError::generic(meta), raw));
+        let StoreError::Failed(text) = err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            text.contains("InternalServerError") && text.contains("boom"),
+            "{text}"
+        );
+        assert!(!text.contains("jane@example.com"), "{text}");
+    }
+
+    #[test]
+    fn echoed_addresses_and_long_messages_are_cut_from_logged_messages() {
+        let message = format!("invalid value \"a@b.example\" in {}", "x".repeat(500));
+        let meta = ErrorMetadata::builder()
+            .code("ValidationException")
+            .message(message)
+            .build();
+        let err = StoreError::from_sdk(SdkError::service_error(GetItemError::generic(meta), ()));
+        let StoreError::Rejected(text) = err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            !text.contains("a@b.example") && text.contains("<redacted>"),
+            "{text}"
+        );
+        assert!(text.chars().count() < 300, "{text}");
     }
 }

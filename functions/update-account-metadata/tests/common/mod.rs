@@ -59,7 +59,7 @@ impl Fixture {
             .await;
     }
 
-    /// PATCH /accounts/{id}/metadata with raw body bytes.
+    /// PATCH /accounts/{accountId}/metadata with raw body bytes.
     pub async fn patch_raw(&self, id: &str, token: Option<&str>, body: &[u8]) -> Response<Body> {
         let auth = token.map(|t| format!("Bearer {t}"));
         let mut headers = vec![("content-type", "application/json")];
@@ -67,7 +67,7 @@ impl Fixture {
             headers.push(("authorization", auth));
         }
         let path = format!("/accounts/{id}/metadata");
-        let req = events::api_request("PATCH", &path, &[("id", id)], &headers, Some(body));
+        let req = events::api_request("PATCH", &path, &[("accountId", id)], &headers, Some(body));
         handle(&self.state, req).await
     }
 

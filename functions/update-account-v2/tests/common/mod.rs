@@ -57,13 +57,19 @@ impl Fixture {
             .await;
     }
 
+    /// PATCH with `Content-Type: application/json` and `headers`.
     pub async fn patch_with(&self, id: &str, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
         let mut all = vec![("content-type", "application/json")];
         all.extend_from_slice(headers);
+        self.patch_exactly(id, &all, body).await
+    }
+
+    /// PATCH with exactly `headers` (no default `Content-Type`).
+    pub async fn patch_exactly(&self, id: &str, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
         let path = format!("/v2/accounts/{id}");
         handle(
             &self.state,
-            events::api_request("PATCH", &path, &[("accountId", id)], &all, Some(body)),
+            events::api_request("PATCH", &path, &[("accountId", id)], headers, Some(body)),
         )
         .await
     }

@@ -10,12 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use testkit::{TestDb, events};
 use update_current_account::{
     State, TABLE_LOGICAL_ID,
-    account::email_key,
     account::{account_key, outbox_key},
     confirm::handle_confirm,
     handle,
     seed::Seed,
-    write::{live_pending, normalized},
+    write::normalized,
 };
 
 /// Owner of acct_1 (one@example.com, changes email at once).
@@ -90,14 +89,23 @@ impl Fixture {
     pub async fn confirm(&self, token: &str, code: &str) -> Response<Body> {
         let auth = format!("Bearer {token}");
         let body = json!({ "code": code }).to_string();
-        let req = events::api_request(
-            "POST",
-            "/v1/account/email/confirm",
-            &[],
-            &[("authorization", &auth)],
-            Some(body.as_bytes()),
-        );
+        self.confirm_raw(
+            &[("authorization", &auth), ("content-type", "application/json")],
+            body.as_bytes(),
+        )
+        .await
+    }
+
+    /// POST /v1/account/email/confirm with exactly these headers.
+    pub async fn confirm_raw(&self, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
+        let req = events::api_request("POST", "/v1/account/email/confirm", &[], headers, Some(body));
         handle_confirm(&self.state, req).await
+    }
+
+    /// PATCH /v1/account with exactly these headers.
+    pub async fn patch_with_headers(&self, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
+        let req = events::api_request("PATCH", "/v1/account", &[], headers, Some(body));
+        handle(&self.state, req).await
     }
 
     pub async fn account(&self, id: &str) -> Item {
@@ -119,49 +127,85 @@ impl Fixture {
     }
 
     /// The email marker invariant over the whole table: every account's
-    /// email, and its pending address while the reservation is live, has
-    /// exactly one marker naming it; every live marker names an account
-    /// holding its address. An expired reservation is a free slot.
+    /// email has exactly one marker naming it, every marker names an
+    /// account holding its address, and no marker is `pending` (a pending
+    /// address reserves nothing).
     pub async fn assert_email_markers_consistent(&self) {
-        let now = Timestamp::now();
-        let expired = |i: &Item| {
-            i.get("state").is_some_and(|s| s.as_s().unwrap() == "pending")
-                && i.get("expires_at")
-                    .and_then(|e| Timestamp::parse(e.as_s().unwrap()))
-                    .is_some_and(|e| e <= now)
-        };
-        let items: Vec<Item> = self
-            .snapshot()
-            .await
-            .into_iter()
-            .filter(|i| !expired(i))
-            .collect();
+        let items = self.snapshot().await;
         let mut held: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for item in items
-            .iter()
-            .filter(|i| i["sk"].as_s().is_ok_and(|s| s == "ACCOUNT"))
-        {
-            let id = item["id"].as_s().unwrap().clone();
-            let values = held.entry(id).or_default();
-            values.insert(normalized(item["email"].as_s().unwrap()));
-            if let Some(pending) = live_pending(item, now) {
-                values.insert(normalized(pending));
+        for item in &items {
+            match item["sk"].as_s().unwrap().as_str() {
+                "ACCOUNT" => {
+                    held.entry(item["id"].as_s().unwrap().clone())
+                        .or_default()
+                        .insert(normalized(item["email"].as_s().unwrap()));
+                }
+                "EMAIL" => assert_eq!(item["state"].as_s().unwrap(), "active", "{item:?}"),
+                _ => {}
             }
         }
         testkit::claims::assert_markers_consistent(&items, "EMAIL", "account_id", &held);
     }
 
-    /// Makes account `id`'s pending reservation expire (account and marker).
+    /// Makes account `id`'s pending change expire.
     pub async fn expire_pending(&self, id: &str) {
-        let past = AttributeValue::S("2000-01-01T00:00:00.000Z".to_owned());
         let mut account = self.account(id).await;
-        let pending = account["pending_email"].as_s().unwrap().clone();
-        account.insert("pending_expires_at".to_owned(), past.clone());
-        let key = email_key(&normalized(&pending));
-        let mut marker = self.db.get(TABLE_LOGICAL_ID, &key).await.expect("pending marker");
-        marker.insert("expires_at".to_owned(), past);
-        self.db.put(TABLE_LOGICAL_ID, vec![account, marker]).await;
+        account.insert(
+            "pending_expires_at".to_owned(),
+            AttributeValue::S("2000-01-01T00:00:00.000Z".to_owned()),
+        );
+        self.db.put(TABLE_LOGICAL_ID, vec![account]).await;
     }
+
+    /// Moves the start of account `id`'s verification window a day back,
+    /// so that the window has ended.
+    pub async fn end_verification_window(&self, id: &str) {
+        let mut account = self.account(id).await;
+        let past = Timestamp::now().plus_seconds(-24 * 60 * 60 - 1);
+        account.insert(
+            "verify_window_started_at".to_owned(),
+            AttributeValue::S(past.to_string()),
+        );
+        self.db.put(TABLE_LOGICAL_ID, vec![account]).await;
+    }
+
+    /// A number attribute of account `id` (0 when missing).
+    pub async fn count(&self, id: &str, name: &str) -> i64 {
+        self.account(id)
+            .await
+            .get(name)
+            .map(|n| n.as_n().unwrap().parse().unwrap())
+            .unwrap_or(0)
+    }
+}
+
+/// A well-formed code other than `code`.
+pub fn wrong_code(code: &str) -> String {
+    if code == "0000000000" {
+        "1111111111".to_owned()
+    } else {
+        "0000000000".to_owned()
+    }
+}
+
+/// The account items without their counters and version: what a client
+/// can see of them, plus the pending change.
+pub fn without_counters(items: Vec<Item>) -> Vec<Item> {
+    items
+        .into_iter()
+        .map(|mut item| {
+            for name in [
+                "version",
+                "pending_attempts",
+                "verify_window_started_at",
+                "verify_codes_sent",
+                "verify_tries",
+            ] {
+                item.remove(name);
+            }
+            item
+        })
+        .collect()
 }
 
 pub fn ok(response: &Response<Body>) -> Value {

@@ -2,11 +2,16 @@
 //! tables, seeded through the function's own seed format.
 #![allow(dead_code)]
 
+mod recorder;
+
+#[allow(unused_imports)]
+pub use recorder::{Call, Recorder};
+
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::store::Item;
+use shared::store::{Item, Table};
 use testkit::{TestDb, events};
-use update_tenant_account::{State, TABLE_LOGICAL_ID, account::account_key, handle, seed::Seed};
+use update_tenant_account::{State, TABLE_LOGICAL_ID, handle, keys::account_key, seed::Seed};
 
 /// Tenant A's key (owns ACME).
 pub const KEY_A: &str = "key-tenant-a-0123456789";
@@ -16,6 +21,11 @@ pub const KEY_B: &str = "key-tenant-b-0123456789";
 pub const ACME: &str = "account_01jfrt4z00fay8vvr14d2pf2db";
 /// Tenant B's account, no prospects.
 pub const GLOBEX: &str = "account_01jfrt4z00fay8vvr14d2pf2dc";
+
+/// The tenant owning a fixture account.
+pub fn tenant_of(id: &str) -> &'static str {
+    if id == GLOBEX { "tenant_b" } else { "tenant_a" }
+}
 
 pub struct Fixture {
     pub db: TestDb,
@@ -41,8 +51,10 @@ impl Fixture {
                 "prospects": [
                     {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2db", "account_id": ACME, "name": "Jane Doe",
                      "email": "jane@acme.com", "domain": "acme.com", "slug": "jane-doe",
-                     "phone_number": "+1 555 010 0199", "linkedin_profile_url": "https://www.linkedin.com/in/jane"},
-                    {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2dc", "account_id": ACME, "name": "Raj Patel"}
+                     "phone_number": "+1 555 010 0199", "linkedin_profile_url": "https://www.linkedin.com/in/jane",
+                     "created_at": "2024-03-01T09:00:00Z", "updated_at": "2025-05-05T05:05:05.5Z"},
+                    {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2dc", "account_id": ACME, "name": "Raj Patel",
+                     "created_at": "2024-03-01T08:00:00Z"}
                 ]
             }))
             .await;
@@ -61,9 +73,35 @@ impl Fixture {
         if let Some(key) = key {
             headers.push(("x-api-key", key));
         }
+        self.patch_with_headers(id, &headers, body).await
+    }
+
+    /// PATCH with exactly these headers.
+    pub async fn patch_with_headers(
+        &self,
+        id: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response<Body> {
         let path = format!("/v0/accounts/{id}");
-        let req = events::api_request("PATCH", &path, &[("account_id", id)], &headers, Some(body));
+        let req = events::api_request("PATCH", &path, &[("account_id", id)], headers, Some(body));
         handle(&self.state, req).await
+    }
+
+    /// The handler's state with a client that records every DynamoDB call.
+    pub fn recorded_state(&self, recorder: &Recorder) -> State {
+        let config = self
+            .db
+            .client()
+            .config()
+            .to_builder()
+            .interceptor(recorder.clone())
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        State {
+            table: Table::new(client, self.state.table.name().to_owned()),
+            prospect_page_size: self.state.prospect_page_size,
+        }
     }
 
     /// PATCH with a JSON body and tenant A's key.
@@ -73,7 +111,7 @@ impl Fixture {
 
     pub async fn account(&self, id: &str) -> Item {
         self.db
-            .get(TABLE_LOGICAL_ID, &account_key(id))
+            .get(TABLE_LOGICAL_ID, &account_key(tenant_of(id), id))
             .await
             .expect("account exists")
     }

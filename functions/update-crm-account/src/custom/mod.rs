@@ -1,23 +1,26 @@
 //! Custom fields: each tenant defines its fields (key, type, options), and
 //! `custom` values are checked against those definitions.
 //!
-//! Definition item: `pk = TENANT#<t>#FIELDS`, `sk = FIELD#<key>`, with
-//! `key`, `type` (`text`, `number`, `boolean`, `date`, `dropdown`,
-//! `multiselect`), `options` (a list, for dropdown and multiselect) and
-//! `version`. With `allow_new_options=true`, a dropdown or multiselect value
-//! that is not an option yet is appended to the definition in the same
+//! The definitions and how they are stored (and read when malformed) are in
+//! [`definition`]. With `allow_new_options=true`, a dropdown or multiselect
+//! value that is not an option yet is appended to the definition in the same
 //! transaction as the account update, conditioned on the definition's
 //! `version`, so a concurrent change to the definition makes the request
-//! re-read and re-check, and an option is never added twice.
+//! re-read and re-check, and an option is never added twice. One request may
+//! add options to at most [`MAX_FIELDS_WITH_NEW_OPTIONS`] fields (one
+//! transaction entry each).
 
-use crate::error::{ApiError, invalid};
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
-use serde_json::Value;
-use shared::{
-    patch::MapMerge,
-    store::{Cond, Item, Key, StoreError, Table, Update, attr, transact},
-    validate::BoundedText,
+pub mod definition;
+
+pub use definition::{FieldDef, FieldType, definition_item, field_key, fields_pk, load};
+
+use crate::{
+    error::{ApiError, invalid},
+    write::MAX_FIELDS_WITH_NEW_OPTIONS,
 };
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::Value;
+use shared::{patch::MapMerge, store::attr, validate::BoundedText};
 use std::collections::HashMap;
 
 /// A text custom value: up to 1000 characters, line breaks allowed.
@@ -31,98 +34,6 @@ pub const MAX_OPTIONS: usize = 500;
 /// At most this many values in one multiselect value.
 pub const MAX_MULTISELECT_VALUES: usize = 100;
 
-/// The type of a custom field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldType {
-    /// Free text.
-    Text,
-    /// A JSON number.
-    Number,
-    /// `true` / `false`.
-    Boolean,
-    /// A calendar date, `YYYY-MM-DD`.
-    Date,
-    /// One of the options.
-    Dropdown,
-    /// Distinct options, as a list.
-    Multiselect,
-}
-
-impl FieldType {
-    /// Parses the stored name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "text" => FieldType::Text,
-            "number" => FieldType::Number,
-            "boolean" => FieldType::Boolean,
-            "date" => FieldType::Date,
-            "dropdown" => FieldType::Dropdown,
-            "multiselect" => FieldType::Multiselect,
-            _ => return None,
-        })
-    }
-}
-
-/// One custom field definition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldDef {
-    /// The key in `custom`.
-    pub key: String,
-    /// Its type.
-    pub field_type: FieldType,
-    /// Allowed options (dropdown, multiselect).
-    pub options: Vec<String>,
-    /// The definition's write counter.
-    pub version: AttributeValue,
-}
-
-/// The partition holding a tenant's field definitions.
-pub fn fields_pk(tenant: &str) -> String {
-    format!("TENANT#{tenant}#FIELDS")
-}
-
-/// The key of one field definition.
-pub fn field_key(tenant: &str, key: &str) -> Key {
-    Key::new(fields_pk(tenant), format!("FIELD#{key}"))
-}
-
-/// The tenant's field definitions, by key (one Query).
-pub async fn load(table: &Table, tenant: &str) -> Result<HashMap<String, FieldDef>, StoreError> {
-    let items = table.query_partition(&fields_pk(tenant), "FIELD#", None).await?;
-    items
-        .iter()
-        .map(|item| parse_def(item).map(|d| (d.key.clone(), d)))
-        .collect()
-}
-
-fn parse_def(item: &Item) -> Result<FieldDef, StoreError> {
-    let bad = || StoreError::Rejected("a custom field definition is malformed".to_owned());
-    let key = item
-        .get("key")
-        .and_then(|v| v.as_s().ok())
-        .ok_or_else(bad)?
-        .clone();
-    let field_type = item
-        .get("type")
-        .and_then(|v| v.as_s().ok())
-        .and_then(|t| FieldType::parse(t))
-        .ok_or_else(bad)?;
-    let options = match item.get("options") {
-        Some(AttributeValue::L(list)) => list.iter().filter_map(|v| v.as_s().ok().cloned()).collect(),
-        _ => Vec::new(),
-    };
-    let version = item
-        .get("version")
-        .cloned()
-        .unwrap_or(AttributeValue::N("0".to_owned()));
-    Ok(FieldDef {
-        key,
-        field_type,
-        options,
-        version,
-    })
-}
-
 /// Checked custom values, and the options to add on the way.
 #[derive(Debug, Default)]
 pub struct CustomPlan {
@@ -135,8 +46,11 @@ pub struct CustomPlan {
 /// Checks every key and value of `custom` against `defs`.
 ///
 /// Errors (400, naming `custom.<key>`): a key with no definition, a value
-/// of the wrong type, an option that does not exist (unless
-/// `allow_new_options`), duplicate multiselect values.
+/// for a definition with no usable type, a value of the wrong type, an
+/// option that does not exist (unless `allow_new_options`), duplicate
+/// multiselect values, a field's options beyond [`MAX_OPTIONS`]. And (400,
+/// naming `custom`) new options for more than [`MAX_FIELDS_WITH_NEW_OPTIONS`]
+/// fields, which one transaction cannot hold.
 pub fn plan(
     defs: &HashMap<String, FieldDef>,
     custom: &MapMerge<Value>,
@@ -163,6 +77,16 @@ pub fn plan(
             plan.new_options.push((def.clone(), new));
         }
     }
+    if plan.new_options.len() > MAX_FIELDS_WITH_NEW_OPTIONS {
+        return Err(invalid(
+            "custom",
+            format!(
+                "new options can be added to at most {MAX_FIELDS_WITH_NEW_OPTIONS} fields in one request \
+                 ({} here); add the rest in another request",
+                plan.new_options.len()
+            ),
+        ));
+    }
     Ok(plan)
 }
 
@@ -180,7 +104,12 @@ fn check_value(
     allow_new: bool,
 ) -> Result<(AttributeValue, Vec<String>), String> {
     let s = |text: &str| AttributeValue::S(text.to_owned());
-    match (def.field_type, value) {
+    let Some(field_type) = def.field_type else {
+        return Err(
+            "cannot be set: the field's definition has no known type (fix the definition first)".to_owned(),
+        );
+    };
+    match (field_type, value) {
         (FieldType::Text, Value::String(text)) => TextValue::parse_multiline(text.clone())
             .map(|t| (s(t.as_str()), vec![]))
             .map_err(|e| e.to_string()),
@@ -245,33 +174,6 @@ fn option_check(def: &FieldDef, choice: &str, allow_new: bool) -> Result<Option<
         .map_err(|e| format!("new option {e}"))
 }
 
-/// The transaction entry that appends `new` to a definition's options,
-/// conditioned on the version that was checked.
-pub fn append_options(table: &str, tenant: &str, def: &FieldDef, new: &[String]) -> TransactWriteItem {
-    let mut update = Update::new();
-    update
-        .append(
-            &["options"],
-            new.iter().map(|o| AttributeValue::S(o.clone())).collect(),
-        )
-        .increment("version", 1)
-        .require(Cond::eq("version", def.version.clone()));
-    transact::update(table, &field_key(tenant, &def.key), update)
-}
-
-/// The stored item of a definition (seeding).
-pub fn definition_item(tenant: &str, key: &str, field_type: &str, options: &[String]) -> Item {
-    field_key(tenant, key).into_item_with(Item::from([
-        ("key".to_owned(), AttributeValue::S(key.to_owned())),
-        ("type".to_owned(), AttributeValue::S(field_type.to_owned())),
-        (
-            "options".to_owned(),
-            AttributeValue::L(options.iter().map(|o| AttributeValue::S(o.clone())).collect()),
-        ),
-        ("version".to_owned(), AttributeValue::N("0".to_owned())),
-    ]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,12 +183,7 @@ mod tests {
         let def = |key: &str, t: FieldType, options: &[&str]| {
             (
                 key.to_owned(),
-                FieldDef {
-                    key: key.to_owned(),
-                    field_type: t,
-                    options: options.iter().map(|o| (*o).to_owned()).collect(),
-                    version: AttributeValue::N("0".into()),
-                },
+                FieldDef::new(key, t, options.iter().map(|o| (*o).to_owned()).collect()),
             )
         };
         HashMap::from([
@@ -366,5 +263,42 @@ mod tests {
         assert!(added.contains(&("region", vec!["east".to_owned()])));
         assert!(added.contains(&("tags", vec!["c".to_owned(), "d".to_owned()])));
         assert!(super::plan(&defs(), &merge(json!({"region": "  "})), true).is_err());
+    }
+
+    #[test]
+    fn new_options_fit_one_transaction() {
+        let many = |n: usize| -> HashMap<String, FieldDef> {
+            (0..n)
+                .map(|i| {
+                    let key = format!("f{i}");
+                    let def = FieldDef::new(&key, FieldType::Dropdown, vec![]);
+                    (key, def)
+                })
+                .collect()
+        };
+        let body = |n: usize| {
+            merge(Value::Object(
+                (0..n).map(|i| (format!("f{i}"), json!("new"))).collect(),
+            ))
+        };
+        let at_bound = MAX_FIELDS_WITH_NEW_OPTIONS;
+        let plan_ok = plan(&many(at_bound + 1), &body(at_bound), true).unwrap();
+        assert_eq!(plan_ok.new_options.len(), at_bound);
+        let err = plan(&many(at_bound + 1), &body(at_bound + 1), true).unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Invalid { field, .. } if field == "custom"),
+            "{err}"
+        );
+        assert!(err.to_string().contains(&at_bound.to_string()), "{err}");
+        // Existing options need no transaction entry: no bound.
+        assert!(plan(&many(at_bound + 1), &body(at_bound + 1), false).is_err());
+    }
+
+    #[test]
+    fn a_definition_without_a_type_refuses_values_but_allows_removal() {
+        let mut defs = defs();
+        defs.get_mut("note").unwrap().field_type = None;
+        assert!(plan(&defs, &merge(json!({"note": "x"})), true).is_err());
+        assert!(plan(&defs, &merge(json!({"note": null})), true).is_ok());
     }
 }

@@ -1,0 +1,102 @@
+//! Least privilege in `template.yaml`: every function may read credential
+//! items but never write or delete them, and no function may scan or
+//! administer its table.
+
+use serde_norway::Value;
+use shared::auth::CREDENTIAL_PK_PREFIX;
+use testkit::workspace_root;
+
+const WRITE_ACTIONS: &[&str] = &[
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+];
+const ALLOWED_ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+];
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Sequence(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// (function logical id, its policy statements)
+fn function_statements() -> Vec<(String, Vec<Value>)> {
+    let text = std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap();
+    let template: Value = serde_norway::from_str(&text).unwrap();
+    let mut out = Vec::new();
+    for (id, resource) in template["Resources"].as_mapping().unwrap() {
+        if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let mut statements = Vec::new();
+        for policy in resource["Properties"]["Policies"]
+            .as_sequence()
+            .expect("inline policies")
+        {
+            statements.extend(policy["Statement"].as_sequence().unwrap().iter().cloned());
+        }
+        out.push((id.as_str().unwrap().to_owned(), statements));
+    }
+    out
+}
+
+#[test]
+fn no_function_can_write_a_credential_item() {
+    let functions = function_statements();
+    assert!(functions.len() >= 6, "{}", functions.len());
+    for (id, statements) in functions {
+        let allowed: Vec<String> = statements
+            .iter()
+            .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+            .flat_map(|s| strings(s.get("Action")))
+            .collect();
+        let writes: Vec<&String> = allowed
+            .iter()
+            .filter(|a| WRITE_ACTIONS.contains(&a.as_str()))
+            .collect();
+        let denies = statements.iter().any(|s| {
+            let denied = strings(s.get("Action"));
+            let leading = s
+                .get("Condition")
+                .and_then(|c| c.get("ForAnyValue:StringLike"))
+                .and_then(|c| c.get("dynamodb:LeadingKeys"));
+            s.get("Effect").and_then(Value::as_str) == Some("Deny")
+                && WRITE_ACTIONS.iter().all(|w| denied.iter().any(|d| d == w))
+                && strings(leading).contains(&format!("{CREDENTIAL_PK_PREFIX}*"))
+        });
+        assert!(
+            writes.is_empty() || denies,
+            "{id} may {writes:?} but no Deny on partitions {CREDENTIAL_PK_PREFIX}* covers every write action"
+        );
+    }
+}
+
+#[test]
+fn functions_only_get_item_level_actions() {
+    for (id, statements) in function_statements() {
+        for statement in &statements {
+            if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+                continue;
+            }
+            for action in strings(statement.get("Action")) {
+                assert!(
+                    ALLOWED_ACTIONS.contains(&action.as_str()),
+                    "{id} is allowed {action}"
+                );
+            }
+        }
+    }
+}
