@@ -11,6 +11,8 @@
 
 pub mod auth;
 pub mod clock;
+pub mod endpoint;
+pub mod error;
 pub mod http;
 pub mod patch;
 pub mod store;

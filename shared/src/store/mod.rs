@@ -17,6 +17,7 @@ pub mod optimistic;
 mod table;
 pub mod transact;
 mod update;
+pub mod write;
 
 pub use cond::{Cond, Path};
 pub use error::{CancelReason, StoreError, StoreFailure};

@@ -1,10 +1,28 @@
-//! An UpdateItem plan: SET / REMOVE / ADD clauses plus a condition.
+//! An UpdateItem plan: SET / REMOVE / ADD clauses plus a condition, kept as
+//! data so that the same plan renders the expression DynamoDB runs
+//! ([`Update::into_parts`]) and the item it leaves behind
+//! ([`Update::apply_to`]): one source of truth for what a write does.
 
 use super::{
+    Item,
     cond::Cond,
     expr::{ExprParts, Placeholders},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
+
+/// One clause of an update. Paths are lists of segments (map keys), each
+/// rendered as its own placeholder.
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    /// `SET path = value`.
+    Set(Vec<String>, AttributeValue),
+    /// `SET path = list_append(path, values)`.
+    Append(Vec<String>, Vec<AttributeValue>),
+    /// `REMOVE path`.
+    Remove(Vec<String>),
+    /// `ADD name n`.
+    Add(String, i64),
+}
 
 /// One conditional update of one item, built from data.
 ///
@@ -12,11 +30,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 /// from requests are safe whatever characters they hold.
 #[derive(Debug, Clone, Default)]
 pub struct Update {
-    p: Placeholders,
-    set: Vec<String>,
-    remove: Vec<String>,
-    add: Vec<String>,
+    ops: Vec<Op>,
     condition: Option<Cond>,
+}
+
+fn owned<S: AsRef<str>>(path: &[S]) -> Vec<String> {
+    path.iter().map(|s| s.as_ref().to_owned()).collect()
 }
 
 impl Update {
@@ -27,40 +46,25 @@ impl Update {
 
     /// `SET path = value`.
     pub fn set<S: AsRef<str>>(&mut self, path: &[S], value: AttributeValue) -> &mut Self {
-        let path = self.p.path(path);
-        let value = self.p.value(value);
-        self.set.push(format!("{path} = {value}"));
-        self
-    }
-
-    /// `SET path = if_not_exists(path, value)`: set only when missing.
-    pub fn set_if_missing<S: AsRef<str>>(&mut self, path: &[S], value: AttributeValue) -> &mut Self {
-        let path = self.p.path(path);
-        let value = self.p.value(value);
-        self.set.push(format!("{path} = if_not_exists({path}, {value})"));
+        self.ops.push(Op::Set(owned(path), value));
         self
     }
 
     /// `SET path = list_append(path, values)`: appends to a list.
     pub fn append<S: AsRef<str>>(&mut self, path: &[S], values: Vec<AttributeValue>) -> &mut Self {
-        let path = self.p.path(path);
-        let value = self.p.value(AttributeValue::L(values));
-        self.set.push(format!("{path} = list_append({path}, {value})"));
+        self.ops.push(Op::Append(owned(path), values));
         self
     }
 
     /// `REMOVE path`.
     pub fn remove<S: AsRef<str>>(&mut self, path: &[S]) -> &mut Self {
-        let path = self.p.path(path);
-        self.remove.push(path);
+        self.ops.push(Op::Remove(owned(path)));
         self
     }
 
-    /// `ADD path n`: atomic counter increment (creates the attribute at `n`).
+    /// `ADD name n`: atomic counter increment (creates the attribute at `n`).
     pub fn increment(&mut self, name: &str, n: i64) -> &mut Self {
-        let path = self.p.name(name);
-        let value = self.p.value(AttributeValue::N(n.to_string()));
-        self.add.push(format!("{path} {value}"));
+        self.ops.push(Op::Add(name.to_owned(), n));
         self
     }
 
@@ -75,18 +79,64 @@ impl Update {
 
     /// True when the plan has no SET, REMOVE or ADD clause.
     pub fn is_empty(&self) -> bool {
-        self.set.is_empty() && self.remove.is_empty() && self.add.is_empty()
+        self.ops.is_empty()
+    }
+
+    /// The item as this update leaves `item` when its condition holds: the
+    /// after-image a transaction's caller answers with, without reading the
+    /// item again. SET replaces (creating missing intermediate maps),
+    /// `list_append` extends (or creates) the list, REMOVE drops, ADD adds to
+    /// a number (missing counts as 0).
+    pub fn apply_to(&self, item: &Item) -> Item {
+        let mut after = item.clone();
+        for op in &self.ops {
+            match op {
+                Op::Set(path, value) => set_path(&mut after, path, value.clone()),
+                Op::Append(path, values) => {
+                    let mut list = match get_path(&after, path) {
+                        Some(AttributeValue::L(list)) => list.clone(),
+                        _ => Vec::new(),
+                    };
+                    list.extend(values.iter().cloned());
+                    set_path(&mut after, path, AttributeValue::L(list));
+                }
+                Op::Remove(path) => remove_path(&mut after, path),
+                Op::Add(name, n) => {
+                    let old = match after.get(name) {
+                        Some(AttributeValue::N(v)) => v.parse::<i64>().unwrap_or(0),
+                        _ => 0,
+                    };
+                    after.insert(name.clone(), AttributeValue::N((old + n).to_string()));
+                }
+            }
+        }
+        after
     }
 
     /// Renders the expressions and placeholder maps.
     pub fn into_parts(self) -> ExprParts {
-        let Update {
-            mut p,
-            set,
-            remove,
-            add,
-            condition,
-        } = self;
+        let mut p = Placeholders::default();
+        let (mut set, mut remove, mut add) = (Vec::new(), Vec::new(), Vec::new());
+        for op in self.ops {
+            match op {
+                Op::Set(path, value) => {
+                    let path = p.path(&path);
+                    let value = p.value(value);
+                    set.push(format!("{path} = {value}"));
+                }
+                Op::Append(path, values) => {
+                    let path = p.path(&path);
+                    let value = p.value(AttributeValue::L(values));
+                    set.push(format!("{path} = list_append({path}, {value})"));
+                }
+                Op::Remove(path) => remove.push(p.path(&path)),
+                Op::Add(name, n) => {
+                    let path = p.name(&name);
+                    let value = p.value(AttributeValue::N(n.to_string()));
+                    add.push(format!("{path} {value}"));
+                }
+            }
+        }
         let mut clauses = Vec::new();
         if !set.is_empty() {
             clauses.push(format!("SET {}", set.join(", ")));
@@ -97,7 +147,7 @@ impl Update {
         if !add.is_empty() {
             clauses.push(format!("ADD {}", add.join(", ")));
         }
-        let condition = condition.map(|c| c.render(&mut p));
+        let condition = self.condition.map(|c| c.render(&mut p));
         let (names, values) = p.into_maps();
         ExprParts {
             update: (!clauses.is_empty()).then(|| clauses.join(" ")),
@@ -108,9 +158,59 @@ impl Update {
     }
 }
 
+fn get_path<'a>(item: &'a Item, path: &[String]) -> Option<&'a AttributeValue> {
+    let (first, rest) = path.split_first()?;
+    let mut value = item.get(first)?;
+    for segment in rest {
+        value = match value {
+            AttributeValue::M(map) => map.get(segment)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
+fn set_path(item: &mut Item, path: &[String], value: AttributeValue) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut map = item;
+    for segment in parents {
+        let entry = map
+            .entry(segment.clone())
+            .or_insert_with(|| AttributeValue::M(Default::default()));
+        if !matches!(entry, AttributeValue::M(_)) {
+            *entry = AttributeValue::M(Default::default());
+        }
+        let AttributeValue::M(inner) = entry else {
+            unreachable!("just made a map")
+        };
+        map = inner;
+    }
+    map.insert(last.clone(), value);
+}
+
+fn remove_path(item: &mut Item, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut map = item;
+    for segment in parents {
+        match map.get_mut(segment) {
+            Some(AttributeValue::M(inner)) => map = inner,
+            _ => return,
+        }
+    }
+    map.remove(last);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn s(v: &str) -> AttributeValue {
+        AttributeValue::S(v.to_owned())
+    }
 
     #[test]
     fn renders_all_clauses_with_placeholders() {
@@ -129,5 +229,46 @@ mod tests {
         let names = parts.names.unwrap();
         assert_eq!(names["#n2"], "REMOVE");
         assert_eq!(names["#n3"], "#x");
+    }
+
+    #[test]
+    fn the_after_image_is_what_the_clauses_do() {
+        let item: Item = [
+            ("name".to_owned(), s("Old")),
+            ("version".to_owned(), AttributeValue::N("4".into())),
+            (
+                "metadata".to_owned(),
+                AttributeValue::M([("gone".to_owned(), s("x")), ("kept".to_owned(), s("y"))].into()),
+            ),
+            ("options".to_owned(), AttributeValue::L(vec![s("a")])),
+        ]
+        .into();
+        let mut u = Update::new();
+        u.set(&["name"], s("New"))
+            .set(&["metadata", "added"], s("z"))
+            .remove(&["metadata", "gone"])
+            .remove(&["absent", "deep"])
+            .append(&["options"], vec![s("b")])
+            .append(&["fresh"], vec![s("c")])
+            .set(&["settings", "tz"], s("UTC"))
+            .increment("version", 1)
+            .increment("count", 2);
+        let after = u.apply_to(&item);
+        assert_eq!(after["name"], s("New"));
+        assert_eq!(after["version"], AttributeValue::N("5".into()));
+        assert_eq!(after["count"], AttributeValue::N("2".into()));
+        assert_eq!(
+            after["metadata"],
+            AttributeValue::M([("kept".to_owned(), s("y")), ("added".to_owned(), s("z"))].into())
+        );
+        assert_eq!(after["options"], AttributeValue::L(vec![s("a"), s("b")]));
+        assert_eq!(after["fresh"], AttributeValue::L(vec![s("c")]));
+        assert_eq!(
+            after["settings"],
+            AttributeValue::M([("tz".to_owned(), s("UTC"))].into())
+        );
+        assert!(!after.contains_key("absent"));
+        // The item read is untouched.
+        assert_eq!(item["name"], s("Old"));
     }
 }

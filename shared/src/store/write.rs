@@ -1,0 +1,291 @@
+//! The one write driver: read → plan → commit → classify → retry.
+//!
+//! Every write of every endpoint goes through [`write`]. The endpoint
+//! supplies a *plan*: from the item as it is (or `None` when it does not
+//! exist), the write to make, either one conditional UpdateItem
+//! ([`Plan::Item`]) or one TransactWriteItems ([`Plan::Transaction`], built
+//! with [`Transaction`], whose first entry updates the item the plan was
+//! made from, conditioned on what was read). The driver commits it and
+//! classifies the outcome:
+//!
+//! - committed: the item after the write is returned (DynamoDB's `ALL_NEW`
+//!   for an UpdateItem; for a transaction, the after-image of the first
+//!   entry's [`Update`] applied to the item read, see [`Update::apply_to`]);
+//! - the item changed meanwhile (its condition failed, or a transaction
+//!   was cancelled by a conflict or by another entry's condition): plan
+//!   again from the item as it is now (`ALL_OLD` of the failed condition,
+//!   or a consistent read), up to [`MAX_ATTEMPTS`] times;
+//! - a claim entry failed while the item was as read: the value belongs to
+//!   someone else, [`Failure::Taken`] with the claim's number;
+//! - the plan refused the item (missing, a limit): [`Failure::Refused`]
+//!   with the endpoint's error.
+//!
+//! No interleaving of concurrent writers loses a write or breaks a bound
+//! that a plan checks, because every plan is conditioned on what it read.
+
+use super::{Cond, Item, Key, StoreError, Table, Update, claims::Owner, transact};
+use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
+
+/// How many plans are tried before giving up with [`Failure::Contention`].
+pub const MAX_ATTEMPTS: usize = 32;
+
+/// DynamoDB's limit on the actions of one TransactWriteItems.
+pub const MAX_TRANSACTION_ACTIONS: usize = 100;
+
+/// Why a write did not happen.
+#[derive(Debug)]
+pub enum Failure<E> {
+    /// The plan refused the item (missing, another tenant, a limit): the
+    /// endpoint's own error.
+    Refused(E),
+    /// The claim with this number (0 for the first claim pushed) failed
+    /// while the item was as planned: its value is someone else's.
+    Taken(usize),
+    /// The write lost [`MAX_ATTEMPTS`] races in a row.
+    Contention,
+    /// DynamoDB failed.
+    Store(StoreError),
+}
+
+impl<E> From<StoreError> for Failure<E> {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+/// The write a plan makes.
+#[derive(Debug)]
+pub enum Plan {
+    /// One conditional UpdateItem of the item the plan was made from.
+    Item(Update),
+    /// One TransactWriteItems whose first entry updates that item.
+    Transaction(Transaction),
+}
+
+impl From<Update> for Plan {
+    fn from(update: Update) -> Self {
+        Plan::Item(update)
+    }
+}
+
+impl From<Transaction> for Plan {
+    fn from(transaction: Transaction) -> Self {
+        Plan::Transaction(transaction)
+    }
+}
+
+/// What an entry of a [`Transaction`] is for, which decides what its
+/// failed condition means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The item the plan was made from (entry 0): failed = changed or gone.
+    Subject,
+    /// A unique value's marker: failed (with the subject as read) = taken.
+    Claim,
+    /// Anything else (a release, a dependent item): failed = changed.
+    Other,
+}
+
+/// A TransactWriteItems under construction that records, as entries are
+/// pushed, what each is for: the subject (entry 0, always), claims, and
+/// other entries. The order of pushes is free; nothing is found by position.
+#[derive(Debug)]
+pub struct Transaction {
+    table: String,
+    subject: Update,
+    entries: Vec<TransactWriteItem>,
+    roles: Vec<Role>,
+}
+
+impl Transaction {
+    /// A transaction whose first entry is `update` of the item at `key` (the
+    /// item the plan was made from; condition the update on what was read,
+    /// usually [`Cond::unchanged`] on its version).
+    pub fn new(table: &Table, key: &Key, update: Update) -> Self {
+        let entry = transact::update(table.name(), key, update.clone());
+        Transaction {
+            table: table.name().to_owned(),
+            subject: update,
+            entries: vec![entry],
+            roles: vec![Role::Subject],
+        }
+    }
+
+    fn push(&mut self, entry: TransactWriteItem, role: Role) -> &mut Self {
+        self.entries.push(entry);
+        self.roles.push(role);
+        self
+    }
+
+    /// Claims the marker at `key` for `owner` (put when free or already the
+    /// owner's, with `extra` attributes).
+    pub fn claim(&mut self, owner: &Owner, key: &Key, extra: Item) -> &mut Self {
+        let entry = owner.claim(&self.table, key, extra);
+        self.push(entry, Role::Claim)
+    }
+
+    /// Claims with an update instead of a put (the update's condition says
+    /// when the marker may be taken); a failure means taken.
+    pub fn claim_with_update(&mut self, key: &Key, update: Update) -> &mut Self {
+        let entry = transact::update(&self.table, key, update);
+        self.push(entry, Role::Claim)
+    }
+
+    /// Moves `owner`'s claim from `old` to `new`: claims `new` and releases
+    /// `old` when there is one; nothing when they are the same key.
+    pub fn move_claim(&mut self, owner: &Owner, new: &Key, old: Option<&Key>, extra: Item) -> &mut Self {
+        if old == Some(new) {
+            return self;
+        }
+        self.claim(owner, new, extra);
+        if let Some(old) = old {
+            self.release(owner, old);
+        }
+        self
+    }
+
+    /// Deletes `owner`'s marker at `key` (never someone else's).
+    pub fn release(&mut self, owner: &Owner, key: &Key) -> &mut Self {
+        let entry = owner.release(&self.table, key);
+        self.push(entry, Role::Other)
+    }
+
+    /// Updates another item; a failed condition means "changed meanwhile".
+    pub fn update(&mut self, key: &Key, update: Update) -> &mut Self {
+        let entry = transact::update(&self.table, key, update);
+        self.push(entry, Role::Other)
+    }
+
+    /// Puts `item` when `cond` holds; a failure means "changed meanwhile".
+    pub fn put(&mut self, item: Item, cond: Option<Cond>) -> &mut Self {
+        let entry = transact::put(&self.table, item, cond);
+        self.push(entry, Role::Other)
+    }
+
+    /// Deletes the item at `key` when `cond` holds.
+    pub fn delete(&mut self, key: &Key, cond: Option<Cond>) -> &mut Self {
+        let entry = transact::delete(&self.table, key, cond);
+        self.push(entry, Role::Other)
+    }
+
+    /// How many actions the transaction holds (at most
+    /// [`MAX_TRANSACTION_ACTIONS`] can commit).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Never true: the subject is always there.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// What a committed or failed attempt says.
+enum Attempt {
+    /// Written; the item after.
+    Done(Item),
+    /// Plan again from this item (`None`: it does not exist).
+    Again(Option<Item>),
+    /// Plan again from a fresh read.
+    Reread,
+    /// A claim failed with the subject as planned.
+    Taken(usize),
+}
+
+/// Writes the item at `key`: `first`, when given, is a speculative
+/// UpdateItem whose condition is cheap and conservative (no read precedes
+/// it); when it fails, or without it, `plan` is asked for the write to
+/// make from the item as it is, until one commits (see the module docs).
+/// Returns the item after the write.
+///
+/// `first` may also be refused by DynamoDB as invalid for the item (some
+/// implementations check a nested SET against a missing map before the
+/// condition): the item is then read and planned like after a failed
+/// condition. A refused planned write is an error.
+pub async fn write<E>(
+    table: &Table,
+    key: &Key,
+    first: Option<Update>,
+    mut plan: impl FnMut(Option<&Item>) -> Result<Plan, E>,
+) -> Result<Item, Failure<E>> {
+    let mut current = match first {
+        Some(first) => match table.update(key, first, ReturnValue::AllNew).await {
+            Ok(after) => return Ok(after.unwrap_or_default()),
+            Err(StoreError::ConditionFailed { item }) => item,
+            Err(StoreError::Rejected(reason)) => {
+                tracing::debug!(%reason, "speculative update refused; reading the item");
+                table.get(key, true).await?
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => table.get(key, true).await?,
+    };
+    for _ in 0..MAX_ATTEMPTS {
+        let planned = plan(current.as_ref()).map_err(Failure::Refused)?;
+        let attempt = match planned {
+            Plan::Item(update) => commit_item(table, key, update).await?,
+            Plan::Transaction(transaction) => {
+                commit_transaction(table, transaction, current.as_ref()).await?
+            }
+        };
+        current = match attempt {
+            Attempt::Done(after) => return Ok(after),
+            Attempt::Again(item) => item,
+            Attempt::Reread => table.get(key, true).await?,
+            Attempt::Taken(claim) => return Err(Failure::Taken(claim)),
+        };
+    }
+    Err(Failure::Contention)
+}
+
+async fn commit_item(table: &Table, key: &Key, update: Update) -> Result<Attempt, StoreError> {
+    match table.update(key, update, ReturnValue::AllNew).await {
+        Ok(after) => Ok(Attempt::Done(after.unwrap_or_default())),
+        Err(StoreError::ConditionFailed { item }) => Ok(Attempt::Again(item)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Commits `transaction` and classifies a cancellation by the roles of the
+/// entries that failed. The subject decides first: if its condition failed,
+/// the plan was made from a stale item (or it is gone); only a plan made
+/// from the current subject can conclude that a value is taken. A
+/// `ValidationError` (an item over 400 KB, say) is an error, not something
+/// a retry can fix.
+async fn commit_transaction(
+    table: &Table,
+    transaction: Transaction,
+    read: Option<&Item>,
+) -> Result<Attempt, StoreError> {
+    let Transaction {
+        subject,
+        entries,
+        roles,
+        ..
+    } = transaction;
+    let reasons = match table.transact(entries).await {
+        Ok(()) => return Ok(Attempt::Done(subject.apply_to(read.unwrap_or(&Item::new())))),
+        Err(StoreError::TransactionCanceled { reasons }) => reasons,
+        Err(e) => return Err(e),
+    };
+    if let Some(subject) = reasons.first().filter(|r| r.condition_failed()) {
+        return Ok(Attempt::Again(subject.item.clone()));
+    }
+    let claims = roles.iter().enumerate().filter(|(_, role)| **role == Role::Claim);
+    if let Some(number) = claims
+        .map(|(index, _)| index)
+        .position(|index| reasons.get(index).is_some_and(|r| r.condition_failed()))
+    {
+        return Ok(Attempt::Taken(number));
+    }
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    if codes.contains(&"ValidationError") {
+        // Codes only: the reasons' items hold account data.
+        return Err(StoreError::Rejected(format!(
+            "transaction refused as invalid; reasons: {}",
+            codes.join(", ")
+        )));
+    }
+    tracing::debug!(reasons = %codes.join(", "), "transaction cancelled; planning again");
+    Ok(Attempt::Reread)
+}
