@@ -10,6 +10,7 @@
 //!   `DYNAMODB_ENDPOINT` is set, that server with uniquely prefixed tables),
 //!   all tables created, a client for it.
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
+//! - [`fault_proxy`]: faults injected between the SDK and the local server.
 //! - [`runtime_api`]: a local Lambda Runtime API that runs a function's
 //!   real binary over a list of events; [`secrets`]: the secrets in test
 //!   inputs, to assert that no log line holds one.
@@ -18,6 +19,7 @@
 
 pub mod claims;
 pub mod events;
+pub mod fault_proxy;
 pub mod routes;
 pub mod runtime_api;
 pub mod secrets;
@@ -27,7 +29,8 @@ pub mod template;
 mod test_db;
 mod throttled;
 
-pub use server::{LocalDynamo, local_client};
+pub use fault_proxy::{Fault, FaultProxy, refused_endpoint};
+pub use server::{LocalDynamo, local_client, local_client_with};
 pub use test_db::TestDb;
 pub use throttled::ThrottlingEndpoint;
 

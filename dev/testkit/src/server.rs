@@ -98,13 +98,22 @@ impl Drop for LocalDynamo {
 }
 
 /// A client for a local DynamoDB-compatible endpoint, with dummy static
-/// credentials and region `us-east-1`.
+/// credentials and region `us-east-1`, and the SDK's default timeouts and
+/// retries.
 pub fn local_client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+    Client::from_conf(local_config(endpoint).build())
+}
+
+/// [`local_client`] with the time budget of `budget` (timeouts, retries),
+/// as deployed functions get [`shared::store::TimeBudget::PRODUCTION`].
+pub fn local_client_with(endpoint: &str, budget: shared::store::TimeBudget) -> Client {
+    Client::from_conf(budget.apply(local_config(endpoint)).build())
+}
+
+fn local_config(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "testkit"))
-        .build();
-    Client::from_conf(config)
 }

@@ -8,6 +8,7 @@
 
 pub mod attr;
 pub mod claims;
+mod client;
 mod cond;
 mod error;
 mod expr;
@@ -19,6 +20,7 @@ pub mod transact;
 mod update;
 pub mod write;
 
+pub use client::{TimeBudget, client_from_env};
 pub use cond::{Cond, Path};
 pub use error::{CancelReason, StoreError, StoreFailure};
 pub use expr::{ExprParts, Placeholders};
@@ -28,11 +30,3 @@ pub use update::Update;
 
 /// A DynamoDB item as the SDK represents it.
 pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
-
-/// Builds the SDK client once per cold start, from the standard AWS
-/// environment (`AWS_REGION`, credentials, and `AWS_ENDPOINT_URL_DYNAMODB` /
-/// `AWS_ENDPOINT_URL` to point at a local server).
-pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    aws_sdk_dynamodb::Client::new(&config)
-}
