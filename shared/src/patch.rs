@@ -8,7 +8,6 @@
 
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
 
 /// One field of a PATCH body.
 ///
@@ -29,24 +28,6 @@ impl<T> Patch<T> {
     /// True when the body did not mention the field.
     pub fn is_absent(&self) -> bool {
         matches!(self, Patch::Absent)
-    }
-
-    /// Maps the value, keeping `Absent` and `Null` as they are.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
-        match self {
-            Patch::Absent => Patch::Absent,
-            Patch::Null => Patch::Null,
-            Patch::Value(v) => Patch::Value(f(v)),
-        }
-    }
-
-    /// Validates the value, keeping `Absent` and `Null` as they are.
-    pub fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Patch<U>, E> {
-        Ok(match self {
-            Patch::Absent => Patch::Absent,
-            Patch::Null => Patch::Null,
-            Patch::Value(v) => Patch::Value(f(v)?),
-        })
     }
 
     /// For fields that cannot be cleared: `Absent` is `Ok(None)`, a value is
@@ -137,25 +118,6 @@ impl<V> MapMerge<V> {
             remove: self.remove,
         })
     }
-
-    /// How many keys a stored map holding `existing` keys has after the merge.
-    pub fn len_after<'a>(&self, existing: impl IntoIterator<Item = &'a str>) -> usize {
-        let mut keys: BTreeSet<&str> = existing.into_iter().collect();
-        for (key, _) in &self.set {
-            keys.insert(key);
-        }
-        for key in &self.remove {
-            keys.remove(key.as_str());
-        }
-        keys.len()
-    }
-
-    /// An upper bound on the number of keys after the merge that holds
-    /// whatever the stored map is, given only its size: every key set is
-    /// assumed new and every key removed assumed missing.
-    pub fn len_after_at_most(&self, existing_len: usize) -> usize {
-        existing_len + self.set.len()
-    }
 }
 
 #[cfg(test)]
@@ -197,15 +159,5 @@ mod tests {
         assert_eq!(merge.remove, vec!["b".to_owned()]);
         assert_eq!(merge.set.len(), 2);
         assert!(merge.keys().any(|k| k == "c"));
-    }
-
-    #[test]
-    fn len_after_counts_exactly() {
-        let merge = MapMerge {
-            set: vec![("a".to_owned(), 1), ("new".to_owned(), 2)],
-            remove: vec!["b".to_owned(), "missing".to_owned()],
-        };
-        assert_eq!(merge.len_after(["a", "b", "c"]), 3); // a, c, new
-        assert_eq!(merge.len_after_at_most(3), 5);
     }
 }

@@ -1,17 +1,23 @@
-//! The request body and its rules: what a valid change to an account is.
+//! What a valid change to an account is: the wire body
+//! ([`crate::request::WireBody`]) validated into a [`Change`], with every
+//! limit of the contract (and of this endpoint where the contract is
+//! silent) a named constant beside the rule that uses it.
 
-use crate::problem::ApiError;
+use crate::{
+    error::{ApiError, invalid},
+    request::WireBody,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::Body;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    http::{MAX_BODY_BYTES, parse_json_object},
-    patch::{MapMerge, Patch},
-    store::attr,
-    validate::{BoundedText, DomainName, check_map_key},
+    patch::MapMerge,
+    validate::{BoundedText, DomainName, JsonValueError, check_map_key, stored_json},
 };
 
+/// An account name is at least this many characters (and not only whitespace).
+pub const MIN_NAME_CHARS: usize = 1;
+/// An account name is at most this many characters.
+pub const MAX_NAME_CHARS: usize = 255;
 /// At most this many metadata keys on an account, after the merge (413 beyond).
 pub const MAX_METADATA_KEYS: usize = 50;
 /// At most this many bytes per metadata value, as compact JSON (413 beyond).
@@ -23,23 +29,12 @@ pub const MAX_METADATA_KEY_CHARS: usize = 40;
 /// what metadata needs.
 pub const MAX_METADATA_VALUE_DEPTH: usize = 16;
 
-/// An account name: 1-255 characters, not only whitespace, no control characters.
-pub type AccountName = BoundedText<1, 255>;
-
-/// The body as sent: every field optional, unknown fields refused.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireBody {
-    #[serde(default)]
-    name: Patch<String>,
-    #[serde(default)]
-    domain: Patch<String>,
-    #[serde(default)]
-    metadata: Patch<Map<String, Value>>,
-}
+/// An account name: [`MIN_NAME_CHARS`] to [`MAX_NAME_CHARS`] characters, not
+/// only whitespace, no control characters.
+pub type AccountName = BoundedText<MIN_NAME_CHARS, MAX_NAME_CHARS>;
 
 /// A validated change: at least one part present, every value within the
-/// rules. Only [`Change::parse`] makes one.
+/// rules. Only [`Change::validate`] makes one.
 #[derive(Debug)]
 pub struct Change {
     /// New name, if sent.
@@ -53,14 +48,12 @@ pub struct Change {
 }
 
 impl Change {
-    /// Parses and validates a request body.
+    /// Validates a parsed body.
     ///
-    /// Errors: 413 for a body over 64 KiB, more than [`MAX_METADATA_KEYS`]
-    /// keys set at once, or a value over [`MAX_METADATA_VALUE_BYTES`]; 400
-    /// for everything else (syntax, types, unknown fields, `null` name,
-    /// domain or metadata, invalid values, no field at all).
-    pub fn parse(body: &Body) -> Result<Self, ApiError> {
-        let raw: WireBody = parse_json_object(body, MAX_BODY_BYTES)?;
+    /// Errors: 413 for more than [`MAX_METADATA_KEYS`] keys set at once, or
+    /// a value over [`MAX_METADATA_VALUE_BYTES`]; 400 for everything else
+    /// (`null` name, domain or metadata, invalid values, no field at all).
+    pub fn validate(raw: WireBody) -> Result<Self, ApiError> {
         if raw.name.is_absent() && raw.domain.is_absent() && raw.metadata.is_absent() {
             return Err(ApiError::NothingToUpdate);
         }
@@ -93,7 +86,11 @@ impl Change {
     }
 }
 
-pub(crate) fn metadata_merge(object: Map<String, Value>) -> Result<MapMerge<AttributeValue>, ApiError> {
+/// The metadata object of a body as a merge: every key 1 to
+/// [`MAX_METADATA_KEY_CHARS`] characters without control characters, at
+/// most [`MAX_METADATA_KEYS`] keys set, every value set checked by
+/// [`metadata_value`]; `null` values become removals.
+pub fn metadata_merge(object: Map<String, Value>) -> Result<MapMerge<AttributeValue>, ApiError> {
     let merge = MapMerge::from_object(object);
     for key in merge.keys() {
         check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&format!("metadata.{key}"), e))?;
@@ -107,34 +104,31 @@ pub(crate) fn metadata_merge(object: Map<String, Value>) -> Result<MapMerge<Attr
     merge.try_map_values(|key, value| metadata_value(key, &value))
 }
 
-/// Checks one metadata value (size, depth, DynamoDB's limits) and converts
-/// it to the DynamoDB value stored under `key`.
-pub(crate) fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
-    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
-    if size > MAX_METADATA_VALUE_BYTES {
-        return Err(ApiError::MetadataValueTooLarge {
+/// The metadata-value rule: one value is at most
+/// [`MAX_METADATA_VALUE_BYTES`] as compact JSON
+/// ([`ApiError::MetadataValueTooLarge`], 413), nests at most
+/// [`MAX_METADATA_VALUE_DEPTH`] levels and holds only numbers DynamoDB can
+/// store ([`ApiError::InvalidField`] on `metadata.<key>`, 400). Returns the
+/// DynamoDB value stored under `key`.
+pub fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
+    stored_json(value, MAX_METADATA_VALUE_BYTES, MAX_METADATA_VALUE_DEPTH).map_err(|e| match e {
+        JsonValueError::TooLarge { size, max } => ApiError::MetadataValueTooLarge {
             key: key.to_owned(),
             size,
-            max: MAX_METADATA_VALUE_BYTES,
-        });
-    }
-    attr::from_json(value, MAX_METADATA_VALUE_DEPTH).map_err(|e| invalid(&format!("metadata.{key}"), e))
-}
-
-fn invalid(field: &str, message: impl ToString) -> ApiError {
-    ApiError::InvalidField {
-        field: field.to_owned(),
-        message: message.to_string(),
-    }
+            max,
+        },
+        JsonValueError::Unstorable(e) => invalid(&format!("metadata.{key}"), e),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lambda_http::Body;
     use serde_json::json;
 
     fn parse(v: Value) -> Result<Change, ApiError> {
-        Change::parse(&Body::from(v.to_string()))
+        Change::validate(WireBody::parse(&Body::from(v.to_string()))?)
     }
 
     fn field_of(e: ApiError) -> String {

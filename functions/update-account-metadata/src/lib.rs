@@ -2,7 +2,7 @@
 //! metadata in the Organizational Unit of the caller's token.
 //!
 //! Contract: `seeds/000_96abd28cb0596f2c.txt`. 204 on success; errors are
-//! `application/problem+json` ([`problem`]). What this endpoint decides on
+//! `application/problem+json` ([`error`]). What this endpoint decides on
 //! its own, where the contract is silent:
 //!
 //! - Auth: `Authorization: Bearer <token>`; tokens are stored only as
@@ -13,79 +13,63 @@
 //!   (IDN allowed), stored lowercase. Neither can be `null`. `metadata`:
 //!   merged key by key (`null` removes a key); keys 1-40 characters without
 //!   control characters; values any JSON but null, at most 500 bytes as
-//!   compact JSON and 16 levels deep.
+//!   compact JSON and 16 levels deep (limits: [`change`]).
 //! - 415: a body whose `Content-Type` is not `application/json` or
 //!   `application/merge-patch+json` (any case, optional `charset=utf-8`),
 //!   or a body without `Content-Type` (see [`shared::http::json_body`]).
 //! - 413: a body over 64 KiB, a value over 500 bytes, or more than 50
 //!   metadata keys on the account after the merge, exactly, under any
-//!   concurrency (see [`account`]).
+//!   concurrency (see [`store`]).
 //! - 503 with `Retry-After`: DynamoDB throttling after the SDK's retries,
 //!   or an account whose exact near-limit write lost 32 races in a row.
+//!
+//! Modules, in the order a request meets them:
+//!
+//! - [`auth`]: the principal (the token's OU) and how a bearer token becomes one.
+//! - [`request`]: the method, the account id from the path, and the wire body.
+//! - [`change`]: the wire body validated into a [`change::Change`]; every limit.
+//! - [`store`]: the account item, its key and attributes, and the one write
+//!   (plans for the shared driver); [`store::leads`] reads leads for tests.
+//! - [`response`]: the success rendering (204, no body).
+//! - [`error`]: [`error::ApiError`] and its one problem+json mapping table.
+//! - [`seed`]: this function's section of a seed file.
 
-pub mod account;
+pub mod auth;
 pub mod change;
-pub mod leads;
-pub mod problem;
+pub mod error;
+pub mod request;
+pub mod response;
 pub mod seed;
+pub mod store;
 
-use account::AccountId;
 use change::Change;
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
-use problem::ApiError;
-use serde::Deserialize;
-use shared::{auth, http, store::Table};
+use lambda_http::{Body, Request, Response};
+use request::{AccountId, WireBody};
+use shared::http;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "OrgAccountsTable";
 
-/// What the handler needs, built once per cold start.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// The table holding credentials, accounts and leads.
-    pub table: Table,
-}
-
-impl State {
-    /// State from the environment: the table named by `TABLE_NAME`.
-    pub async fn from_env() -> Self {
-        let client = shared::store::client_from_env().await;
-        State {
-            table: Table::from_env(client, "TABLE_NAME", TABLE_LOGICAL_ID),
-        }
-    }
-}
-
-/// The principal a token stands for: the OU it is active in.
-#[derive(Debug, Deserialize)]
-struct Principal {
-    ou_id: String,
-}
+/// What the handler needs, built once per cold start: the table holding
+/// credentials, accounts and leads (`State::from_env(TABLE_LOGICAL_ID)`).
+pub type State = shared::endpoint::State;
 
 /// Handles one request. Never fails: every error becomes a response in
-/// this endpoint's envelope.
+/// this endpoint's envelope, and the account is written only when every
+/// step before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    match update(state, &req).await {
-        Ok(()) => http::with_request_id(http::empty(StatusCode::NO_CONTENT), &request_id),
+    let outcome = async {
+        request::require_patch(&req)?;
+        let principal = auth::authenticate(&state.table, &req).await?;
+        let id = AccountId::from_path(&req)?;
+        let wire = WireBody::from_request(&req)?;
+        let change = Change::validate(wire)?;
+        store::write(&state.table, &principal.ou_id, &id, &change).await
+    }
+    .await;
+    match outcome {
+        Ok(()) => response::no_content(&request_id),
         Err(e) => e.into_response(&request_id),
     }
-}
-
-async fn update(state: &State, req: &Request) -> Result<(), ApiError> {
-    if req.method() != Method::PATCH {
-        return Err(ApiError::MethodNotAllowed);
-    }
-    let principal = authenticate(state, req).await?;
-    let id = http::path_param(req, "accountId").ok_or(ApiError::MissingAccountId)?;
-    let id = AccountId::parse(id)?;
-    let change = Change::parse(http::json_body(req)?)?;
-    account::apply(&state.table, &principal.ou_id, &id, &change).await
-}
-
-async fn authenticate(state: &State, req: &Request) -> Result<Principal, ApiError> {
-    let token = auth::bearer_token(req).map_err(ApiError::Credentials)?;
-    auth::find_principal(&state.table, token)
-        .await?
-        .ok_or(ApiError::UnknownToken)
 }

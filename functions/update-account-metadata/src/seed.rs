@@ -15,19 +15,14 @@
 //! resets demo records to the file's state.
 
 use crate::{
-    account::{AccountId, account_key, account_pk, attrs},
     change::{AccountName, MAX_METADATA_KEYS, metadata_value},
-    leads::LEAD_SK_PREFIX,
+    request::AccountId,
+    store::{account_item, attrs, leads::lead_item},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{
-    auth::SeedSecret,
-    clock::Timestamp,
-    store::{Item, Key},
-    validate::DomainName,
-};
+use shared::{auth::SeedSecret, clock::Timestamp, store::Item, validate::DomainName};
 
 /// The name of this function's section in a seed file.
 pub const SEED_SECTION: &str = "update-account-metadata";
@@ -118,23 +113,17 @@ impl Seed {
             items.push(item.map_err(|e| bad("credentials", e))?);
         }
         for account in &self.accounts {
-            items.push(account_item(account, &now)?);
+            items.push(checked_account_item(account, &now)?);
         }
         for lead in &self.leads {
             let id = AccountId::parse(&lead.account_id).map_err(|e| bad(format!("lead {}", lead.id), e))?;
-            let key = Key::new(account_pk(id.as_str()), format!("{LEAD_SK_PREFIX}{}", lead.id));
-            items.push(key.into_item_with(Item::from([
-                ("id".to_owned(), s(&lead.id)),
-                ("account_id".to_owned(), s(&lead.account_id)),
-                ("email".to_owned(), s(&lead.email)),
-                ("full_name".to_owned(), s(&lead.full_name)),
-            ])));
+            items.push(lead_item(&id, &lead.id, &lead.email, &lead.full_name));
         }
         Ok(items)
     }
 }
 
-fn account_item(account: &SeedAccount, now: &str) -> Result<Item, SeedError> {
+fn checked_account_item(account: &SeedAccount, now: &str) -> Result<Item, SeedError> {
     let what = || format!("account {}", account.id);
     let id = AccountId::parse(&account.id).map_err(|e| bad(what(), e))?;
     let name = AccountName::parse(account.name.clone()).map_err(|e| bad(what(), format!("name {e}")))?;
@@ -147,14 +136,5 @@ fn account_item(account: &SeedAccount, now: &str) -> Result<Item, SeedError> {
         .iter()
         .map(|(k, v)| Ok((k.clone(), metadata_value(k, v).map_err(|e| bad(what(), e))?)))
         .collect::<Result<_, SeedError>>()?;
-    Ok(account_key(id.as_str()).into_item_with(Item::from([
-        (attrs::ID.to_owned(), s(id.as_str())),
-        (attrs::OU.to_owned(), s(&account.ou_id)),
-        (attrs::NAME.to_owned(), s(name.as_str())),
-        (attrs::DOMAIN.to_owned(), s(domain.as_str())),
-        (attrs::METADATA.to_owned(), AttributeValue::M(metadata)),
-        (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
-        (attrs::CREATED_AT.to_owned(), s(now)),
-        (attrs::UPDATED_AT.to_owned(), s(now)),
-    ])))
+    Ok(account_item(&id, &account.ou_id, &name, &domain, metadata, now))
 }

@@ -6,7 +6,7 @@ mod common;
 use common::{Fixture, OPS, SALES, assert_no_content, assert_problem};
 use serde_json::{Map, Value, json};
 use testkit::events;
-use update_account_metadata::{State, handle, leads::leads_of_account};
+use update_account_metadata::{State, handle, store::leads::leads_of_account};
 
 #[tokio::test]
 async fn update_returns_204_and_merges_everything_atomically() {

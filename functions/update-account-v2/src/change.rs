@@ -1,20 +1,21 @@
-//! The request body: its shape (unknown and immutable fields refused), the
-//! fields each role may send, and the value rules.
+//! The wire body validated into a typed [`Change`]: the value rules of the
+//! contract, each limit a named constant next to the rule that uses it.
+//! (The body's shape, unknown and immutable fields, is checked before, in
+//! [`crate::request::WireBody::parse`]; the role, in
+//! [`crate::auth::Principal::check_role`].)
 
 use crate::{
     error::{ApiError, invalid},
-    sent,
+    request::WireBody,
+    store::attrs,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::Body;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    http::{MAX_BODY_BYTES, parse_json_object},
     patch::{MapMerge, Patch},
-    store::attr,
     validate::{
-        BoundedText, EmailAddress, PhoneNumber, check_map_key, is_country, is_iana_timezone, is_language_tag,
+        BoundedText, EmailAddress, JsonValueError, PhoneNumber, check_map_key, is_country, is_iana_timezone,
+        is_language_tag, stored_json,
     },
 };
 
@@ -24,77 +25,40 @@ pub const MAX_METADATA_KEYS: usize = 100;
 pub const MAX_METADATA_KEY_CHARS: usize = 64;
 /// A metadata value is at most this many bytes as compact JSON.
 pub const MAX_METADATA_VALUE_BYTES: usize = 1024;
+/// A metadata value nests at most this many levels of objects and arrays.
+pub const MAX_METADATA_VALUE_DEPTH: usize = 16;
 
-/// `displayName` is 1 to this many characters.
+/// `displayName` is at least this many characters.
+pub const MIN_DISPLAY_NAME_CHARS: usize = 1;
+/// `displayName` is at most this many characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
-/// Each address field is 1 to this many characters.
+/// Each address field is at least this many characters.
+pub const MIN_ADDRESS_FIELD_CHARS: usize = 1;
+/// Each address field is at most this many characters.
 pub const MAX_ADDRESS_FIELD_CHARS: usize = 200;
+/// The address fields; `country` is an ISO 3166-1 alpha-2 code, the others
+/// are text.
+pub const ADDRESS_FIELDS: [&str; 5] = ["street", "city", "state", "postalCode", "country"];
+
+/// The settings an account has.
+pub const SETTINGS: [&str; 6] = [
+    "timezone",
+    "language",
+    "enableVoiceMail",
+    "enableRecording",
+    "recordingRetention",
+    "smsEnabled",
+];
 /// `settings.recordingRetention` is at least this many days.
 pub const MIN_RECORDING_RETENTION_DAYS: i64 = 1;
 /// `settings.recordingRetention` is at most this many days.
 pub const MAX_RECORDING_RETENTION_DAYS: i64 = 365;
-/// A metadata value nests at most this many levels of objects and arrays.
-pub const MAX_METADATA_VALUE_DEPTH: usize = 16;
 
-/// Fields the contract calls immutable: sending one is a 400 naming it.
-pub const IMMUTABLE: [&str; 4] = ["id", "name", "plan", "createdAt"];
+/// The values `status` may take.
+pub const STATUSES: [&str; 3] = ["active", "suspended", "closed"];
 
-/// The body as sent. Immutable fields are captured to be refused by name.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct WireBody {
-    #[serde(default)]
-    id: Patch<Value>,
-    #[serde(default)]
-    name: Patch<Value>,
-    #[serde(default)]
-    plan: Patch<Value>,
-    #[serde(default)]
-    created_at: Patch<Value>,
-    #[serde(default)]
-    display_name: Patch<Value>,
-    #[serde(default)]
-    email: Patch<Value>,
-    #[serde(default)]
-    phone: Patch<Value>,
-    #[serde(default)]
-    address: Patch<Value>,
-    #[serde(default)]
-    settings: Patch<Value>,
-    /// `status`, which only admins may change.
-    #[serde(default)]
-    pub status: Patch<Value>,
-    #[serde(default)]
-    metadata: Patch<Value>,
-}
-
-impl WireBody {
-    /// Parses the body's shape: JSON object, known fields, no immutable field.
-    /// A 400 that names a field carries the field's value as sent.
-    pub fn parse(body: &Body) -> Result<Self, ApiError> {
-        let wire: WireBody =
-            parse_json_object(body, MAX_BODY_BYTES).map_err(|e| sent::shape_error(body, e))?;
-        for (field, patch) in IMMUTABLE
-            .iter()
-            .zip([&wire.id, &wire.name, &wire.plan, &wire.created_at])
-        {
-            if !patch.is_absent() {
-                let value = match patch {
-                    Patch::Value(v) => Some(v.clone()),
-                    _ => Some(Value::Null),
-                };
-                return Err(ApiError::Invalid {
-                    field: (*field).to_owned(),
-                    message: format!("{field} is immutable and cannot be updated"),
-                    value,
-                });
-            }
-        }
-        Ok(wire)
-    }
-}
-
-/// A validated change.
+/// A validated change: only values that passed every rule, typed as they
+/// will be stored.
 #[derive(Debug, Default)]
 pub struct Change {
     /// Top-level attributes to set (displayName, phone, status).
@@ -114,7 +78,7 @@ pub struct Change {
 }
 
 /// A string of MIN..=MAX characters, not blank ([`MAX_DISPLAY_NAME_CHARS`],
-/// [`MAX_ADDRESS_FIELD_CHARS`]).
+/// [`MAX_ADDRESS_FIELD_CHARS`] and their minimums).
 fn text_value<const MIN: usize, const MAX: usize>(field: &str, value: &Value) -> Result<String, ApiError> {
     let text = value
         .as_str()
@@ -125,7 +89,9 @@ fn text_value<const MIN: usize, const MAX: usize>(field: &str, value: &Value) ->
 }
 
 impl Change {
-    /// Checks every value; the first offending field is reported with its value.
+    /// Checks every value; the first offending field is a 400
+    /// ([`ApiError::Invalid`]) with its value as sent. A body that changes
+    /// nothing is a 400 on `body`.
     pub fn validate(wire: WireBody) -> Result<Self, ApiError> {
         let mut change = Change::default();
         let s = AttributeValue::S;
@@ -139,8 +105,8 @@ impl Change {
                 ));
             }
             Patch::Value(v) => {
-                let name = text_value::<1, MAX_DISPLAY_NAME_CHARS>("displayName", &v)?;
-                change.assignments.push(("displayName", s(name)));
+                let name = text_value::<MIN_DISPLAY_NAME_CHARS, MAX_DISPLAY_NAME_CHARS>("displayName", &v)?;
+                change.assignments.push((attrs::DISPLAY_NAME, s(name)));
             }
         }
         match wire.email {
@@ -157,22 +123,24 @@ impl Change {
         }
         match wire.phone {
             Patch::Absent => {}
-            Patch::Null => change.assignments.push(("phone", AttributeValue::Null(true))),
+            Patch::Null => change
+                .assignments
+                .push((attrs::PHONE, AttributeValue::Null(true))),
             Patch::Value(v) => {
                 let text = v
                     .as_str()
                     .ok_or_else(|| invalid("phone", "phone must be a string", Some(&v)))?;
                 let phone =
                     PhoneNumber::parse(text).map_err(|e| invalid("phone", format!("phone {e}"), Some(&v)))?;
-                change.assignments.push(("phone", s(phone.as_str().to_owned())));
+                change
+                    .assignments
+                    .push((attrs::PHONE, s(phone.as_str().to_owned())));
             }
         }
         match wire.status {
             Patch::Absent => {}
-            Patch::Value(Value::String(status))
-                if ["active", "suspended", "closed"].contains(&status.as_str()) =>
-            {
-                change.assignments.push(("status", s(status)));
+            Patch::Value(Value::String(status)) if STATUSES.contains(&status.as_str()) => {
+                change.assignments.push((attrs::STATUS, s(status)));
             }
             Patch::Value(v) => {
                 return Err(invalid(
@@ -260,7 +228,6 @@ fn map(field: &str, patch: Patch<Value>, rule: ValueRule) -> Result<MapMerge<Att
 fn address_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     let field = format!("address.{key}");
     match key {
-        "street" | "city" | "state" | "postalCode" => {}
         "country" => {
             if value.is_null() {
                 return Ok(AttributeValue::Null(true));
@@ -274,6 +241,7 @@ fn address_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
                 )),
             };
         }
+        _ if ADDRESS_FIELDS.contains(&key) => {}
         _ => {
             return Err(invalid(
                 field,
@@ -285,25 +253,17 @@ fn address_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     if value.is_null() {
         return Ok(AttributeValue::Null(true));
     }
-    text_value::<1, MAX_ADDRESS_FIELD_CHARS>(&field, value).map(AttributeValue::S)
+    text_value::<MIN_ADDRESS_FIELD_CHARS, MAX_ADDRESS_FIELD_CHARS>(&field, value).map(AttributeValue::S)
 }
 
 /// Settings; `Value::Null` checks only the key.
 fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     let field = format!("settings.{key}");
     let bad = |message: &str| invalid(&field, message, Some(value));
-    let known = [
-        "timezone",
-        "language",
-        "enableVoiceMail",
-        "enableRecording",
-        "recordingRetention",
-        "smsEnabled",
-    ];
-    if !known.contains(&key) {
+    if !SETTINGS.contains(&key) {
         return Err(bad(&format!(
             "unknown setting; settings are {}",
-            known.join(", ")
+            SETTINGS.join(", ")
         )));
     }
     if value.is_null() {
@@ -335,29 +295,32 @@ fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     }
 }
 
-/// Metadata values: any JSON, at most [`MAX_METADATA_VALUE_BYTES`] compact
-/// and [`MAX_METADATA_VALUE_DEPTH`] levels deep.
+/// Metadata keys: 1 to [`MAX_METADATA_KEY_CHARS`] characters
+/// ([`check_map_key`]). Values: any JSON, at most
+/// [`MAX_METADATA_VALUE_BYTES`] compact and [`MAX_METADATA_VALUE_DEPTH`]
+/// levels deep. (The same value check as `update-account-metadata`'s
+/// `change::metadata_value`, with other limits: a candidate for `shared`.)
 fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
     let field = format!("metadata.{key}");
     check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&field, e, Some(value)))?;
     if value.is_null() {
         return Ok(AttributeValue::Null(true));
     }
-    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
-    if size > MAX_METADATA_VALUE_BYTES {
-        return Err(invalid(
+    stored_json(value, MAX_METADATA_VALUE_BYTES, MAX_METADATA_VALUE_DEPTH).map_err(|e| match e {
+        JsonValueError::TooLarge { .. } => invalid(
             &field,
             format!("values are at most {MAX_METADATA_VALUE_BYTES} bytes as JSON"),
             Some(value),
-        ));
-    }
-    attr::from_json(value, MAX_METADATA_VALUE_DEPTH)
-        .map_err(|e| invalid(&field, format!("the value {e}"), Some(value)))
+        ),
+        JsonValueError::Unstorable(e) => invalid(&field, format!("the value {e}"), Some(value)),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::IMMUTABLE;
+    use lambda_http::Body;
     use serde_json::json;
 
     fn check(v: Value) -> Result<Change, ApiError> {

@@ -6,30 +6,31 @@
 //!            "details": {"field": "settings.timezone", "value": "Invalid/Timezone"}}}
 //! ```
 //!
+//! [`ApiError`] is every way a request can fail: the kinds every endpoint
+//! shares ([`Common`]) and this endpoint's own. [`ApiError::envelope`] is
+//! the one table from kind to status, code, message and details.
+//!
 //! `details` names the first offending field and carries its `value` exactly
 //! as sent; `value` is left out only when nothing was sent for the field
-//! (see [`crate::sent`]). Codes: `INVALID_REQUEST` (400), `UNAUTHORIZED`
-//! (401), `FORBIDDEN` (403), `NOT_FOUND` (404), `METHOD_NOT_ALLOWED` (405),
-//! `CONFLICT` (409), `PAYLOAD_TOO_LARGE` (413), `UNSUPPORTED_MEDIA_TYPE`
-//! (415), `RATE_LIMITED` (429, with `Retry-After`), `INTERNAL_ERROR` (500).
+//! (see [`crate::request::sent`]). Codes: `INVALID_REQUEST` (400),
+//! `UNAUTHORIZED` (401), `FORBIDDEN` (403), `NOT_FOUND` (404),
+//! `METHOD_NOT_ALLOWED` (405), `CONFLICT` (409: a taken email, or an account
+//! that kept changing under us), `PAYLOAD_TOO_LARGE` (413),
+//! `UNSUPPORTED_MEDIA_TYPE` (415), `RATE_LIMITED` (429, with `Retry-After`),
+//! `INTERNAL_ERROR` (500).
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
 use serde_json::Value;
-use shared::{auth::CredentialError, http::BodyError};
+use shared::{error::Common, http::BodyError};
 
 /// Every way a request to this endpoint can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// Only PATCH is served (405).
-    #[error("only PATCH is supported on this resource")]
-    MethodNotAllowed,
-    /// No usable token (401).
-    #[error("send a valid token in X-Auth-Token or as Authorization: Bearer ({0})")]
-    Credentials(CredentialError),
-    /// A token no credential matches (401).
-    #[error("invalid token")]
-    UnknownToken,
+    /// A failure every endpoint shares (405, 401, body 400/413/415, 404,
+    /// 409 contention, 429 throttling, 500); mapped by [`ApiError::envelope`].
+    #[error(transparent)]
+    Common(Common),
     /// The token's role does not allow these fields (403).
     #[error("{message}")]
     Forbidden {
@@ -38,9 +39,6 @@ pub enum ApiError {
         /// The field that needs a higher role, if one does.
         field: Option<&'static str>,
     },
-    /// The body is not a JSON object of the right shape (400; 413 when too large).
-    #[error("{0}")]
-    Body(BodyError),
     /// A field breaks a rule (400).
     #[error("{message}")]
     Invalid {
@@ -52,22 +50,15 @@ pub enum ApiError {
         /// was sent for the field.
         value: Option<Value>,
     },
-    /// No account with that id that this token may access (404).
-    #[error("account not found")]
-    NotFound,
-    /// Another account uses the email (409).
+    /// Another account uses the email (409); holds the email as sent.
     #[error("the email is already used by another account")]
     EmailTaken(String),
-    /// The account changed concurrently more times than we retry (409).
-    #[error("the account was updated concurrently; retry the request")]
-    Contention,
-    /// DynamoDB throttled us after the SDK's retries (429).
-    #[error("too many requests; retry later")]
-    Throttled,
-    /// A bug or an outage (500); the detail is logged, never sent.
-    #[error("internal error: {0}")]
-    Internal(String),
 }
+
+// `From<BodyError>` from this macro gives `Common::Body` with no value:
+// errors from parsing a body go through `crate::request::sent::shape_error`
+// explicitly, which finds the value sent.
+shared::common_error!(ApiError);
 
 /// A 400 for `field` with its offending `value`.
 pub fn invalid(field: impl Into<String>, message: impl ToString, value: Option<&Value>) -> ApiError {
@@ -78,30 +69,22 @@ pub fn invalid(field: impl Into<String>, message: impl ToString, value: Option<&
     }
 }
 
-/// A body error without the body at hand (the 415 of
-/// [`shared::http::json_body`]). Errors from parsing a body go through
-/// [`crate::sent::shape_error`] instead, which also finds the value sent.
-impl From<BodyError> for ApiError {
-    fn from(e: BodyError) -> Self {
-        match e {
-            BodyError::Field { field, message } if !field.is_empty() => ApiError::Invalid {
-                field,
-                message,
-                value: None,
-            },
-            other => ApiError::Body(other),
-        }
-    }
+/// How one error looks on the wire, before [`shared::http::public_message`]
+/// hides a 500's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope<'a> {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The `error.code`.
+    pub code: &'static str,
+    /// The `error.message`.
+    pub message: String,
+    /// The `error.details`: the field and, when one was sent, its value.
+    pub details: Option<(&'a str, Option<Value>)>,
 }
 
-shared::store_failure!(ApiError {
-    throttled: Throttled,
-    contention: Contention,
-    internal: Internal
-});
-
 #[derive(Serialize)]
-struct Envelope<'a> {
+struct Wire<'a> {
     error: ErrorBody<'a>,
 }
 
@@ -117,58 +100,105 @@ struct ErrorBody<'a> {
 struct Details<'a> {
     field: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<&'a Value>,
+    value: Option<Value>,
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
-        use ApiError::*;
-        match self {
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"),
-            Credentials(_) | UnknownToken => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
-            Forbidden { .. } => (StatusCode::FORBIDDEN, "FORBIDDEN"),
-            Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
-            Body(BodyError::UnsupportedMediaType) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
+    /// The one mapping table from kind to status, code, message and
+    /// details. Where this contract's wording differs from [`Common`]'s, the
+    /// message is written here; otherwise it is the error's own. This
+    /// contract answers contention with 409 and throttling with 429.
+    pub fn envelope(&self) -> Envelope<'_> {
+        use StatusCode as S;
+        let (status, code, message, details): (StatusCode, &'static str, Option<String>, _) = match self {
+            Self::Common(Common::MethodNotAllowed) => (
+                S::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                Some("only PATCH is supported on this resource".to_owned()),
+                None,
+            ),
+            Self::Common(Common::Credentials(e)) => (
+                S::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                Some(format!(
+                    "send a valid token in X-Auth-Token or as Authorization: Bearer ({e})"
+                )),
+                None,
+            ),
+            Self::Common(Common::UnknownCredential) => (
+                S::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                Some("invalid token".to_owned()),
+                None,
+            ),
+            Self::Common(c @ Common::Body(BodyError::TooLarge { .. })) => {
+                (c.status(), "PAYLOAD_TOO_LARGE", None, None)
             }
-            Body(_) | Invalid { .. } => (StatusCode::BAD_REQUEST, "INVALID_REQUEST"),
-            NotFound => (StatusCode::NOT_FOUND, "NOT_FOUND"),
-            EmailTaken(_) | Contention => (StatusCode::CONFLICT, "CONFLICT"),
-            Throttled => (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR"),
+            Self::Common(c @ Common::Body(BodyError::UnsupportedMediaType)) => {
+                (c.status(), "UNSUPPORTED_MEDIA_TYPE", None, None)
+            }
+            Self::Common(Common::Body(_)) => (S::BAD_REQUEST, "INVALID_REQUEST", None, None),
+            Self::Common(Common::NotFound) => (
+                S::NOT_FOUND,
+                "NOT_FOUND",
+                Some("account not found".to_owned()),
+                None,
+            ),
+            Self::Common(Common::Contention) => (
+                S::CONFLICT,
+                "CONFLICT",
+                Some("the account was updated concurrently; retry the request".to_owned()),
+                None,
+            ),
+            Self::Common(Common::Throttled) => (
+                S::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                Some("too many requests; retry later".to_owned()),
+                None,
+            ),
+            Self::Common(c @ Common::Internal(_)) => (c.status(), "INTERNAL_ERROR", None, None),
+            Self::Forbidden { field, .. } => {
+                (S::FORBIDDEN, "FORBIDDEN", None, field.map(|field| (field, None)))
+            }
+            Self::Invalid { field, value, .. } => (
+                S::BAD_REQUEST,
+                "INVALID_REQUEST",
+                None,
+                Some((field.as_str(), value.clone())),
+            ),
+            Self::EmailTaken(email) => (
+                S::CONFLICT,
+                "CONFLICT",
+                None,
+                Some(("email", Some(Value::String(email.clone())))),
+            ),
+        };
+        Envelope {
+            status,
+            code,
+            message: message.unwrap_or_else(|| self.to_string()),
+            details,
         }
     }
 
-    /// Renders the error (see [`shared::http::error`] for the headers each
-    /// status gets).
+    /// Renders the error in the contract's envelope (see
+    /// [`shared::http::error`] for the headers each status gets: 429 has
+    /// `Retry-After`, 405 `Allow`, 415 `Accept-Patch`). A 500's message is
+    /// logged, never sent.
     pub fn into_response(self, request_id: &str) -> Response<Body> {
-        let (status, code) = self.status_and_code();
-        let message = shared::http::public_message(status, code, &self, request_id);
-        let email_value = match &self {
-            ApiError::EmailTaken(email) => Some(Value::String(email.clone())),
-            _ => None,
-        };
-        let details = match &self {
-            ApiError::Invalid { field, value, .. } => Some(Details {
-                field,
-                value: value.as_ref(),
-            }),
-            ApiError::Forbidden {
-                field: Some(field), ..
-            } => Some(Details { field, value: None }),
-            ApiError::EmailTaken(_) => Some(Details {
-                field: "email",
-                value: email_value.as_ref(),
-            }),
-            _ => None,
-        };
-        let envelope = Envelope {
+        let Envelope {
+            status,
+            code,
+            message,
+            details,
+        } = self.envelope();
+        let wire = Wire {
             error: ErrorBody {
                 code,
-                message,
-                details,
+                message: shared::http::public_message(status, code, &message, request_id),
+                details: details.map(|(field, value)| Details { field, value }),
             },
         };
-        shared::http::error(status, "application/json", &envelope, request_id, "PATCH")
+        shared::http::error(status, "application/json", &wire, request_id, "PATCH")
     }
 }

@@ -4,14 +4,16 @@
 //!
 //! Contract: `seeds/004_6d0d25473bf35b37.txt`. Decisions where it is silent:
 //!
-//! - Auth: `X-Auth-Token`, or `Authorization: Bearer` as the contract's code
-//!   examples send it; tokens stored only as SHA-256, each with a role on a
-//!   set of accounts. Missing or unknown: 401. An account outside the set:
-//!   404. `readonly`: 403 for any update; `manager`: 403 when `status` is sent.
-//! - Order of checks: 401, 404 (access), 415 (media type), 400 (body
-//!   shape, unknown or immutable fields), 403 (role for the fields sent),
-//!   400 (values), then the write (404 if the account is gone, 409 if the
-//!   email is taken or the account keeps changing under us).
+//! - Auth ([`auth`]): `X-Auth-Token`, or `Authorization: Bearer` as the
+//!   contract's code examples send it; tokens stored only as SHA-256, each
+//!   with a role on a set of accounts. Missing or unknown: 401. An account
+//!   outside the set: 404. `readonly`: 403 for any update; `manager`: 403
+//!   when `status` is sent.
+//! - Order of checks: 405 (method), 401, 400 (`accountId`), 404 (access),
+//!   415 (media type), 400 (body shape, unknown or immutable fields), 403
+//!   (role for the fields sent), 400 (values), then the write (404 if the
+//!   account is gone, 409 if the email is taken or the account keeps
+//!   changing under us).
 //! - Body ([`change`]): `displayName` (1-100), `email` (unique: 409), `phone`
 //!   (stored E.164; null clears), `address` (street, city, state,
 //!   postalCode, country ISO 3166-1 alpha-2; merged key by key), `settings`
@@ -20,7 +22,7 @@
 //!   suspended, closed), `metadata` (merged, null removes; keys up to 64
 //!   characters, values up to 1 KiB, at most 100 keys). `id`, `name`,
 //!   `plan`, `createdAt`: 400 naming the field.
-//! - 400 details ([`sent`]): every 400 that names a field carries
+//! - 400 details ([`request::sent`]): every 400 that names a field carries
 //!   `details.value`, the value exactly as sent (wrong types, unknown,
 //!   immutable and duplicated fields, nested unknown keys, the `accountId`
 //!   in the path; a field sent twice gives its last value; a body with
@@ -31,74 +33,64 @@
 //!   declared `application/json` or `application/merge-patch+json` (see
 //!   [`shared::http::json_body`]); checked after auth and access, before
 //!   the body is read.
-//! - 200 with the full account ([`account::AccountView`]), `metadata` included.
+//! - 200 with the full account ([`response::AccountView`]), `metadata` included.
 //! - Seed data ([`seed`]) takes every field of the 200 response; seeded
 //!   `createdAt` and `updatedAt` are kept exactly as given (RFC 3339), and a
 //!   PATCH changes only `updatedAt`.
 //! - 429 (`RATE_LIMITED`, `Retry-After`) when DynamoDB throttles after the
 //!   SDK's retries; API Gateway also throttles this route (template.yaml).
+//!   409 (`CONFLICT`) when the account changed under 32 plans in a row.
+//!
+//! Modules, in the order a request meets them:
+//!
+//! - [`auth`]: the principal (a role on some accounts), how a token becomes one, and its checks.
+//! - [`request`]: the method, the [`request::AccountId`] from the path, the wire body ([`request::sent`]: values as sent).
+//! - [`change`]: the wire body validated into a [`change::Change`]; every contract limit.
+//! - [`store`]: keys, attribute names, and the one write (plans for the shared driver).
+//! - [`response`]: the success view ([`response::AccountView`]) and its 200 rendering.
+//! - [`error`]: [`error::ApiError`] and its one envelope mapping table.
+//! - [`seed`]: this function's section of a seed file.
 
-pub mod account;
+pub mod auth;
 pub mod change;
 pub mod error;
-pub mod principal;
+pub mod request;
+pub mod response;
 pub mod seed;
-pub mod sent;
-pub mod write;
+pub mod store;
 
-use account::AccountView;
-use change::{Change, WireBody};
-use error::{ApiError, invalid};
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
-use serde_json::Value;
-use shared::{http, store::Table};
+use change::Change;
+use lambda_http::{Body, Request, Response};
+use request::{AccountId, WireBody};
+use response::AccountView;
+use shared::http;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "AccountsV2Table";
 
-/// What the handler needs, built once per cold start.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// The table holding tokens, accounts and email markers.
-    pub table: Table,
-}
+/// What the handler needs, built once per cold start: the table holding
+/// tokens, accounts and email markers (`State::from_env(TABLE_LOGICAL_ID)`).
+pub type State = shared::endpoint::State;
 
-impl State {
-    /// State from the environment: the table named by `TABLE_NAME`.
-    pub async fn from_env() -> Self {
-        let client = shared::store::client_from_env().await;
-        State {
-            table: Table::from_env(client, "TABLE_NAME", TABLE_LOGICAL_ID),
-        }
-    }
-}
-
-/// Handles one request; every error becomes the contract's envelope.
+/// Handles one request. Never fails: every error becomes a response in the
+/// contract's envelope, and the account is written only when every check
+/// before the write passed.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    match update(state, &req).await {
-        Ok(account) => http::success(StatusCode::OK, &account, &request_id),
+    let outcome = async {
+        request::require_patch(&req)?;
+        let principal = auth::authenticate(&state.table, &req).await?;
+        let id = AccountId::from_path(&req)?;
+        principal.check_access(&id)?;
+        let wire = WireBody::from_request(&req)?;
+        principal.check_role(&wire)?;
+        let change = Change::validate(wire)?;
+        let after = store::write(&state.table, &id, &change).await?;
+        AccountView::from_item(&after)
+    }
+    .await;
+    match outcome {
+        Ok(view) => view.render(&request_id),
         Err(e) => e.into_response(&request_id),
     }
-}
-
-async fn update(state: &State, req: &Request) -> Result<AccountView, ApiError> {
-    if req.method() != Method::PATCH {
-        return Err(ApiError::MethodNotAllowed);
-    }
-    let principal = principal::authenticate(state, req).await?;
-    let sent_id = http::path_param(req, "accountId");
-    let id = sent_id.unwrap_or_default();
-    if !shared::validate::is_record_id(id) {
-        return Err(invalid(
-            "accountId",
-            "accountId must be 1-128 letters, digits, '_' or '-'",
-            sent_id.map(|id| Value::String(id.to_owned())).as_ref(),
-        ));
-    }
-    principal.check_access(id)?;
-    let body = WireBody::parse(http::json_body(req)?)?;
-    principal.check_role(&body)?;
-    let change = Change::validate(body)?;
-    write::apply(&state.table, id, &change).await
 }

@@ -25,9 +25,10 @@
 //! naming the account. Email markers are written with the accounts.
 
 use crate::{
-    account::{MARKER_OWNER, account_key, email_key},
-    change::{Change, WireBody},
-    principal::Role,
+    auth::Role,
+    change::Change,
+    request::WireBody,
+    store::{MARKER_OWNER, account_key, email_key},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;

@@ -5,7 +5,7 @@ mod common;
 use common::{ACC, ADMIN, Fixture, MANAGER, READONLY, assert_error, ok};
 use serde_json::{Value, json};
 use testkit::events;
-use update_account_v2::{State, TABLE_LOGICAL_ID, account::email_key, handle, seed::Seed};
+use update_account_v2::{State, TABLE_LOGICAL_ID, handle, seed::Seed, store::email_key};
 
 #[tokio::test]
 async fn update_returns_the_full_account() {

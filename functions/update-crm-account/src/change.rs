@@ -1,30 +1,48 @@
-//! The request (path id, `allow_new_options`, body) and its rules: what a
-//! valid change to a CRM account is.
+//! What a valid change to a CRM account is: the wire body validated into a
+//! [`Change`], field by field. Every limit is a named constant next to the
+//! rule that uses it; custom values, which need the tenant's field
+//! definitions, are checked by [`custom`].
+
+pub mod custom;
 
 use crate::{
-    account::{AccountType, attrs},
     error::{ApiError, invalid},
+    request::{AccountId, WireBody, WireContact},
+    store::attrs,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::Body;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use shared::{
-    http::{MAX_BODY_BYTES, parse_json_object},
     patch::{MapMerge, Patch},
     validate::{BoundedText, EmailAddress, PhoneNumber, TextError, check_map_key},
 };
 
+/// A title has at least this many characters (not blank).
+pub const MIN_TITLE_CHARS: usize = 1;
+/// A title has at most this many characters.
+pub const MAX_TITLE_CHARS: usize = 255;
 /// Title: 1-255 characters, not blank.
-pub type Title = BoundedText<1, 255>;
+pub type Title = BoundedText<MIN_TITLE_CHARS, MAX_TITLE_CHARS>;
+/// A description has at most this many characters (it may be empty).
+pub const MAX_DESCRIPTION_CHARS: usize = 5000;
 /// Description: up to 5000 characters (may be empty).
-pub type Description = BoundedText<0, 5000>;
+pub type Description = BoundedText<0, MAX_DESCRIPTION_CHARS>;
+/// An address line has at most this many characters.
+pub const MAX_ADDRESS_LINE_CHARS: usize = 255;
 /// One address line: up to 255 characters.
-pub type AddressLine = BoundedText<0, 255>;
+pub type AddressLine = BoundedText<0, MAX_ADDRESS_LINE_CHARS>;
+/// A contact's name has at least this many characters (not blank).
+pub const MIN_CONTACT_NAME_CHARS: usize = 1;
+/// A contact's name has at most this many characters.
+pub const MAX_CONTACT_NAME_CHARS: usize = 255;
 /// A contact's name: 1-255 characters, not blank.
-pub type ContactName = BoundedText<1, 255>;
+pub type ContactName = BoundedText<MIN_CONTACT_NAME_CHARS, MAX_CONTACT_NAME_CHARS>;
+/// A contact's role has at least this many characters (not blank).
+pub const MIN_CONTACT_ROLE_CHARS: usize = 1;
+/// A contact's role has at most this many characters.
+pub const MAX_CONTACT_ROLE_CHARS: usize = 100;
 /// A contact's role: 1-100 characters, not blank.
-pub type ContactRole = BoundedText<1, 100>;
+pub type ContactRole = BoundedText<MIN_CONTACT_ROLE_CHARS, MAX_CONTACT_ROLE_CHARS>;
 
 /// At most this many address lines.
 pub const MAX_ADDRESS_LINES: usize = 10;
@@ -32,81 +50,8 @@ pub const MAX_ADDRESS_LINES: usize = 10;
 pub const MAX_CONTACTS: usize = 50;
 /// Custom field keys are 1 to this many characters.
 pub const MAX_CUSTOM_KEY_CHARS: usize = 64;
-
-/// A positive account id that fits an i64, from the path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AccountId(pub i64);
-
-impl AccountId {
-    /// Parses the path parameter: digits only, no sign, no leading zero, 1..=i64::MAX.
-    pub fn parse(text: Option<&str>) -> Result<Self, ApiError> {
-        let text = text.unwrap_or_default();
-        let canonical =
-            !text.is_empty() && !text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit());
-        match text.parse::<i64>() {
-            Ok(id) if canonical && id > 0 => Ok(AccountId(id)),
-            _ => Err(invalid(
-                "accountId",
-                "must be a positive integer (at most 9223372036854775807)",
-            )),
-        }
-    }
-}
-
-/// `allow_new_options`: `true` or `false`, default `false`.
-pub fn allow_new_options(value: Option<&str>) -> Result<bool, ApiError> {
-    match value {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(_) => Err(invalid("allow_new_options", "must be true or false")),
-    }
-}
-
-/// A contact as sent.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireContact {
-    name: String,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    phone: Option<String>,
-    #[serde(default)]
-    role: Option<String>,
-}
-
-/// The body as sent. `createdAt` and `updatedAt` are accepted and ignored:
-/// the server manages them.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct WireBody {
-    #[serde(default)]
-    id: Patch<i64>,
-    #[serde(default, rename = "createdAt")]
-    _created_at: Patch<Value>,
-    #[serde(default, rename = "updatedAt")]
-    _updated_at: Patch<Value>,
-    #[serde(default)]
-    title: Patch<String>,
-    #[serde(default)]
-    description: Patch<String>,
-    #[serde(default)]
-    address: Patch<Vec<String>>,
-    #[serde(default)]
-    is_active: Patch<bool>,
-    #[serde(default)]
-    primary_email: Patch<String>,
-    #[serde(default)]
-    primary_phone: Patch<String>,
-    #[serde(default)]
-    number: Patch<i64>,
-    #[serde(default)]
-    custom: Patch<Map<String, Value>>,
-    #[serde(default)]
-    account_type: Patch<AccountType>,
-    #[serde(default)]
-    contacts: Patch<Vec<WireContact>>,
-}
+/// The smallest account number.
+pub const MIN_NUMBER: i64 = 0;
 
 /// A validated change. Plain fields are ready-made DynamoDB assignments;
 /// `number` and `custom` need the store (uniqueness, field definitions).
@@ -127,17 +72,18 @@ impl Change {
         self.assignments.is_empty() && self.number.is_none() && self.custom.is_empty()
     }
 
-    /// Parses and validates a body for account `id`.
-    pub fn parse(body: &Body, id: AccountId) -> Result<Self, ApiError> {
-        let wire: WireBody = parse_json_object(body, MAX_BODY_BYTES)?;
+    /// Validates the body sent for account `id`: every field against its
+    /// rule below (400 naming the field), `id` equal to the path's, and at
+    /// least one field to change.
+    pub fn validate(wire: WireBody, id: AccountId) -> Result<Self, ApiError> {
         let mut change = Change::default();
         match wire.id {
             Patch::Absent => {}
-            Patch::Value(v) if v == id.0 => {}
+            Patch::Value(v) if v == id.get() => {}
             _ => {
                 return Err(invalid(
                     "id",
-                    format!("must equal the account id in the path ({})", id.0),
+                    format!("must equal the account id in the path ({id})"),
                 ));
             }
         }
@@ -171,8 +117,8 @@ impl Change {
             change.set(attrs::CONTACTS, self::contacts(contacts)?);
         }
         if let Some(number) = wire.number.non_null().map_err(|e| invalid("number", e))? {
-            if number < 0 {
-                return Err(invalid("number", "must be 0 or more"));
+            if number < MIN_NUMBER {
+                return Err(invalid("number", format!("must be {MIN_NUMBER} or more")));
             }
             change.number = Some(number);
         }

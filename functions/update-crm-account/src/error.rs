@@ -9,26 +9,24 @@
 //! ```
 //!
 //! `field` names the offending field when there is one.
+//!
+//! [`ApiError`] is every way a request can fail: the kinds every endpoint
+//! shares ([`Common`]) and this endpoint's own. [`ApiError::envelope`] is
+//! the one mapping table from kind to status, name, message and field;
+//! [`ApiError::into_response`] renders it.
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
-use shared::{auth::CredentialError, http::BodyError};
+use shared::{error::Common, http::BodyError};
 
 /// Every way a request to this endpoint can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// Only PATCH is served (405).
-    #[error("only PATCH is supported on this resource")]
-    MethodNotAllowed,
-    /// No usable `x-api-key` header (401).
-    #[error("send a valid API key in the x-api-key header ({0})")]
-    Credentials(CredentialError),
-    /// A key no credential matches (401).
-    #[error("the API key is not valid")]
-    UnknownKey,
-    /// The body is not a JSON object of the right shape (400; 413 when too large).
-    #[error("{0}")]
-    Body(BodyError),
+    /// A failure every endpoint shares (405, 401, body 400/413/415, 404,
+    /// 503, 500); its status is [`Common::status`], its wording here is
+    /// [`ApiError::envelope`]'s.
+    #[error(transparent)]
+    Common(Common),
     /// A field, path parameter or query parameter breaks a rule (400).
     #[error("{field}: {message}")]
     Invalid {
@@ -40,22 +38,12 @@ pub enum ApiError {
     /// The body changes nothing (400).
     #[error("the body must include at least one updatable field")]
     NothingToUpdate,
-    /// No account with that id for this tenant (404).
-    #[error("account not found")]
-    NotFound,
     /// Another account of the tenant has this number (409).
     #[error("number: {0} is already used by another account")]
     NumberTaken(i64),
-    /// The write lost every race (503).
-    #[error("the account is being updated concurrently; retry shortly")]
-    Contention,
-    /// DynamoDB throttled us after the SDK's retries (503).
-    #[error("the service is busy; retry shortly")]
-    Throttled,
-    /// A bug or an outage (500); the detail is logged, never sent.
-    #[error("internal error: {0}")]
-    Internal(String),
 }
+
+shared::common_error!(ApiError);
 
 /// A 400 for `field`.
 pub fn invalid(field: impl Into<String>, message: impl ToString) -> ApiError {
@@ -65,24 +53,22 @@ pub fn invalid(field: impl Into<String>, message: impl ToString) -> ApiError {
     }
 }
 
-impl From<BodyError> for ApiError {
-    fn from(e: BodyError) -> Self {
-        match e {
-            BodyError::Field { field, message } if !field.is_empty() => ApiError::Invalid { field, message },
-            other => ApiError::Body(other),
-        }
-    }
+/// How one kind of error looks on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The contract's error name (`BadRequestError`...).
+    pub name: &'static str,
+    /// The message (before [`shared::http::public_message`] hides a 500's).
+    pub message: String,
+    /// The offending field, when there is one.
+    pub field: Option<String>,
 }
-
-shared::store_failure!(ApiError {
-    throttled: Throttled,
-    contention: Contention,
-    internal: Internal
-});
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Envelope<'a> {
+struct Wire<'a> {
     error: &'static str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -91,38 +77,90 @@ struct Envelope<'a> {
 }
 
 impl ApiError {
-    fn status_and_name(&self) -> (StatusCode, &'static str) {
-        use ApiError::*;
-        match self {
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowedError"),
-            Credentials(_) | UnknownKey => (StatusCode::UNAUTHORIZED, "UnauthorizedError"),
-            Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "ContentTooLargeError"),
-            Body(BodyError::UnsupportedMediaType) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeError")
-            }
-            Body(_) | Invalid { .. } | NothingToUpdate => (StatusCode::BAD_REQUEST, "BadRequestError"),
-            NotFound => (StatusCode::NOT_FOUND, "NotFoundError"),
-            NumberTaken(_) => (StatusCode::CONFLICT, "ConflictError"),
-            Contention | Throttled => (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailableError"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
+    /// The one mapping table from kind to status, name, message and field.
+    /// Common kinds take their status from [`Common::status`]; where this
+    /// contract's wording differs from [`Common`]'s, the message is written
+    /// here, otherwise it is the error's own. A body field of the wrong type
+    /// or unknown is reported like any invalid field (`field: message`).
+    pub fn envelope(&self) -> Envelope {
+        use StatusCode as S;
+        const BAD_REQUEST: &str = "BadRequestError";
+        const UNAUTHORIZED: &str = "UnauthorizedError";
+        const UNAVAILABLE: &str = "ServiceUnavailableError";
+        let (status, name, message, field): (StatusCode, &'static str, Option<String>, Option<String>) =
+            match self {
+                Self::Common(c @ Common::MethodNotAllowed) => (
+                    c.status(),
+                    "MethodNotAllowedError",
+                    Some("only PATCH is supported on this resource".into()),
+                    None,
+                ),
+                Self::Common(c @ Common::Credentials(e)) => (
+                    c.status(),
+                    UNAUTHORIZED,
+                    Some(format!("send a valid API key in the x-api-key header ({e})")),
+                    None,
+                ),
+                Self::Common(c @ Common::UnknownCredential) => (
+                    c.status(),
+                    UNAUTHORIZED,
+                    Some("the API key is not valid".into()),
+                    None,
+                ),
+                Self::Common(c @ Common::Body(BodyError::TooLarge { .. })) => {
+                    (c.status(), "ContentTooLargeError", None, None)
+                }
+                Self::Common(c @ Common::Body(BodyError::UnsupportedMediaType)) => {
+                    (c.status(), "UnsupportedMediaTypeError", None, None)
+                }
+                Self::Common(c @ Common::Body(BodyError::Field { field, message })) if !field.is_empty() => (
+                    c.status(),
+                    BAD_REQUEST,
+                    Some(format!("{field}: {message}")),
+                    Some(field.clone()),
+                ),
+                Self::Common(c @ Common::Body(_)) => (c.status(), BAD_REQUEST, None, None),
+                Self::Common(c @ Common::NotFound) => (
+                    c.status(),
+                    "NotFoundError",
+                    Some("account not found".into()),
+                    None,
+                ),
+                Self::Common(c @ Common::Contention) => (
+                    c.status(),
+                    UNAVAILABLE,
+                    Some("the account is being updated concurrently; retry shortly".into()),
+                    None,
+                ),
+                Self::Common(c @ Common::Throttled) => (c.status(), UNAVAILABLE, None, None),
+                Self::Common(c @ Common::Internal(_)) => (c.status(), "InternalServerError", None, None),
+                Self::Invalid { field, .. } => (S::BAD_REQUEST, BAD_REQUEST, None, Some(field.clone())),
+                Self::NothingToUpdate => (S::BAD_REQUEST, BAD_REQUEST, None, None),
+                Self::NumberTaken(_) => (S::CONFLICT, "ConflictError", None, Some("number".to_owned())),
+            };
+        Envelope {
+            status,
+            name,
+            message: message.unwrap_or_else(|| self.to_string()),
+            field,
         }
     }
 
     /// Renders the error (see [`shared::http::error`] for the headers each
-    /// status gets).
+    /// status gets). A 500's message is never sent.
     pub fn into_response(self, request_id: &str) -> Response<Body> {
-        let (status, name) = self.status_and_name();
-        let field = match &self {
-            ApiError::Invalid { field, .. } => Some(field.clone()),
-            ApiError::NumberTaken(_) => Some("number".to_owned()),
-            _ => None,
-        };
-        let envelope = Envelope {
+        let Envelope {
+            status,
+            name,
+            message,
+            field,
+        } = self.envelope();
+        let wire = Wire {
             error: name,
-            message: shared::http::public_message(status, name, &self, request_id),
+            message: shared::http::public_message(status, name, &message, request_id),
             field,
             request_id,
         };
-        shared::http::error(status, "application/json", &envelope, request_id, "PATCH")
+        shared::http::error(status, "application/json", &wire, request_id, "PATCH")
     }
 }

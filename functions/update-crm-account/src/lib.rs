@@ -18,97 +18,70 @@
 //!   `custom` merges key by key against the tenant's field definitions.
 //! - `allow_new_options=true` adds the new options in the same transaction
 //!   as the account update; one request may add options to at most
-//!   [`write::MAX_FIELDS_WITH_NEW_OPTIONS`] fields (DynamoDB's 100 actions per
-//!   transaction, less the account write's own 3), else 400 naming `custom`
-//!   before anything is written.
+//!   [`MAX_FIELDS_WITH_NEW_OPTIONS`](change::custom::MAX_FIELDS_WITH_NEW_OPTIONS)
+//!   fields (DynamoDB's 100 actions per transaction, less the account
+//!   write's own 3), else 400 naming `custom` before anything is written.
 //! - Field definitions are tenant data and may be malformed: one without
 //!   `options` has none yet, one without `version` is appended to under
 //!   `attribute_not_exists(version)`, one without a known `type` refuses
-//!   values (400) but allows removing them ([`custom::definition`]). Never a
+//!   values (400) but allows removing them ([`store::definition`]). Never a
 //!   500 or a retry loop.
-//! - Atomic: one UpdateItem, or one TransactWriteItems ([`write`](mod@write)).
-//! - 200 with the full account ([`account::AccountView`]). Responses on
+//! - Atomic: one UpdateItem, or one TransactWriteItems ([`store`]).
+//! - 200 with the full account ([`response::AccountView`]). Responses on
 //!   `/clients/...` also carry `Deprecation` and a `Link` to the successor.
+//!
+//! Modules, in the order a request meets them:
+//!
+//! - [`auth`]: the principal (the key's tenant) and how an `x-api-key` becomes one.
+//! - [`request`]: the method, [`request::AccountId`], the `allow_new_options` flag, the wire body.
+//! - [`change`]: the wire body validated into a [`change::Change`], every limit; [`change::custom`] checks custom values.
+//! - [`store`]: keys, attribute names, the one write (plans for the shared driver); [`store::definition`] holds field definitions.
+//! - [`response`]: the 200 view of the account, its rendering, and the `/clients` deprecation headers.
+//! - [`error`]: [`error::ApiError`] and its one envelope mapping table.
+//! - [`seed`]: this function's section of a seed file.
 
-pub mod account;
+pub mod auth;
 pub mod change;
-pub mod custom;
 pub mod error;
+pub mod request;
+pub mod response;
 pub mod seed;
-pub mod write;
+pub mod store;
 
-use account::AccountView;
-use change::{AccountId, Change};
-use error::ApiError;
-use lambda_http::{Body, Request, RequestExt, Response, http::HeaderValue, http::Method, http::StatusCode};
-use serde::Deserialize;
-use shared::{auth, http, store::Table};
+use change::Change;
+use lambda_http::{Body, Request, Response};
+use request::{AccountId, Flags, WireBody};
+use shared::http;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "CrmAccountsTable";
 
-/// When the `/clients` alias was deprecated (RFC 9745 `Deprecation`, a
-/// structured-field date: 2026-01-01T00:00:00Z).
-pub const CLIENTS_DEPRECATED_AT: &str = "@1767225600";
+/// What the handler needs, built once per cold start: the table holding
+/// keys, accounts, number claims and field definitions
+/// (`State::from_env(TABLE_LOGICAL_ID)`).
+pub type State = shared::endpoint::State;
 
-/// What the handler needs, built once per cold start.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// The table holding keys, accounts, number claims and field definitions.
-    pub table: Table,
-}
-
-impl State {
-    /// State from the environment: the table named by `TABLE_NAME`.
-    pub async fn from_env() -> Self {
-        let client = shared::store::client_from_env().await;
-        State {
-            table: Table::from_env(client, "TABLE_NAME", TABLE_LOGICAL_ID),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct Principal {
-    tenant_id: String,
-}
-
-/// Handles one request; every error becomes a response in this endpoint's
-/// envelope. Both routes get the same behaviour.
+/// Handles one request. Never fails: every error becomes a response in this
+/// endpoint's envelope, and the account is written only when every step
+/// before the write succeeded. Both routes get the same behaviour.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    let mut response = match update(state, &req).await {
-        Ok(account) => http::success(StatusCode::OK, &account, &request_id),
-        Err(e) => e.into_response(&request_id),
-    };
-    if req.raw_http_path().starts_with("/clients/") {
-        let headers = response.headers_mut();
-        headers.insert("deprecation", HeaderValue::from_static(CLIENTS_DEPRECATED_AT));
-        // The successor link only for a valid id: never reflect raw input.
-        if let Ok(id) = AccountId::parse(http::path_param(&req, "accountId"))
-            && let Ok(link) =
-                HeaderValue::from_str(&format!("</accounts/{}>; rel=\"successor-version\"", id.0))
-        {
-            headers.insert("link", link);
-        }
+    let outcome = async {
+        request::require_patch(&req)?;
+        let principal = auth::authenticate(&state.table, &req).await?;
+        let id = AccountId::from_path(&req)?;
+        let flags = Flags::from_query(&req)?;
+        let wire = WireBody::from_request(&req)?;
+        let change = Change::validate(wire, id)?;
+        store::write(
+            &state.table,
+            principal.tenant(),
+            id,
+            &change,
+            flags.allow_new_options,
+        )
+        .await
     }
-    response
-}
-
-async fn update(state: &State, req: &Request) -> Result<AccountView, ApiError> {
-    if req.method() != Method::PATCH {
-        return Err(ApiError::MethodNotAllowed);
-    }
-    let principal = authenticate(state, req).await?;
-    let id = AccountId::parse(http::path_param(req, "accountId"))?;
-    let allow_new_options = change::allow_new_options(http::query_param(req, "allow_new_options"))?;
-    let change = Change::parse(http::json_body(req)?, id)?;
-    write::apply(&state.table, &principal.tenant_id, id, &change, allow_new_options).await
-}
-
-async fn authenticate(state: &State, req: &Request) -> Result<Principal, ApiError> {
-    let key = auth::header_token(req, "x-api-key").map_err(ApiError::Credentials)?;
-    auth::find_principal(&state.table, key)
-        .await?
-        .ok_or(ApiError::UnknownKey)
+    .await;
+    response::render(&req, outcome, &request_id)
 }

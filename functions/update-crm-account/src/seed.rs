@@ -31,10 +31,13 @@
 //! with one number in one section are refused.
 
 use crate::{
-    account::{account_key, attrs, number_key},
-    change::{AccountId, Change},
-    custom::{self, FieldDef, FieldType},
-    write::CLAIM_OWNER,
+    change::{Change, custom},
+    request::{AccountId, WireBody},
+    store::{
+        CLAIM_OWNER, account_key, attrs,
+        definition::{self, FieldDef, FieldType},
+        number_key,
+    },
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
@@ -129,7 +132,7 @@ impl Seed {
             if stored.contains_key(account.tenant_id.as_str()) {
                 continue;
             }
-            let defs = custom::load(table, &account.tenant_id).await.map_err(|e| {
+            let defs = definition::load(table, &account.tenant_id).await.map_err(|e| {
                 SeedError(format!(
                     "reading the custom field definitions of {} in {}: {e}",
                     account.tenant_id,
@@ -163,7 +166,7 @@ impl Seed {
                     field.key, field.field_type
                 ))
             })?;
-            items.push(custom::definition_item(
+            items.push(definition::definition_item(
                 &field.tenant_id,
                 &field.key,
                 &field.field_type,
@@ -240,7 +243,8 @@ fn account_item(
     defs: Option<&HashMap<String, FieldDef>>,
     now: &str,
 ) -> Result<Item, String> {
-    let id = AccountId::parse(Some(&account.id.to_string())).map_err(|e| e.to_string())?;
+    let refused = |e: crate::error::ApiError| e.envelope().message;
+    let id = AccountId::parse(Some(&account.id.to_string())).map_err(refused)?;
     for required in ["title", "number"] {
         if !account.fields.contains_key(required) {
             return Err(format!("{required} is required"));
@@ -249,11 +253,11 @@ fn account_item(
     let mut fields = account.fields.clone();
     let (created_at, updated_at) = timestamps(&mut fields, now)?;
     let body = Value::Object(fields).to_string();
-    let change = Change::parse(&lambda_http::Body::from(body), id).map_err(|e| e.to_string())?;
-    let custom =
-        custom::plan(&defs.cloned().unwrap_or_default(), &change.custom, false).map_err(|e| e.to_string())?;
-    let mut item = account_key(&account.tenant_id, id.0).into_item_with(Item::from([
-        (attrs::ID.to_owned(), AttributeValue::N(id.0.to_string())),
+    let wire = WireBody::parse(&lambda_http::Body::from(body)).map_err(refused)?;
+    let change = Change::validate(wire, id).map_err(refused)?;
+    let custom = custom::plan(&defs.cloned().unwrap_or_default(), &change.custom, false).map_err(refused)?;
+    let mut item = account_key(&account.tenant_id, id.get()).into_item_with(Item::from([
+        (attrs::ID.to_owned(), AttributeValue::N(id.to_string())),
         (attrs::CREATED_AT.to_owned(), AttributeValue::S(created_at)),
         (attrs::UPDATED_AT.to_owned(), AttributeValue::S(updated_at)),
         (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),

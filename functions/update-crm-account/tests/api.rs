@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use common::{Fixture, KEY_A, KEY_B, assert_error, is_null, n};
 use serde_json::{Value, json};
 use testkit::events;
-use update_crm_account::{State, account::number_key, handle};
+use update_crm_account::{State, handle, store::number_key};
 
 fn ok(response: &lambda_http::Response<lambda_http::Body>) -> Value {
     let body = events::body_json(response);

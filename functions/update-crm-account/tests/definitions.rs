@@ -9,12 +9,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use common::{Fixture, assert_error, n};
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::store::Item;
+use shared::store::{Item, write::MAX_TRANSACTION_ACTIONS as DYNAMODB_MAX_TRANSACTION_ACTIONS};
 use testkit::events;
 use update_crm_account::{
-    TABLE_LOGICAL_ID,
-    custom::field_key,
-    write::{DYNAMODB_MAX_TRANSACTION_ACTIONS, MAX_FIELDS_WITH_NEW_OPTIONS},
+    TABLE_LOGICAL_ID, change::custom::MAX_FIELDS_WITH_NEW_OPTIONS, store::definition::field_key,
 };
 
 fn ok(response: &Response<Body>) -> Value {

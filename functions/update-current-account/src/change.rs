@@ -1,49 +1,48 @@
-//! The PATCH body and its rules.
+//! The rules of both routes' bodies: a PATCH body becomes a [`Change`], a
+//! confirmation body a code ([`code`]). Every limit is a named constant
+//! beside the rule that uses it (the verification budget's are in
+//! [`crate::store::budget`], where the write enforces them).
 
-use crate::error::{ApiError, invalid};
+pub mod code;
+
+use crate::{
+    error::{ApiError, invalid},
+    request::{ConfirmBody, PatchBody},
+};
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::Body;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use shared::{
-    http::{MAX_BODY_BYTES, parse_json_object},
-    patch::{MapMerge, Patch},
+    patch::MapMerge,
     validate::{BoundedText, EmailAddress, is_currency, is_iana_timezone, is_language_tag},
 };
 
-/// An account name: 1-255 characters, not blank.
-pub type AccountName = BoundedText<1, 255>;
+/// Fewest characters in an account name.
+pub const MIN_NAME_CHARS: usize = 1;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireBody {
-    #[serde(default)]
-    name: Patch<String>,
-    #[serde(default)]
-    email: Patch<String>,
-    #[serde(default)]
-    settings: Patch<Map<String, Value>>,
-}
+/// Most characters in an account name.
+pub const MAX_NAME_CHARS: usize = 255;
 
-/// A validated change.
+/// An account name: [`MIN_NAME_CHARS`]-[`MAX_NAME_CHARS`] characters, not blank.
+pub type AccountName = BoundedText<MIN_NAME_CHARS, MAX_NAME_CHARS>;
+
+/// A validated change: at least one field, each valid.
 #[derive(Debug)]
 pub struct Change {
     /// New name.
     pub name: Option<AccountName>,
-    /// New email.
+    /// New email (valid, at most 254 characters: [`EmailAddress`]).
     pub email: Option<EmailAddress>,
     /// Settings to set and remove.
     pub settings: MapMerge<AttributeValue>,
 }
 
 impl Change {
-    /// Parses and validates a body: at least one of `name`, `email`,
+    /// Validates a PATCH body: at least one of `name`, `email`,
     /// `settings`; none of them `null`; `settings` keys only `currency`
     /// (ISO 4217, e.g. `EUR`), `timezone` (IANA, e.g. `Europe/Berlin`) and
     /// `language` (ISO 639-1 or BCP 47, e.g. `de`, `pt-BR`), each a string or
     /// `null` to remove it.
-    pub fn parse(body: &Body) -> Result<Self, ApiError> {
-        let wire: WireBody = parse_json_object(body, MAX_BODY_BYTES)?;
+    pub fn validate(wire: PatchBody) -> Result<Self, ApiError> {
         if wire.name.is_absent() && wire.email.is_absent() && wire.settings.is_absent() {
             return Err(invalid("body", "include at least one of name, email or settings"));
         }
@@ -74,6 +73,20 @@ impl Change {
             settings,
         })
     }
+}
+
+/// The code of a confirmation body, without the spaces and hyphens people
+/// type: 400 unless it is [`code::CODE_DIGITS`] digits.
+pub fn confirmation_code(wire: ConfirmBody) -> Result<String, ApiError> {
+    code::parse_code(&wire.code).ok_or_else(|| {
+        invalid(
+            "code",
+            format!(
+                "must be the {}-digit code sent to the new address",
+                code::CODE_DIGITS
+            ),
+        )
+    })
 }
 
 /// How a setting's value is checked, and what to tell a client that fails it.
@@ -115,7 +128,11 @@ mod tests {
     use serde_json::json;
 
     fn parse(v: Value) -> Result<Change, ApiError> {
-        Change::parse(&Body::from(v.to_string()))
+        let wire: PatchBody = shared::http::parse_json_object(
+            &lambda_http::Body::from(v.to_string()),
+            shared::http::MAX_BODY_BYTES,
+        )?;
+        Change::validate(wire)
     }
 
     fn field(e: ApiError) -> String {

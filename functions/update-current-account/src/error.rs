@@ -9,32 +9,26 @@
 //! and 403 for a token without permission on the account), `not_found`
 //! (404), `email_exists` (409), `unsupported_media_type` (415),
 //! `too_many_requests` (429, with `Retry-After` in seconds: the account's
-//! email-verification budget is used up, see [`crate::budget`]),
+//! email-verification budget is used up, see [`crate::store::budget`]),
 //! `service_unavailable` (503, `Retry-After: 1`), `internal_error` (500).
 //! The request id travels in `x-request-id`.
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
-use shared::{auth::CredentialError, http::BodyError};
+use shared::{error::Common, http::BodyError};
+use std::{borrow::Cow, fmt::Display};
 
-/// Every way a request to this API can fail.
+/// Every way a request to this API can fail: the kinds all endpoints share
+/// ([`Common`]) and this contract's own.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// Another method than the route's (405).
-    #[error("this method is not supported on this resource")]
-    MethodNotAllowed,
-    /// No usable bearer token (401).
-    #[error("send a valid access token as `Authorization: Bearer <access_token>` ({0})")]
-    Credentials(CredentialError),
-    /// A token no credential matches (401).
-    #[error("the access token is not valid")]
-    UnknownToken,
+    /// A kind every endpoint shares (its status from [`Common::status`];
+    /// this contract words some messages its own way, see `ApiError::envelope`).
+    #[error("{0}")]
+    Common(Common),
     /// The token has no permission on the account it names (403).
     #[error("the provided token does not have permission to update this account")]
     Forbidden,
-    /// The body is not a JSON object of the right shape (400; 413 when too large).
-    #[error("{0}")]
-    Body(#[from] BodyError),
     /// A field breaks a rule (400).
     #[error("{field}: {message}")]
     Invalid {
@@ -43,9 +37,6 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
-    /// The account does not exist (404).
-    #[error("account not found")]
-    NotFound,
     /// Another account uses the email (409).
     #[error("This email is already linked to another account.")]
     EmailExists,
@@ -57,16 +48,9 @@ pub enum ApiError {
         /// Seconds until the budget's window ends (`Retry-After`).
         retry_after: u64,
     },
-    /// The write lost every race (503).
-    #[error("the account is being updated concurrently; retry shortly")]
-    Contention,
-    /// DynamoDB throttled us after the SDK's retries (503).
-    #[error("the service is busy; retry shortly")]
-    Throttled,
-    /// A bug or an outage (500); the detail is logged, never sent.
-    #[error("internal error: {0}")]
-    Internal(String),
 }
+
+shared::common_error!(ApiError);
 
 /// A 400 for `field`.
 pub fn invalid(field: impl Into<String>, message: impl ToString) -> ApiError {
@@ -76,12 +60,6 @@ pub fn invalid(field: impl Into<String>, message: impl ToString) -> ApiError {
     }
 }
 
-shared::store_failure!(ApiError {
-    throttled: Throttled,
-    contention: Contention,
-    internal: Internal
-});
-
 #[derive(Serialize)]
 struct Envelope {
     error: &'static str,
@@ -89,22 +67,47 @@ struct Envelope {
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The one mapping table: each kind's status, code string, and the
+    /// message where this contract words it differently from the kind's
+    /// own text (`None`: the kind's `Display`).
+    fn envelope(&self) -> (StatusCode, &'static str, Option<Cow<'static, str>>) {
         use ApiError::*;
+        use shared::error::Common as C;
         match self {
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "invalid_request"),
-            Credentials(_) | UnknownToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Forbidden => (StatusCode::FORBIDDEN, "unauthorized"),
-            Body(BodyError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request"),
-            Body(BodyError::UnsupportedMediaType) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            Common(common) => {
+                let status = common.status();
+                match common {
+                    C::MethodNotAllowed => (status, "invalid_request", None),
+                    C::Credentials(e) => (
+                        status,
+                        "unauthorized",
+                        Some(Cow::Owned(format!(
+                            "send a valid access token as `Authorization: Bearer <access_token>` ({e})"
+                        ))),
+                    ),
+                    C::UnknownCredential => (
+                        status,
+                        "unauthorized",
+                        Some(Cow::Borrowed("the access token is not valid")),
+                    ),
+                    C::Body(BodyError::UnsupportedMediaType) => (status, "unsupported_media_type", None),
+                    C::Body(_) => (status, "invalid_request", None),
+                    C::NotFound => (status, "not_found", Some(Cow::Borrowed("account not found"))),
+                    C::Contention => (
+                        status,
+                        "service_unavailable",
+                        Some(Cow::Borrowed(
+                            "the account is being updated concurrently; retry shortly",
+                        )),
+                    ),
+                    C::Throttled => (status, "service_unavailable", None),
+                    C::Internal(_) => (status, "internal_error", None),
+                }
             }
-            Body(_) | Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request"),
-            NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            EmailExists => (StatusCode::CONFLICT, "email_exists"),
-            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
-            Contention | Throttled => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            Forbidden => (StatusCode::FORBIDDEN, "unauthorized", None),
+            Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid_request", None),
+            EmailExists => (StatusCode::CONFLICT, "email_exists", None),
+            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", None),
         }
     }
 
@@ -113,12 +116,16 @@ impl ApiError {
     /// seconds until its window ends in `Retry-After`). `allow` is the
     /// route's method, for 405.
     pub fn into_response(self, request_id: &str, allow: &'static str) -> Response<Body> {
-        let (status, code) = self.status_and_code();
+        let (status, code, wording) = self.envelope();
         let retry_after = match &self {
             ApiError::RateLimited { retry_after, .. } => Some(*retry_after),
             _ => None,
         };
-        let message = shared::http::public_message(status, code, &self, request_id);
+        let text: &dyn Display = match &wording {
+            Some(wording) => wording,
+            None => &self,
+        };
+        let message = shared::http::public_message(status, code, text, request_id);
         let mut response = shared::http::error(
             status,
             "application/json",

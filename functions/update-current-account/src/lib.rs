@@ -1,10 +1,10 @@
 //! `PATCH /v1/account`: update the caller's account (name, email, settings),
-//! and `POST /v1/account/email/confirm` ([`confirm`]) for accounts whose
+//! and `POST /v1/account/email/confirm` ([`handle_confirm`]) for accounts whose
 //! policy requires email verification.
 //!
 //! Contract: `seeds/003_9a92d948eac63b90.txt`. Decisions where it is silent:
 //!
-//! - Auth ([`principal`]): `Authorization: Bearer <access_token>`, stored
+//! - Auth ([`auth`], [`request`]): `Authorization: Bearer <access_token>`, stored
 //!   only as SHA-256, each token a user's with role `owner` or `admin` on
 //!   one account. The request is about the token's account; an admin token
 //!   may name another with `X-Account-Id`; a non-admin token naming another:
@@ -12,16 +12,17 @@
 //!   is present but empty, repeated, not visible ASCII or not an account id
 //!   (1-128 letters, digits, `_`, `-`) is 400 `invalid_request`, never read
 //!   as "the caller's own account".
-//! - Body ([`change`]): `Content-Type` `application/json` or
+//! - Body ([`request`], [`change`]): `Content-Type` `application/json` or
 //!   `application/merge-patch+json` (any case, optional `charset=utf-8`),
 //!   else 415 `unsupported_media_type`. `name` (1-255), `email` (valid, at
 //!   most 254, unique across accounts case-insensitively: 409
 //!   `email_exists`), `settings` (merged key by key: `currency`,
 //!   `timezone`, `language`; null removes one; other keys 400). Empty body,
 //!   unknown fields, nulls, wrong types: 400.
-//! - 200 with the account as in the contract; while an email change awaits
+//! - 200 with the account as in the contract ([`response`]); while an email change awaits
 //!   confirmation, also `pending_email`.
-//! - Email verification ([`mod@write`], [`confirm`], [`budget`], [`code`]): an
+//! - Email verification ([`store::email`], [`store::confirm`],
+//!   [`store::budget`], [`change::code`]): an
 //!   account with `email_verification: required` keeps its address until a
 //!   code sent to the new one comes back. The pending address reserves
 //!   nothing (so nobody can squat an address by requesting it): the request
@@ -32,63 +33,85 @@
 //!   each account 3 codes and 5 tries per 24-hour window, whatever the
 //!   re-requests (429 `too_many_requests` with `Retry-After` past that).
 //!   Guessing a code then takes 10^10 tries on average, 2 * 10^9
-//!   account-days at 5 a day (see [`code`] for the arithmetic, and why not
+//!   account-days at 5 a day (see [`change::code`] for the arithmetic, and why not
 //!   6 digits).
 //! - Errors: `{"error": "<code>", "message": "..."}` ([`error`]).
 //! - Seeds ([`seed`]) take every field of the contract's response,
 //!   `created_at` and `updated_at` included, stored exactly as given once
 //!   checked as RFC 3339.
 
-pub mod account;
-pub mod budget;
-pub mod change;
-pub mod code;
-pub mod confirm;
-pub mod error;
-pub mod principal;
-pub mod seed;
-pub mod write;
+//!
+//! Modules, the same in every endpoint crate:
+//!
+//! - [`auth`]: the principal a bearer token stands for, and the account it may act on;
+//! - [`request`]: `X-Account-Id` as an [`request::AccountId`], and the wire bodies;
+//! - [`change`]: the body rules, a PATCH body into a [`change::Change`], and the codes ([`change::code`]);
+//! - [`store`]: keys, attributes, items and the plans given to the shared write driver
+//!   ([`store::budget`], [`store::email`], [`store::confirm`]);
+//! - [`response`]: the account item as the 200 body;
+//! - [`error`]: the error kinds and the contract's envelope;
+//! - [`seed`]: this function's section of a seed file.
 
-use account::AccountView;
+pub mod auth;
+pub mod change;
+pub mod error;
+pub mod request;
+pub mod response;
+pub mod seed;
+pub mod store;
+
 use change::Change;
 use error::ApiError;
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
-use shared::{http, store::Table};
+use lambda_http::{Body, Request, Response, http::Method};
+use shared::{error::Common, http};
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "UserAccountsTable";
 
-/// What the handlers need, built once per cold start.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// The table holding tokens, accounts, email markers and the outbox.
-    pub table: Table,
-}
+/// What the handlers need, built once per cold start: the table holding
+/// tokens, accounts, email markers and the outbox
+/// (`State::from_env(TABLE_LOGICAL_ID)`).
+pub type State = shared::endpoint::State;
 
-impl State {
-    /// State from the environment: the table named by `TABLE_NAME`.
-    pub async fn from_env() -> Self {
-        let client = shared::store::client_from_env().await;
-        State {
-            table: Table::from_env(client, "TABLE_NAME", TABLE_LOGICAL_ID),
-        }
-    }
-}
-
-/// Handles one PATCH /v1/account request.
+/// Handles one PATCH /v1/account request: method, token, `X-Account-Id`,
+/// body rules, the write, the 200 body; any failure in the contract's
+/// envelope ([`error`]).
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    match update(state, &req).await {
-        Ok(account) => http::success(StatusCode::OK, &account, &request_id),
-        Err(e) => e.into_response(&request_id, "PATCH"),
-    }
+    update(state, &req, &request_id)
+        .await
+        .unwrap_or_else(|e| e.into_response(&request_id, "PATCH"))
 }
 
-async fn update(state: &State, req: &Request) -> Result<AccountView, ApiError> {
+async fn update(state: &State, req: &Request, request_id: &str) -> Result<Response<Body>, ApiError> {
     if req.method() != Method::PATCH {
-        return Err(ApiError::MethodNotAllowed);
+        return Err(Common::MethodNotAllowed.into());
     }
-    let id = principal::target_account(state, req).await?;
-    let change = Change::parse(http::json_body(req)?)?;
-    write::apply(&state.table, &id, &change).await
+    let principal = auth::authenticate(state, req).await?;
+    let account = principal.target(request::named_account(req)?)?;
+    let change = Change::validate(request::body(req)?)?;
+    let item = store::apply(&state.table, &account, &change).await?;
+    response::render(&item, request_id)
+}
+
+/// Handles one POST /v1/account/email/confirm request: method, token,
+/// `X-Account-Id`, the code, the confirmation's writes
+/// ([`store::confirm`]), the 200 body; any failure in the contract's
+/// envelope.
+pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
+    let request_id = http::request_id(&req);
+    confirm(state, &req, &request_id)
+        .await
+        .unwrap_or_else(|e| e.into_response(&request_id, "POST"))
+}
+
+async fn confirm(state: &State, req: &Request, request_id: &str) -> Result<Response<Body>, ApiError> {
+    if req.method() != Method::POST {
+        return Err(Common::MethodNotAllowed.into());
+    }
+    let principal = auth::authenticate(state, req).await?;
+    let account = principal.target(request::named_account(req)?)?;
+    let code = change::confirmation_code(request::body(req)?)?;
+    let item = store::confirm::confirm(&state.table, &account, &code).await?;
+    response::render(&item, request_id)
 }

@@ -29,11 +29,17 @@
 //! another account's address, and confirming it then answers 409.
 
 use crate::{
-    account::{MARKER_OWNER, account_key, attrs, email_key, outbox_key},
-    change::AccountName,
-    code::{CODE_DIGITS, code_hash, parse_code},
-    principal::{Role, is_account_id},
-    write::{ACTIVE, CODE_TTL_SECONDS},
+    auth::Role,
+    change::{
+        AccountName,
+        code::{CODE_DIGITS, code_hash, parse_code},
+    },
+    request::is_account_id,
+    store::{
+        MARKER_OWNER, account_key, attrs,
+        email::{ACTIVE, CODE_TTL_SECONDS},
+        email_key, outbox_key,
+    },
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;

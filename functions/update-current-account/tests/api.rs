@@ -5,7 +5,7 @@ mod common;
 use common::{ADMIN, Fixture, T1, T2, assert_error, ok, wrong_code};
 use serde_json::{Value, json};
 use testkit::events;
-use update_current_account::{State, TABLE_LOGICAL_ID, account::email_key, handle};
+use update_current_account::{State, TABLE_LOGICAL_ID, handle, store::email_key};
 
 #[tokio::test]
 async fn contract_example_updates_name_email_and_settings() {

@@ -4,9 +4,7 @@
 
 use testkit::{TestDb, events, seed::SeedFile, workspace_root};
 use update_current_account::{
-    State, TABLE_LOGICAL_ID,
-    confirm::handle_confirm,
-    handle,
+    State, TABLE_LOGICAL_ID, handle, handle_confirm,
     seed::{SEED_SECTION, Seed},
 };
 

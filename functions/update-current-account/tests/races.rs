@@ -7,7 +7,9 @@ use common::Fixture;
 use futures::future::join_all;
 use serde_json::json;
 use std::sync::Arc;
-use update_current_account::budget::{MAX_CODES_PER_WINDOW, MAX_TRIES_PER_CHANGE, MAX_TRIES_PER_WINDOW};
+use update_current_account::store::budget::{
+    MAX_CODES_PER_WINDOW, MAX_TRIES_PER_CHANGE, MAX_TRIES_PER_WINDOW,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_accounts_claiming_one_new_email_have_one_winner() {

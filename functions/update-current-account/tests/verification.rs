@@ -10,8 +10,8 @@ use serde_json::json;
 use testkit::events;
 use update_current_account::{
     TABLE_LOGICAL_ID,
-    account::email_key,
-    budget::{MAX_CODES_PER_WINDOW, MAX_TRIES_PER_WINDOW, WINDOW_SECONDS},
+    store::budget::{MAX_CODES_PER_WINDOW, MAX_TRIES_PER_WINDOW, WINDOW_SECONDS},
+    store::email_key,
 };
 
 /// Asserts a 429 in the envelope with `Retry-After` (seconds until the

@@ -15,7 +15,7 @@
 //! - Errors: `{"code", "message", "requestId"}` ([`error`]).
 //! - `updatedAt` moves forward on every rename (strictly, by at least a
 //!   millisecond); `createdAt` and `latestActivityAt` are not touched.
-//! - Tenant isolation is structural ([`keys`]): every key the handler uses,
+//! - Tenant isolation is structural ([`store`]): every key the handler uses,
 //!   the account's and the prospects' partition, includes the caller's
 //!   tenant. A request naming another tenant's account addresses a
 //!   partition that does not exist: the conditional rename fails with no
@@ -25,44 +25,53 @@
 //! - So the rename (one UpdateItem returning the new item) and the prospects
 //!   Query still run concurrently after authentication: two DynamoDB round
 //!   trips of latency in all.
-//! - `linkedProspects` lists at most [`limits::MAX_LINKED_PROSPECTS`] (100)
-//!   prospects, the newest by `createdAt` first (ties: the greater
+//! - `linkedProspects` lists at most [`response::size::MAX_LINKED_PROSPECTS`]
+//!   (100) prospects, the newest by `createdAt` first (ties: the greater
 //!   `prospectId` first). `linkedProspectsTruncated` (always present) and the
-//!   header [`TRUNCATED_HEADER`] (`true` / `false`) say whether the account
-//!   has more. The Query stops after 101 items, so the cost is bounded too.
-//!   A total count is not given: it would mean reading every prospect. The
-//!   bound keeps the largest possible response under half of Lambda's 6 MB
-//!   limit ([`limits`] has the arithmetic).
+//!   header [`response::TRUNCATED_HEADER`] (`true` / `false`) say whether the
+//!   account has more. The Query stops after 101 items, so the cost is
+//!   bounded too. A total count is not given: it would mean reading every
+//!   prospect. The bound keeps the largest possible response under half of
+//!   Lambda's 6 MB limit ([`response::size`] has the arithmetic).
 //! - Seeded timestamps ([`seed`]) are kept as the instant given, and stored
 //!   and answered in one canonical form, UTC with milliseconds
 //!   (`2025-01-12T09:30:00.000Z`), which both matches the contract's
 //!   pattern and sorts as text in time order.
+//!
+//! Modules, in the order a request meets them:
+//!
+//! - [`auth`]: the principal (the API key's tenant) and how an `x-api-key` becomes one.
+//! - [`request`]: the method, the account id from the path, and the wire body.
+//! - [`change`]: the wire body validated into a [`change::Rename`]; the name's limits.
+//! - [`store`]: keys, attributes, the account item, and the rename (a plan for
+//!   the shared driver) run beside the bounded prospects query ([`store::prospects`]).
+//! - [`response`]: the 200 view and its rendering; [`response::size`] bounds it.
+//! - [`error`]: [`error::ApiError`] and its one mapping table.
+//! - [`seed`]: this function's section of a seed file.
 
-pub mod account;
+pub mod auth;
+pub mod change;
 pub mod error;
-pub mod keys;
-pub mod limits;
-pub mod prospects;
+pub mod request;
+pub mod response;
 pub mod seed;
+pub mod store;
 
-use account::{Account, AccountId, AccountName};
-use error::ApiError;
-use lambda_http::{
-    Body, Request, Response,
-    http::{HeaderValue, Method, StatusCode},
-};
-use prospects::{LinkedProspects, Prospect};
-use serde::{Deserialize, Serialize};
-use shared::{auth, http, patch::Patch, store::Table};
+use change::Rename;
+use lambda_http::{Body, Request, Response};
+use request::{AccountId, WireBody};
+use response::AccountResponse;
+use shared::{http, store::Table};
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "TenantAccountsTable";
 
-/// Response header of every 200: `true` when the account has more linked
-/// prospects than `linkedProspects` lists, else `false`.
-pub const TRUNCATED_HEADER: &str = "x-linked-prospects-truncated";
-
-/// What the handler needs, built once per cold start.
+/// What the handler needs, built once per cold start: the table holding API
+/// keys, accounts and prospects, as [`shared::endpoint::State`] holds it, and
+/// one knob of this endpoint's own.
+///
+/// Not (yet) `shared::endpoint::State`: tests force the prospects Query to
+/// page with `prospect_page_size`, which the shared state has no room for.
 #[derive(Debug, Clone)]
 pub struct State {
     /// The table holding API keys, accounts and prospects.
@@ -73,108 +82,40 @@ pub struct State {
 }
 
 impl State {
-    /// State from the environment: the table named by `TABLE_NAME`.
+    /// State from the environment: the table named by `TABLE_NAME` (see
+    /// [`shared::endpoint::State::from_env`]), pages as large as wanted.
     pub async fn from_env() -> Self {
-        let client = shared::store::client_from_env().await;
+        shared::endpoint::State::from_env(TABLE_LOGICAL_ID).await.into()
+    }
+}
+
+impl From<shared::endpoint::State> for State {
+    /// The shared state, with pages as large as wanted.
+    fn from(state: shared::endpoint::State) -> Self {
         State {
-            table: Table::from_env(client, "TABLE_NAME", TABLE_LOGICAL_ID),
+            table: state.table,
             prospect_page_size: None,
         }
     }
 }
 
-/// The principal an API key stands for.
-#[derive(Debug, Deserialize)]
-struct Principal {
-    tenant_id: String,
-}
-
-/// The request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RenameBody {
-    #[serde(default)]
-    name: Patch<String>,
-}
-
-/// The 200 response: the account and its newest linked prospects.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountResponse {
-    /// The account after the rename.
-    #[serde(flatten)]
-    pub account: Account,
-    /// At most [`limits::MAX_LINKED_PROSPECTS`] linked prospects, newest
-    /// `createdAt` first.
-    pub linked_prospects: Vec<Prospect>,
-    /// Whether the account has more linked prospects than are listed.
-    pub linked_prospects_truncated: bool,
-}
-
-/// Handles one request; every error becomes a response in this endpoint's
-/// envelope.
+/// Handles one request. Never fails: every error becomes a response in this
+/// endpoint's envelope, and the account is written only when every step
+/// before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    match update(state, &req).await {
-        Ok(body) => {
-            let mut response = http::success(StatusCode::OK, &body, &request_id);
-            let truncated = if body.linked_prospects_truncated {
-                "true"
-            } else {
-                "false"
-            };
-            response
-                .headers_mut()
-                .insert(TRUNCATED_HEADER, HeaderValue::from_static(truncated));
-            response
-        }
+    let outcome = async {
+        request::require_patch(&req)?;
+        let principal = auth::authenticate(&state.table, &req).await?;
+        let id = AccountId::from_path(&req)?;
+        let wire = WireBody::from_request(&req)?;
+        let rename = Rename::validate(wire)?;
+        let written = store::write(state, &principal.tenant_id, &id, &rename).await?;
+        Ok::<_, error::ApiError>(AccountResponse::new(written))
+    }
+    .await;
+    match outcome {
+        Ok(view) => view.render(&request_id),
         Err(e) => e.into_response(&request_id),
-    }
-}
-
-async fn update(state: &State, req: &Request) -> Result<AccountResponse, ApiError> {
-    if req.method() != Method::PATCH {
-        return Err(ApiError::MethodNotAllowed);
-    }
-    let principal = authenticate(state, req).await?;
-    let id = AccountId::parse(http::path_param(req, "account_id").unwrap_or_default())?;
-    let name = parse_name(http::json_body(req)?)?;
-    // Both calls are scoped to the caller's tenant by their keys, so they
-    // can run concurrently: neither can touch another tenant's items.
-    let (account, prospects) = tokio::join!(
-        account::rename(&state.table, &principal.tenant_id, &id, &name),
-        prospects::newest_linked_prospects(
-            &state.table,
-            &principal.tenant_id,
-            id.as_str(),
-            state.prospect_page_size
-        ),
-    );
-    let account = account?;
-    let LinkedProspects { prospects, truncated } = prospects?;
-    Ok(AccountResponse {
-        account,
-        linked_prospects: prospects,
-        linked_prospects_truncated: truncated,
-    })
-}
-
-async fn authenticate(state: &State, req: &Request) -> Result<Principal, ApiError> {
-    let key = auth::header_token(req, "x-api-key").map_err(ApiError::Credentials)?;
-    auth::find_principal(&state.table, key)
-        .await?
-        .ok_or(ApiError::UnknownKey)
-}
-
-fn parse_name(body: &Body) -> Result<AccountName, ApiError> {
-    let body: RenameBody = http::parse_json_object(body, http::MAX_BODY_BYTES)?;
-    let invalid = |message: String| ApiError::InvalidField {
-        field: "name",
-        message,
-    };
-    match body.name {
-        Patch::Absent => Err(invalid("is required".to_owned())),
-        Patch::Null => Err(invalid("must be a string, not null".to_owned())),
-        Patch::Value(name) => AccountName::parse(name).map_err(|e| invalid(e.to_string())),
     }
 }

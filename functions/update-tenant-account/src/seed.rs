@@ -32,7 +32,7 @@
 //!   time (for a prospect with a UUIDv7 TypeID, the time in its id, so that
 //!   reloading a seed writes the same key); `updated_at` is `created_at`;
 //!   `latest_activity_at` is null.
-//! - Text fields obey the endpoint's limits ([`crate::limits`]): names and
+//! - Text fields obey the endpoint's limits ([`crate::response::size`]): names and
 //!   slugs 1-255 characters, LinkedIn URLs 1-1024, emails, domains (stored
 //!   normalized) and phone numbers (stored in E.164) valid.
 //!
@@ -45,12 +45,13 @@ mod timestamps;
 pub use timestamps::TimestampError;
 
 use crate::{
-    account::{AccountId, AccountName, attrs},
-    keys::{account_key, prospect_key},
-    limits::{
+    change::AccountName,
+    request::AccountId,
+    response::size::{
         MAX_LINKEDIN_URL_CHARS, MAX_PROSPECT_NAME_CHARS, MAX_SLUG_CHARS, MAX_TENANT_ID_CHARS,
         PROSPECT_ID_CHARS,
     },
+    store::{account_key, attrs, prospects::prospect_key},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;

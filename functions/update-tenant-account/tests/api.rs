@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use common::{ACME, Fixture, GLOBEX, KEY_A, KEY_B, assert_error};
 use serde_json::{Value, json};
 use testkit::events;
-use update_tenant_account::{State, TRUNCATED_HEADER, handle};
+use update_tenant_account::{State, handle, response::TRUNCATED_HEADER};
 
 /// The contract's date-time pattern, verbatim.
 const DATE_TIME: &str = r"^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z))$";

@@ -10,9 +10,12 @@ use serde_json::{Value, json};
 use shared::store::Item;
 use testkit::events;
 use update_tenant_account::{
-    TABLE_LOGICAL_ID, TRUNCATED_HEADER, handle,
-    keys::prospect_key,
-    limits::{MAX_LINKED_PROSPECTS, MAX_RESPONSE_BODY_BYTES},
+    TABLE_LOGICAL_ID, handle,
+    response::{
+        TRUNCATED_HEADER,
+        size::{MAX_LINKED_PROSPECTS, MAX_RESPONSE_BODY_BYTES},
+    },
+    store::prospects::prospect_key,
 };
 
 const EXTRA: usize = 7;

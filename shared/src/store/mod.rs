@@ -14,7 +14,6 @@ mod error;
 mod expr;
 mod key;
 pub mod merge;
-pub mod optimistic;
 mod table;
 pub mod transact;
 mod update;
@@ -22,7 +21,7 @@ pub mod write;
 
 pub use client::{TimeBudget, client_from_env};
 pub use cond::{Cond, Path};
-pub use error::{CancelReason, StoreError, StoreFailure};
+pub use error::{CancelReason, StoreError};
 pub use expr::{ExprParts, Placeholders};
 pub use key::{Key, PK, SK};
 pub use table::Table;

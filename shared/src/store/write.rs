@@ -144,6 +144,14 @@ impl Transaction {
         self
     }
 
+    /// Checks `cond` on the item at `key` without writing it (a
+    /// ConditionCheck): a claim that reserves nothing, so a failure while
+    /// the subject is as read means taken, like [`Transaction::claim`]'s.
+    pub fn check_claim(&mut self, key: &Key, cond: Cond) -> &mut Self {
+        let entry = transact::check(&self.table, key, cond);
+        self.push(entry, Role::Claim)
+    }
+
     /// Deletes `owner`'s marker at `key` (never someone else's).
     pub fn release(&mut self, owner: &Owner, key: &Key) -> &mut Self {
         let entry = owner.release(&self.table, key);
@@ -208,6 +216,27 @@ pub async fn write<E>(
     first: Option<Update>,
     mut plan: impl FnMut(Option<&Item>) -> Result<Plan, E>,
 ) -> Result<Item, Failure<E>> {
+    let no_context = || std::future::ready(Ok(()));
+    write_with(table, key, (), first, no_context, |item, ()| plan(item)).await
+}
+
+/// [`write`] for a plan that depends on more than the item: `context`
+/// (what the plan reads besides the item, such as the definitions a
+/// transaction entry is conditioned on) is given to every plan, and read
+/// again with `refresh` after a transaction is cancelled, since what
+/// cancelled it may be a change of that context.
+pub async fn write_with<C, E, F, Fut>(
+    table: &Table,
+    key: &Key,
+    mut context: C,
+    first: Option<Update>,
+    mut refresh: F,
+    mut plan: impl FnMut(Option<&Item>, &C) -> Result<Plan, E>,
+) -> Result<Item, Failure<E>>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<C, E>>,
+{
     let mut current = match first {
         Some(first) => match table.update(key, first, ReturnValue::AllNew).await {
             Ok(after) => return Ok(after.unwrap_or_default()),
@@ -221,12 +250,13 @@ pub async fn write<E>(
         None => table.get(key, true).await?,
     };
     for _ in 0..MAX_ATTEMPTS {
-        let planned = plan(current.as_ref()).map_err(Failure::Refused)?;
-        let attempt = match planned {
-            Plan::Item(update) => commit_item(table, key, update).await?,
-            Plan::Transaction(transaction) => {
-                commit_transaction(table, transaction, current.as_ref()).await?
-            }
+        let planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
+        let (attempt, was_transaction) = match planned {
+            Plan::Item(update) => (commit_item(table, key, update).await?, false),
+            Plan::Transaction(transaction) => (
+                commit_transaction(table, transaction, current.as_ref()).await?,
+                true,
+            ),
         };
         current = match attempt {
             Attempt::Done(after) => return Ok(after),
@@ -234,6 +264,9 @@ pub async fn write<E>(
             Attempt::Reread => table.get(key, true).await?,
             Attempt::Taken(claim) => return Err(Failure::Taken(claim)),
         };
+        if was_transaction {
+            context = refresh().await.map_err(Failure::Refused)?;
+        }
     }
     Err(Failure::Contention)
 }

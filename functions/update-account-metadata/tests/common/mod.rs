@@ -7,7 +7,7 @@ use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
 use shared::store::{Item, attr};
 use testkit::{TestDb, events};
-use update_account_metadata::{State, TABLE_LOGICAL_ID, account::account_key, handle, seed::Seed};
+use update_account_metadata::{State, TABLE_LOGICAL_ID, handle, seed::Seed, store::account_key};
 
 /// Token of OU `ou_sales` (owns `acct_1`).
 pub const SALES: &str = "tok-sales-0123456789";

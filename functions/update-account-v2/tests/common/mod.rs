@@ -7,7 +7,7 @@ use shared::store::Item;
 use shared::validate::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
 use testkit::{TestDb, events};
-use update_account_v2::{State, TABLE_LOGICAL_ID, account::account_key, handle, seed::Seed};
+use update_account_v2::{State, TABLE_LOGICAL_ID, handle, seed::Seed, store::account_key};
 
 pub const ADMIN: &str = "v2-admin-token-0123456789";
 pub const MANAGER: &str = "v2-manager-token-0123456789";

@@ -9,7 +9,9 @@ use shared::store::Item;
 use std::collections::HashMap;
 use testkit::{TestDb, events};
 use update_crm_account::{
-    State, TABLE_LOGICAL_ID, account::account_key, custom::field_key, handle, seed::Seed,
+    State, TABLE_LOGICAL_ID, handle,
+    seed::Seed,
+    store::{account_key, definition::field_key},
 };
 
 /// Tenant A's key: accounts 1001 (number 1234) and 1002 (number 1300).

@@ -9,12 +9,9 @@ use shared::store::Item;
 use std::collections::{BTreeMap, BTreeSet};
 use testkit::{TestDb, events};
 use update_current_account::{
-    State, TABLE_LOGICAL_ID,
-    account::{account_key, outbox_key},
-    confirm::handle_confirm,
-    handle,
+    State, TABLE_LOGICAL_ID, handle, handle_confirm,
     seed::Seed,
-    write::normalized,
+    store::{account_key, email::normalized, outbox_key},
 };
 
 /// Owner of acct_1 (one@example.com, changes email at once).

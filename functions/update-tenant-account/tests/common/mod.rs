@@ -11,7 +11,7 @@ use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::store::{Item, Table};
 use testkit::{TestDb, events};
-use update_tenant_account::{State, TABLE_LOGICAL_ID, handle, keys::account_key, seed::Seed};
+use update_tenant_account::{State, TABLE_LOGICAL_ID, handle, seed::Seed, store::account_key};
 
 /// Tenant A's key (owns ACME).
 pub const KEY_A: &str = "key-tenant-a-0123456789";

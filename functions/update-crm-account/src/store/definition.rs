@@ -1,4 +1,5 @@
-//! Custom field definitions as stored, read tolerantly.
+//! Custom field definitions as stored, read tolerantly, and the update that
+//! appends options to one.
 //!
 //! Definition item: `pk = TENANT#<t>#FIELDS`, `sk = FIELD#<key>`, with
 //! `key`, `type` (`text`, `number`, `boolean`, `date`, `dropdown`,
@@ -26,8 +27,8 @@
 //! Every append is also conditioned on the definition still existing, so a
 //! definition deleted meanwhile is never recreated by an append.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
-use shared::store::{Cond, Item, Key, PK, SK, StoreError, Table, Update, transact};
+use aws_sdk_dynamodb::types::AttributeValue;
+use shared::store::{Cond, Item, Key, PK, SK, StoreError, Table, Update};
 use std::collections::HashMap;
 
 /// Attribute holding a definition's options.
@@ -139,10 +140,15 @@ impl FieldDef {
         })
     }
 
-    /// The transaction entry that adds `new` to this definition's options,
-    /// conditioned on the definition existing with the `version` that was
-    /// read (see the module docs for each stored shape).
-    pub fn append_options(&self, table: &str, tenant: &str, new: &[String]) -> TransactWriteItem {
+    /// The key of this definition's item in `tenant`'s partition.
+    pub fn item_key(&self, tenant: &str) -> Key {
+        field_key(tenant, &self.key)
+    }
+
+    /// The update that adds `new` to this definition's options, conditioned
+    /// on the definition existing with the `version` that was read (see the
+    /// module docs for each stored shape).
+    pub fn append_options(&self, new: &[String]) -> Update {
         let new_values = || new.iter().map(|o| AttributeValue::S(o.clone()));
         let mut update = Update::new();
         match self.options_shape {
@@ -168,7 +174,7 @@ impl FieldDef {
                 .set(&[VERSION], AttributeValue::N("1".to_owned()))
                 .require(Cond::eq(VERSION, other.clone())),
         };
-        transact::update(table, &field_key(tenant, &self.key), update)
+        update
     }
 }
 

@@ -1,38 +1,49 @@
-//! Accounts in DynamoDB: the item layout and the one conditional write that
-//! applies a [`Change`].
+//! Accounts in DynamoDB: the item layout, and the one conditional write that
+//! applies a [`Change`], planned here and committed by the shared driver
+//! ([`shared::store::write::write`]).
 //!
 //! Item: `pk = ACCOUNT#<id>`, `sk = ACCOUNT`, with `id`, `ou_id`, `name`,
 //! `domain`, `metadata` (a map), `version` (a counter every write bumps),
 //! `created_at`, `updated_at`. Leads live in the same partition
-//! (`sk = LEAD#<lead id>`) and hold no copy of the account's name or domain.
+//! (`sk = LEAD#<lead id>`, see [`leads`]) and hold no copy of the account's
+//! name or domain.
 //!
 //! # The write
 //!
-//! The common case is one UpdateItem: `SET name, domain, metadata.#k = :v`,
-//! `REMOVE metadata.#k`, `ADD version 1`, under the condition
-//! `attribute_exists(pk) AND ou_id = :ou AND size(metadata) <= 50 - keys set`.
-//! That size bound assumes every key set is new, so it can only be too
-//! strict, never too lenient; the OU check in the condition makes an account
-//! of another OU answer exactly like a missing one.
+//! The common case is one UpdateItem (the driver's `first`): `SET name,
+//! domain, metadata.#k = :v`, `REMOVE metadata.#k`, `ADD version 1`, under
+//! the condition `attribute_exists(pk) AND ou_id = :ou AND size(metadata)
+//! <= 50 - keys set`. That size bound assumes every key set is new, so it
+//! can only be too strict, never too lenient; the OU check in the condition
+//! makes an account of another OU answer exactly like a missing one.
 //!
 //! When the condition fails, DynamoDB returns the item as it was
 //! (`ReturnValuesOnConditionCheckFailure = ALL_OLD`), so with no extra read
-//! we know whether the account is missing or in another OU (404) or near
-//! its key limit. Near the limit the exact merged map is computed from that
-//! item and written whole, conditioned on the `version` it was computed
-//! from; a concurrent writer makes that condition fail with the newer item,
-//! and we recompute. No interleaving can exceed 50 keys or lose a key.
+//! the plan knows whether the account is missing or in another OU (404) or
+//! near its key limit. Near the limit the exact merged map is computed from
+//! that item and written whole, conditioned on the `version` it was
+//! computed from; a concurrent writer makes that condition fail with the
+//! newer item, and the driver plans again. No interleaving can exceed 50
+//! keys or lose a key.
+
+pub mod leads;
 
 use crate::{
-    change::{Change, MAX_METADATA_KEYS},
-    problem::ApiError,
+    change::{AccountName, Change, MAX_METADATA_KEYS},
+    error::ApiError,
+    request::AccountId,
 };
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 use shared::{
     clock::Timestamp,
-    store::{Cond, Item, Key, PK, Table, Update, merge, optimistic},
-    validate::is_record_id,
+    error::Common,
+    store::{
+        Cond, Item, Key, PK, Table, Update, merge,
+        write::{Plan, write as drive},
+    },
+    validate::DomainName,
 };
+use std::collections::HashMap;
 
 /// Attribute names of an account item.
 pub mod attrs {
@@ -54,31 +65,16 @@ pub mod attrs {
     pub const UPDATED_AT: &str = "updated_at";
 }
 
+/// The sort key of the account item in its partition.
+pub const ACCOUNT_SK: &str = "ACCOUNT";
+
 /// More mentioned metadata keys than this skip the one-call path: the
 /// expression would approach DynamoDB's 4 KB expression limit.
-const MAX_KEYS_IN_EXPRESSION: usize = 100;
-
-/// An account id from the path: 1-128 ASCII letters, digits, `_` or `-`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountId(String);
-
-impl AccountId {
-    /// Checks an id from the path.
-    pub fn parse(id: &str) -> Result<Self, ApiError> {
-        is_record_id(id)
-            .then(|| AccountId(id.to_owned()))
-            .ok_or(ApiError::InvalidAccountId)
-    }
-
-    /// The id.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub const MAX_KEYS_IN_EXPRESSION: usize = 100;
 
 /// The key of an account item.
 pub fn account_key(id: &str) -> Key {
-    Key::new(account_pk(id), "ACCOUNT")
+    Key::new(account_pk(id), ACCOUNT_SK)
 }
 
 /// The partition of an account (the account item and its leads).
@@ -86,17 +82,43 @@ pub fn account_pk(id: &str) -> String {
     format!("ACCOUNT#{id}")
 }
 
-/// Applies `change` to account `id` if it is in `ou`.
+/// A whole account item as first stored (version 0, created and updated
+/// at `now`), from values already checked by the endpoint's rules.
+pub fn account_item(
+    id: &AccountId,
+    ou: &str,
+    name: &AccountName,
+    domain: &DomainName,
+    metadata: HashMap<String, AttributeValue>,
+    now: &str,
+) -> Item {
+    let s = |text: &str| AttributeValue::S(text.to_owned());
+    account_key(id.as_str()).into_item_with(Item::from([
+        (attrs::ID.to_owned(), s(id.as_str())),
+        (attrs::OU.to_owned(), s(ou)),
+        (attrs::NAME.to_owned(), s(name.as_str())),
+        (attrs::DOMAIN.to_owned(), s(domain.as_str())),
+        (attrs::METADATA.to_owned(), AttributeValue::M(metadata)),
+        (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
+        (attrs::CREATED_AT.to_owned(), s(now)),
+        (attrs::UPDATED_AT.to_owned(), s(now)),
+    ]))
+}
+
+/// Applies `change` to account `id` if it is in `ou`, through the shared
+/// driver: the one-call update first (when the expression stays small),
+/// then exact plans from the item as it is.
 ///
-/// Errors: [`ApiError::NotFound`] (missing, or in another OU),
+/// Errors: [`Common::NotFound`] (missing, or in another OU),
 /// [`ApiError::TooManyMetadataKeys`] (the exact merged count exceeds the
-/// limit), [`ApiError::Contention`] (the exact write lost every race).
-pub async fn apply(table: &Table, ou: &str, id: &AccountId, change: &Change) -> Result<(), ApiError> {
+/// limit), [`Common::Contention`] (the exact write lost every race), and
+/// the store's own failures.
+pub async fn write(table: &Table, ou: &str, id: &AccountId, change: &Change) -> Result<(), ApiError> {
     let key = account_key(id.as_str());
     let mentioned = change.metadata.set.len() + change.metadata.remove.len();
     let first = (mentioned <= MAX_KEYS_IN_EXPRESSION).then(|| one_call_update(ou, change));
-    optimistic::update(table, &key, ReturnValue::None, first, |item| {
-        exact_update(ou, change, item)
+    drive(table, &key, first, |item| {
+        exact_update(ou, change, item).map(Plan::Item)
     })
     .await?;
     Ok(())
@@ -125,7 +147,7 @@ fn common_update(ou: &str, change: &Change) -> Update {
 
 /// The one-call update: per-key SET/REMOVE under a size bound that holds
 /// whatever keys the stored map has (and fails when the map is missing,
-/// which the exact path then handles).
+/// which the exact plan then handles).
 fn one_call_update(ou: &str, change: &Change) -> Update {
     let mut update = common_update(ou, change);
     if change.touches_metadata {
@@ -139,12 +161,12 @@ fn one_call_update(ou: &str, change: &Change) -> Update {
     update
 }
 
-/// The exact update, computed from the item as it is: the whole merged
+/// The exact update, planned from the item as it is: the whole merged
 /// metadata map, conditioned on the version it was computed from.
 fn exact_update(ou: &str, change: &Change, item: Option<&Item>) -> Result<Update, ApiError> {
-    let item = item.ok_or(ApiError::NotFound)?;
+    let item = item.ok_or(Common::NotFound)?;
     if item.get(attrs::OU) != Some(&AttributeValue::S(ou.to_owned())) {
-        return Err(ApiError::NotFound);
+        return Err(Common::NotFound.into());
     }
     let mut update = common_update(ou, change);
     update.require(Cond::unchanged(item, attrs::VERSION));

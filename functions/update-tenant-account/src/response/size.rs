@@ -1,10 +1,12 @@
-//! Size limits of stored fields, and the bound on `linkedProspects` that
-//! keeps every 200 response well under Lambda's 6 MB response payload limit.
+//! The bound on a 200 response: the size limits of stored fields and the
+//! bound on `linkedProspects`, which together keep every 200 response well
+//! under Lambda's 6 MB response payload limit.
 //!
 //! The arithmetic, checked at compile time below:
 //!
 //! - Every text field has a maximum length in characters (enforced where
-//!   records are written: the seed loader, and the rename for `name`).
+//!   records are written: the seed loader, and the rename for `name`, whose
+//!   limit is [`MAX_ACCOUNT_NAME_CHARS`] in [`crate::change`]).
 //! - A character costs at most [`MAX_JSON_BYTES_PER_CHAR`] bytes in JSON
 //!   (a control character escaped as `\u001f`), so a prospect renders to at
 //!   most [`MAX_PROSPECT_JSON_BYTES`] (13 754 bytes) and an account without
@@ -21,6 +23,8 @@
 //! they would exceed [`MAX_LINKED_PROSPECTS_JSON_BYTES`] and marks the list
 //! truncated.
 
+use crate::change::MAX_ACCOUNT_NAME_CHARS;
+
 /// Lambda's limit on a synchronous response payload (6 MB).
 pub const LAMBDA_RESPONSE_LIMIT_BYTES: usize = 6 * 1024 * 1024;
 
@@ -30,8 +34,6 @@ pub const MAX_LINKED_PROSPECTS: usize = 100;
 
 /// Longest tenant id, in characters.
 pub const MAX_TENANT_ID_CHARS: usize = 128;
-/// Longest account name, in characters (the contract's 1-255).
-pub const MAX_ACCOUNT_NAME_CHARS: usize = 255;
 /// Length of an account id (`account_` + 26).
 pub const ACCOUNT_ID_CHARS: usize = 34;
 /// Length of a prospect id (`prospect_` + 26).

@@ -4,9 +4,9 @@
 //! Why [`CODE_DIGITS`] is 10 and not 6: a guess succeeds with probability
 //! `1 / 10^CODE_DIGITS`, so guessing takes `10^CODE_DIGITS` tries on average
 //! whatever the rate limits, which only spread those tries over time (see
-//! [`crate::budget`]). Six digits would be about a million tries, which an
+//! [`crate::store::budget`]). Six digits would be about a million tries, which an
 //! attacker with a few hundred accounts gets through in days. Ten digits
-//! are ten billion tries: at [`crate::budget::MAX_TRIES_PER_WINDOW`] (5) a
+//! are ten billion tries: at [`crate::store::budget::MAX_TRIES_PER_WINDOW`] (5) a
 //! day, `10^10 / 5 = 2 * 10^9` account-days, about 5.5 million years for
 //! one account and 5,500 years for a thousand. Ten digits also still fit a
 //! numeric keypad and a paste from the email.
@@ -37,7 +37,8 @@ pub fn parse_code(text: &str) -> Option<String> {
 
 /// The hash kept for a confirmation code (salted with the account id, so
 /// equal codes of two accounts have different hashes).
-pub fn code_hash(account_id: &str, code: &str) -> String {
+pub fn code_hash(account_id: &(impl AsRef<str> + ?Sized), code: &str) -> String {
+    let account_id = account_id.as_ref();
     SecretHash::of(&format!("{account_id}:{code}"))
         .as_hex()
         .to_owned()

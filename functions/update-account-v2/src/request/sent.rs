@@ -11,7 +11,7 @@
 use crate::error::ApiError;
 use lambda_http::Body;
 use serde_json::Value;
-use shared::http::BodyError;
+use shared::{error::Common, http::BodyError};
 
 /// The fields a PATCH body may hold, named in the message for an unknown one.
 pub const UPDATABLE_FIELDS: [&str; 7] = [
@@ -31,10 +31,12 @@ pub const UPDATABLE_FIELDS: [&str; 7] = [
 /// field's path and its value exactly as sent; for a duplicated field that
 /// is its last occurrence. If the body turns out not to be JSON after all
 /// (serde stops at the first bad field, before reading the rest), the
-/// answer is the syntax error. Every other error is passed through.
+/// answer is the syntax error. Every other error is passed through as
+/// [`Common::Body`]. Call it explicitly: `?` on a [`BodyError`] gives
+/// [`Common::Body`] without the value.
 pub fn shape_error(body: &Body, error: BodyError) -> ApiError {
     let BodyError::Field { field, message } = error else {
-        return ApiError::Body(error);
+        return Common::Body(error).into();
     };
     let (field, message) = if !field.is_empty() && message.contains("unknown field `") {
         let message = format!(
@@ -51,11 +53,11 @@ pub fn shape_error(body: &Body, error: BodyError) -> ApiError {
         (field, message)
     };
     if field.is_empty() {
-        return ApiError::Body(BodyError::Field { field, message });
+        return Common::Body(BodyError::Field { field, message }).into();
     }
     let root: Value = match serde_json::from_slice(body.as_ref()) {
         Ok(root) => root,
-        Err(e) => return ApiError::Body(BodyError::Syntax(e.to_string())),
+        Err(e) => return Common::Body(BodyError::Syntax(e.to_string())).into(),
     };
     let value = value_at(&root, &field).cloned();
     ApiError::Invalid {
@@ -147,7 +149,7 @@ mod tests {
         };
         assert!(matches!(
             shape_error(&Body::from(r#"{"foo": 1, "#), error),
-            ApiError::Body(BodyError::Syntax(_))
+            ApiError::Common(Common::Body(BodyError::Syntax(_)))
         ));
     }
 }

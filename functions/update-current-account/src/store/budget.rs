@@ -18,10 +18,8 @@
 //! read and still under its bound, so concurrent requests cannot exceed the
 //! bounds; a failed condition is a re-read.
 
-use crate::{
-    account::{attrs, text},
-    error::ApiError,
-};
+use super::{attrs, text};
+use crate::error::ApiError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::{
     clock::Timestamp,

@@ -1,81 +1,46 @@
-//! CRM accounts in DynamoDB: keys, attribute names, and the response shape.
-//!
-//! Items (tenant first in every key, so another tenant's records cannot be
-//! addressed at all):
-//!
-//! - account: `pk = TENANT#<t>#ACCOUNT#<id>`, `sk = ACCOUNT`, attributes
-//!   named as in the contract (`title`, `primaryEmail`, ...) plus `version`;
-//! - number claim: `pk = TENANT#<t>#NUMBER#<n>`, `sk = NUMBER`, holding the
-//!   `accountId` that owns number `n` (uniqueness within the tenant);
-//! - custom field definition: `pk = TENANT#<t>#FIELDS`, `sk = FIELD#<key>`
-//!   (see [`crate::custom`]).
+//! The success response: the account item as the contract shows it
+//! ([`AccountView`]), and the rendering of a request's outcome, with the
+//! `/clients` alias's deprecation headers.
 
-use crate::error::ApiError;
+use crate::{error::ApiError, request::AccountId, store::attrs};
 use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::{
+    Body, Request, RequestExt, Response,
+    http::{HeaderValue, StatusCode},
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use shared::store::{Item, Key, attr};
+use shared::{
+    http,
+    store::{Item, attr},
+};
 
-/// Attribute names of an account item (the contract's field names).
-pub mod attrs {
-    /// Account id (number).
-    pub const ID: &str = "id";
-    /// Creation time.
-    pub const CREATED_AT: &str = "createdAt";
-    /// Last update time.
-    pub const UPDATED_AT: &str = "updatedAt";
-    /// Title.
-    pub const TITLE: &str = "title";
-    /// Description (string or NULL).
-    pub const DESCRIPTION: &str = "description";
-    /// Address lines.
-    pub const ADDRESS: &str = "address";
-    /// Active flag.
-    pub const IS_ACTIVE: &str = "isActive";
-    /// Primary email (string or NULL).
-    pub const PRIMARY_EMAIL: &str = "primaryEmail";
-    /// Primary phone, E.164 (string or NULL).
-    pub const PRIMARY_PHONE: &str = "primaryPhone";
-    /// Number, unique within the tenant.
-    pub const NUMBER: &str = "number";
-    /// Custom fields map.
-    pub const CUSTOM: &str = "custom";
-    /// Account type (string or NULL).
-    pub const ACCOUNT_TYPE: &str = "accountType";
-    /// Contacts list.
-    pub const CONTACTS: &str = "contacts";
-    /// Write counter.
-    pub const VERSION: &str = "version";
-}
+/// When the `/clients` alias was deprecated (RFC 9745 `Deprecation`, a
+/// structured-field date: 2026-01-01T00:00:00Z).
+pub const CLIENTS_DEPRECATED_AT: &str = "@1767225600";
 
-/// `residential` or `commercial`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AccountType {
-    /// A home.
-    Residential,
-    /// A business.
-    Commercial,
-}
+/// The deprecated alias's path prefix.
+pub const CLIENTS_PREFIX: &str = "/clients/";
 
-impl AccountType {
-    /// The stored and shown form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountType::Residential => "residential",
-            AccountType::Commercial => "commercial",
+/// Renders the outcome: 200 with the full account ([`AccountView`] of the
+/// item written), or the error in this endpoint's envelope. Both routes get
+/// the same response; those on `/clients/...` also carry `Deprecation` and,
+/// for a valid id, a `Link` to the successor (never raw input).
+pub fn render(req: &Request, outcome: Result<Item, ApiError>, request_id: &str) -> Response<Body> {
+    let mut response = match outcome.and_then(|item| AccountView::from_item(&item)) {
+        Ok(account) => http::success(StatusCode::OK, &account, request_id),
+        Err(e) => e.into_response(request_id),
+    };
+    if req.raw_http_path().starts_with(CLIENTS_PREFIX) {
+        let headers = response.headers_mut();
+        headers.insert("deprecation", HeaderValue::from_static(CLIENTS_DEPRECATED_AT));
+        if let Ok(id) = AccountId::from_path(req)
+            && let Ok(link) = HeaderValue::from_str(&format!("</accounts/{id}>; rel=\"successor-version\""))
+        {
+            headers.insert("link", link);
         }
     }
-}
-
-/// The key of an account item.
-pub fn account_key(tenant: &str, id: i64) -> Key {
-    Key::new(format!("TENANT#{tenant}#ACCOUNT#{id}"), "ACCOUNT")
-}
-
-/// The key of the claim on number `n` within a tenant.
-pub fn number_key(tenant: &str, number: i64) -> Key {
-    Key::new(format!("TENANT#{tenant}#NUMBER#{number}"), "NUMBER")
+    response
 }
 
 /// A contact as the contract shows it.
@@ -127,9 +92,12 @@ pub struct AccountView {
 }
 
 impl AccountView {
-    /// The view of a stored account item.
+    /// The view of a stored account item; 500 when a required attribute is
+    /// missing or malformed.
     pub fn from_item(item: &Item) -> Result<Self, ApiError> {
-        let bad = |what: &str| ApiError::Internal(format!("stored account has a malformed {what}"));
+        let bad = |what: &str| -> ApiError {
+            shared::error::Common::Internal(format!("stored account has a malformed {what}")).into()
+        };
         let text = |name: &str| match item.get(name) {
             Some(AttributeValue::S(s)) => Some(s.clone()),
             _ => None,

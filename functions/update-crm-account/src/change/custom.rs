@@ -1,38 +1,51 @@
-//! Custom fields: each tenant defines its fields (key, type, options), and
-//! `custom` values are checked against those definitions.
+//! Custom values: each tenant defines its fields (key, type, options, see
+//! [`crate::store::definition`]), and `custom` values are checked against
+//! those definitions.
 //!
-//! The definitions and how they are stored (and read when malformed) are in
-//! [`definition`]. With `allow_new_options=true`, a dropdown or multiselect
-//! value that is not an option yet is appended to the definition in the same
-//! transaction as the account update, conditioned on the definition's
-//! `version`, so a concurrent change to the definition makes the request
-//! re-read and re-check, and an option is never added twice. One request may
-//! add options to at most [`MAX_FIELDS_WITH_NEW_OPTIONS`] fields (one
+//! With `allow_new_options=true`, a dropdown or multiselect value that is
+//! not an option yet is appended to the definition in the same transaction
+//! as the account update, conditioned on the definition's `version`, so a
+//! concurrent change to the definition makes the request re-read and
+//! re-check, and an option is never added twice. One request may add
+//! options to at most [`MAX_FIELDS_WITH_NEW_OPTIONS`] fields (one
 //! transaction entry each).
-
-pub mod definition;
-
-pub use definition::{FieldDef, FieldType, definition_item, field_key, fields_pk, load};
 
 use crate::{
     error::{ApiError, invalid},
-    write::MAX_FIELDS_WITH_NEW_OPTIONS,
+    store::definition::{FieldDef, FieldType},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
-use shared::{patch::MapMerge, store::attr, validate::BoundedText};
+use shared::{
+    patch::MapMerge,
+    store::{attr, write::MAX_TRANSACTION_ACTIONS},
+    validate::BoundedText,
+};
 use std::collections::HashMap;
 
+/// A text custom value has at most this many characters.
+pub const MAX_TEXT_VALUE_CHARS: usize = 1000;
 /// A text custom value: up to 1000 characters, line breaks allowed.
-pub type TextValue = BoundedText<0, 1000>;
+pub type TextValue = BoundedText<0, MAX_TEXT_VALUE_CHARS>;
+/// A new option has at least this many characters (not blank).
+pub const MIN_OPTION_LABEL_CHARS: usize = 1;
+/// A new option has at most this many characters.
+pub const MAX_OPTION_LABEL_CHARS: usize = 100;
 /// A new dropdown / multiselect option: 1-100 characters, not blank.
-pub type OptionLabel = BoundedText<1, 100>;
+pub type OptionLabel = BoundedText<MIN_OPTION_LABEL_CHARS, MAX_OPTION_LABEL_CHARS>;
 
 /// At most this many options per field (keeps a definition far below
 /// DynamoDB's 400 KB item limit).
 pub const MAX_OPTIONS: usize = 500;
 /// At most this many values in one multiselect value.
 pub const MAX_MULTISELECT_VALUES: usize = 100;
+/// The entries the account write itself may need in the transaction: the
+/// account update, the claim on its new number, the release of its old one.
+pub const ACCOUNT_WRITE_ACTIONS: usize = 3;
+/// At most this many fields may gain new options in one request: each
+/// needs its own entry in the transaction, beside the account write's
+/// [`ACCOUNT_WRITE_ACTIONS`], within DynamoDB's [`MAX_TRANSACTION_ACTIONS`].
+pub const MAX_FIELDS_WITH_NEW_OPTIONS: usize = MAX_TRANSACTION_ACTIONS - ACCOUNT_WRITE_ACTIONS;
 
 /// Checked custom values, and the options to add on the way.
 #[derive(Debug, Default)]

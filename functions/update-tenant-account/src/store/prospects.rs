@@ -1,20 +1,34 @@
-//! Prospects linked to an account, and the bounded query that lists the
-//! newest of them.
+//! Prospects linked to an account: their keys, their items, and the bounded
+//! query that lists the newest of them.
 //!
 //! Prospect items live in the account's partition, which is scoped by the
-//! tenant ([`crate::keys`]); attributes are named as the contract names
-//! them.
+//! tenant ([`super::account_pk`]); attributes are named as the contract
+//! names them. Sort keys put the creation time (canonical, fixed-width UTC
+//! with milliseconds, so string order is time order) before the id: a Query
+//! in descending key order reads the newest prospects first and can stop
+//! after the first few.
 
-use crate::{
-    keys::{PROSPECT_SK_PREFIX, account_pk},
-    limits::{MAX_LINKED_PROSPECTS, MAX_LINKED_PROSPECTS_JSON_BYTES},
-};
+use super::account_pk;
+use crate::response::size::{MAX_LINKED_PROSPECTS, MAX_LINKED_PROSPECTS_JSON_BYTES};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
-use shared::store::{Item, PK, SK, StoreError, Table};
+use shared::store::{Item, Key, PK, SK, StoreError, Table};
 
-/// A prospect as the contract shows it. Contact fields a prospect lacks are
-/// `null`.
+/// Sort-key prefix of prospect items.
+pub const PROSPECT_SK_PREFIX: &str = "PROSPECT#";
+
+/// The key of a prospect of account `account_id` of `tenant`; `created_at`
+/// must be canonical ([`shared::clock::Timestamp`]'s `Display`) so that key
+/// order is creation order.
+pub fn prospect_key(tenant: &str, account_id: &str, created_at: &str, prospect_id: &str) -> Key {
+    Key::new(
+        account_pk(tenant, account_id),
+        format!("{PROSPECT_SK_PREFIX}{created_at}#{prospect_id}"),
+    )
+}
+
+/// A prospect item as stored, which is also how the contract shows it.
+/// Contact fields a prospect lacks are `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Prospect {
@@ -50,7 +64,8 @@ pub struct Prospect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkedProspects {
     /// At most [`MAX_LINKED_PROSPECTS`], newest `createdAt` first (ties: the
-    /// greater `prospectId` first).
+    /// greater `prospectId` first), together at most
+    /// [`MAX_LINKED_PROSPECTS_JSON_BYTES`] as JSON.
     pub prospects: Vec<Prospect>,
     /// Whether the account has more linked prospects than are listed.
     pub truncated: bool,

@@ -1,0 +1,228 @@
+//! CRM accounts in DynamoDB: keys, attribute names, and the one write.
+//!
+//! Items (tenant first in every key, so another tenant's records cannot be
+//! addressed at all):
+//!
+//! - account: `pk = TENANT#<t>#ACCOUNT#<id>`, `sk = ACCOUNT`, attributes
+//!   named as in the contract (`title`, `primaryEmail`, ...) plus `version`;
+//! - number claim: `pk = TENANT#<t>#NUMBER#<n>`, `sk = NUMBER`, holding the
+//!   `accountId` that owns number `n` (uniqueness within the tenant);
+//! - custom field definition: `pk = TENANT#<t>#FIELDS`, `sk = FIELD#<key>`
+//!   (see [`definition`]).
+//!
+//! The write ([`write`]) is planned here and committed, classified and
+//! retried by the shared driver ([`shared::store::write`]); either every
+//! part is written or none is:
+//!
+//! - plain (no number, no new option): a speculative UpdateItem that `SET`s
+//!   the fields, merges `custom` key by key and `ADD`s `version 1` under
+//!   `attribute_exists(pk)` (and `attribute_exists(custom)` when merging);
+//!   when it fails, the plan is an exact write of the merged `custom` map
+//!   conditioned on the `version` read;
+//! - transactional (a number, or a new option): from the account as read,
+//!   one transaction: the account update conditioned on its `version`; the
+//!   claim on the new number (`attribute_not_exists(pk) OR accountId = :me`)
+//!   and the release of the old one; each new option appended to its
+//!   definition, conditioned on the definition's `version` (at most
+//!   [`MAX_FIELDS_WITH_NEW_OPTIONS`](crate::change::custom::MAX_FIELDS_WITH_NEW_OPTIONS) of them, checked by
+//!   [`custom::plan`](crate::change::custom::plan) before anything is
+//!   written). The claim failing is 409; the account gone is 404; anything
+//!   else changed meanwhile: the definitions are read again, the values
+//!   re-checked, and the write planned again.
+//!
+//! The response is the item the driver returns: `ALL_NEW`, or the account
+//! update applied to the item read ([`shared::store::Update::apply_to`]).
+
+pub mod definition;
+
+use crate::{
+    change::{
+        Change,
+        custom::{self, CustomPlan},
+    },
+    error::ApiError,
+    request::AccountId,
+};
+use aws_sdk_dynamodb::types::AttributeValue;
+use shared::{
+    clock::Timestamp,
+    error::{Common, from_write_failure},
+    store::{
+        Cond, Item, Key, PK, Table, Update,
+        claims::Owner,
+        merge,
+        write::{self, Plan, Transaction},
+    },
+};
+
+/// Attribute names of an account item (the contract's field names).
+pub mod attrs {
+    /// Account id (number).
+    pub const ID: &str = "id";
+    /// Creation time.
+    pub const CREATED_AT: &str = "createdAt";
+    /// Last update time.
+    pub const UPDATED_AT: &str = "updatedAt";
+    /// Title.
+    pub const TITLE: &str = "title";
+    /// Description (string or NULL).
+    pub const DESCRIPTION: &str = "description";
+    /// Address lines.
+    pub const ADDRESS: &str = "address";
+    /// Active flag.
+    pub const IS_ACTIVE: &str = "isActive";
+    /// Primary email (string or NULL).
+    pub const PRIMARY_EMAIL: &str = "primaryEmail";
+    /// Primary phone, E.164 (string or NULL).
+    pub const PRIMARY_PHONE: &str = "primaryPhone";
+    /// Number, unique within the tenant.
+    pub const NUMBER: &str = "number";
+    /// Custom fields map.
+    pub const CUSTOM: &str = "custom";
+    /// Account type (string or NULL).
+    pub const ACCOUNT_TYPE: &str = "accountType";
+    /// Contacts list.
+    pub const CONTACTS: &str = "contacts";
+    /// Write counter.
+    pub const VERSION: &str = "version";
+}
+
+/// Attribute of a number claim naming the account that owns the number.
+pub const CLAIM_OWNER: &str = "accountId";
+
+/// The key of an account item.
+pub fn account_key(tenant: &str, id: i64) -> Key {
+    Key::new(format!("TENANT#{tenant}#ACCOUNT#{id}"), "ACCOUNT")
+}
+
+/// The key of the claim on number `n` within a tenant.
+pub fn number_key(tenant: &str, number: i64) -> Key {
+    Key::new(format!("TENANT#{tenant}#NUMBER#{number}"), "NUMBER")
+}
+
+/// The owner of account `id`'s number claim.
+pub fn claim_owner(id: AccountId) -> Owner {
+    Owner::new(CLAIM_OWNER, AttributeValue::N(id.to_string()))
+}
+
+/// Applies `change` to account `id` of `tenant` (see the module docs);
+/// returns the account item after the write. 404 when the account does not
+/// exist, 409 when its new number is another account's, 400 when a custom
+/// value does not fit the definitions as read, 503 after losing every race.
+pub async fn write(
+    table: &Table,
+    tenant: &str,
+    id: AccountId,
+    change: &Change,
+    allow_new_options: bool,
+) -> Result<Item, ApiError> {
+    let key = account_key(tenant, id.get());
+    // The custom values checked against the tenant's definitions as read;
+    // read again after a cancelled transaction, which an option appended
+    // meanwhile (a definition's version moved) may have cancelled.
+    let check = || async {
+        if change.custom.is_empty() {
+            return Ok(CustomPlan::default());
+        }
+        let definitions = definition::load(table, tenant).await?;
+        custom::plan(&definitions, &change.custom, allow_new_options)
+    };
+    let custom = check().await?;
+    let now = Timestamp::now();
+    let transactional = |custom: &CustomPlan| change.number.is_some() || !custom.new_options.is_empty();
+    let first = (!transactional(&custom)).then(|| speculative(change, &custom, now));
+    write::write_with(table, &key, custom, first, check, |item, custom| {
+        let item = item.ok_or(Common::NotFound)?;
+        Ok(if transactional(custom) {
+            Plan::Transaction(account_transaction(table, tenant, id, change, custom, now, item))
+        } else {
+            Plan::Item(exact(change, custom, now, item))
+        })
+    })
+    .await
+    // The number claim is the only claim: taken means that number.
+    .map_err(|failure| {
+        from_write_failure(failure, |_claim| {
+            ApiError::NumberTaken(change.number.unwrap_or_default())
+        })
+    })
+}
+
+/// SET of every plain field, `updatedAt`, and the version bump, under
+/// "the account exists".
+fn fields_update(change: &Change, now: Timestamp) -> Update {
+    let mut update = Update::new();
+    for (name, value) in &change.assignments {
+        update.set(&[*name], value.clone());
+    }
+    update
+        .set(&[attrs::UPDATED_AT], AttributeValue::S(now.to_string()))
+        .increment(attrs::VERSION, 1)
+        .require(Cond::exists(PK));
+    update
+}
+
+/// The plain path's first try: no read, `custom` merged key by key.
+fn speculative(change: &Change, custom: &CustomPlan, now: Timestamp) -> Update {
+    let mut first = fields_update(change, now);
+    if !custom.merge.is_empty() {
+        merge::merge_keys(&mut first, attrs::CUSTOM, &custom.merge, None);
+    }
+    first
+}
+
+/// The plain path's exact write from `item`: conditioned on its `version`,
+/// with the whole merged `custom` map.
+fn exact(change: &Change, custom: &CustomPlan, now: Timestamp, item: &Item) -> Update {
+    let mut update = fields_update(change, now);
+    update.require(Cond::unchanged(item, attrs::VERSION));
+    merge::set_merged(
+        &mut update,
+        attrs::CUSTOM,
+        merge::merged(item, attrs::CUSTOM, &custom.merge),
+    );
+    update
+}
+
+/// The transactional path from `item`: the account update conditioned on
+/// its `version`, the number's claim moved, the new options appended.
+fn account_transaction(
+    table: &Table,
+    tenant: &str,
+    id: AccountId,
+    change: &Change,
+    custom: &CustomPlan,
+    now: Timestamp,
+    item: &Item,
+) -> Transaction {
+    let mut update = fields_update(change, now);
+    update.require(Cond::unchanged(item, attrs::VERSION));
+    if !custom.merge.is_empty() {
+        merge::set_merged(
+            &mut update,
+            attrs::CUSTOM,
+            merge::merged(item, attrs::CUSTOM, &custom.merge),
+        );
+    }
+    let old_number = item
+        .get(attrs::NUMBER)
+        .and_then(|n| n.as_n().ok())
+        .and_then(|n| n.parse::<i64>().ok());
+    let new_number = change.number.filter(|n| Some(*n) != old_number);
+    if let Some(number) = new_number {
+        update.set(&[attrs::NUMBER], AttributeValue::N(number.to_string()));
+    }
+    let mut transaction = Transaction::new(table, &account_key(tenant, id.get()), update);
+    if let Some(number) = new_number {
+        transaction.move_claim(
+            &claim_owner(id),
+            &number_key(tenant, number),
+            old_number.map(|old| number_key(tenant, old)).as_ref(),
+            Item::new(),
+        );
+    }
+    for (def, new) in &custom.new_options {
+        transaction.update(&def.item_key(tenant), def.append_options(new));
+    }
+    transaction
+}
