@@ -38,6 +38,11 @@ pub enum Common {
     /// contract says so).
     #[error("the service is busy; retry shortly")]
     Throttled,
+    /// DynamoDB did not answer within the time budget, could not be
+    /// reached, or failed on its side; or the request ran out of time
+    /// (503; 429 where the contract says so).
+    #[error("the service is temporarily unavailable; retry shortly")]
+    Unavailable,
     /// A bug or an outage (500): the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -54,18 +59,23 @@ impl Common {
             Common::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Common::Body(_) => StatusCode::BAD_REQUEST,
             Common::NotFound => StatusCode::NOT_FOUND,
-            Common::Contention | Common::Throttled => StatusCode::SERVICE_UNAVAILABLE,
+            Common::Contention | Common::Throttled | Common::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Common::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
 impl From<StoreError> for Common {
-    /// Throttling stays throttling; anything else reaching an endpoint as a
-    /// store error (a refused request, an outage) is internal.
+    /// Throttling stays throttling, an outage or timeout is unavailable
+    /// (logged with its detail); anything else reaching an endpoint as a
+    /// store error (a refused request, a misconfiguration) is internal.
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Throttled(_) => Common::Throttled,
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "DynamoDB unavailable");
+                Common::Unavailable
+            }
             other => Common::Internal(other.to_string()),
         }
     }

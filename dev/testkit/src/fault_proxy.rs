@@ -290,3 +290,88 @@ impl Connection {
         }
     }
 }
+
+/// A short time budget for tests, so faults are quick to provoke: the same
+/// shape as [`shared::store::TimeBudget::PRODUCTION`], several times shorter.
+pub const TEST_BUDGET: shared::store::TimeBudget = shared::store::TimeBudget {
+    connect: Duration::from_millis(100),
+    attempt: Duration::from_millis(150),
+    operation: Duration::from_millis(400),
+    max_attempts: 3,
+    initial_backoff: Duration::from_millis(5),
+    max_backoff: Duration::from_millis(20),
+};
+
+/// Every fault that can meet any call, each applied to every request.
+pub const EVERY_FAULT: [Fault; 5] = [
+    Fault::Blackhole,
+    Fault::Slow(Duration::from_millis(300)),
+    Fault::ResetMidResponse,
+    Fault::InternalServerError,
+    Fault::Throttling,
+];
+
+/// How long a request may take under faults: a few calls, each at most
+/// the operation budget, plus scheduling slack.
+pub const FAULTED_REQUEST_BOUND: Duration = Duration::from_millis(3 * 400 + 600);
+
+/// Sends one request per fault (each of `faults` applied to every call, or
+/// to the calls of one operation, such as `("TransactionConflict",
+/// Some("TransactWriteItems"))`), plus one with DynamoDB unreachable, each
+/// through `send`, which gets the endpoint's table reached through the
+/// proxy (with [`TEST_BUDGET`]) and returns the handler's response. Checks
+/// each answer: status `expected`, a `Retry-After`, within
+/// [`FAULTED_REQUEST_BOUND`], and the table exactly as before (nothing
+/// half-written). Returns the answers, for the endpoint's envelope checks.
+pub async fn check_faults<F, Fut>(
+    db: &crate::TestDb,
+    table_logical_id: &str,
+    faults: &[(Fault, Option<&'static str>)],
+    expected: u16,
+    mut send: F,
+) -> Vec<lambda_http::Response<lambda_http::Body>>
+where
+    F: FnMut(shared::store::Table) -> Fut,
+    Fut: std::future::Future<Output = lambda_http::Response<lambda_http::Body>>,
+{
+    use shared::store::Table;
+    let name = db.table(table_logical_id).name().to_owned();
+    let before = db.snapshot(table_logical_id).await;
+    let proxy = FaultProxy::start(db.endpoint()).await;
+    let mut answers = Vec::new();
+    let refused = refused_endpoint().await;
+    let mut cases: Vec<(String, String)> = faults
+        .iter()
+        .map(|(fault, only)| {
+            (
+                format!("{fault:?} on {}", only.unwrap_or("every call")),
+                proxy.endpoint().to_owned(),
+            )
+        })
+        .collect();
+    cases.push(("connection refused".to_owned(), refused));
+    for (i, (what, endpoint)) in cases.into_iter().enumerate() {
+        if let Some((fault, only)) = faults.get(i) {
+            proxy.set(*fault, *only);
+        }
+        let table = Table::new(crate::local_client_with(&endpoint, TEST_BUDGET), name.clone());
+        let started = std::time::Instant::now();
+        let response = send(table).await;
+        let took = started.elapsed();
+        let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
+        assert_eq!(response.status(), expected, "{what}: {body}");
+        assert!(
+            response.headers().contains_key("retry-after"),
+            "{what}: no Retry-After"
+        );
+        assert!(took < FAULTED_REQUEST_BOUND, "{what}: answered after {took:?}");
+        assert_eq!(
+            db.snapshot(table_logical_id).await,
+            before,
+            "{what}: the table changed"
+        );
+        answers.push(response);
+    }
+    proxy.clear();
+    answers
+}

@@ -29,7 +29,7 @@ pub mod template;
 mod test_db;
 mod throttled;
 
-pub use fault_proxy::{Fault, FaultProxy, refused_endpoint};
+pub use fault_proxy::{EVERY_FAULT, Fault, FaultProxy, TEST_BUDGET, check_faults, refused_endpoint};
 pub use server::{LocalDynamo, local_client, local_client_with};
 pub use test_db::TestDb;
 pub use throttled::ThrottlingEndpoint;

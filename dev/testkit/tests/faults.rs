@@ -8,16 +8,8 @@ use shared::store::{Key, StoreError, Table, TimeBudget, Update, transact};
 use std::time::{Duration, Instant};
 use testkit::{Fault, FaultProxy, TestDb, local_client_with, refused_endpoint};
 
-/// A small budget, so the tests are quick: the production one is the same
-/// shape, ten times longer (see `shared::store::TimeBudget`).
-const BUDGET: TimeBudget = TimeBudget {
-    connect: Duration::from_millis(100),
-    attempt: Duration::from_millis(150),
-    operation: Duration::from_millis(400),
-    max_attempts: 3,
-    initial_backoff: Duration::from_millis(5),
-    max_backoff: Duration::from_millis(20),
-};
+/// The tests' short budget (see `testkit::TEST_BUDGET`).
+const BUDGET: TimeBudget = testkit::TEST_BUDGET;
 
 /// How late past the operation timeout a call may end (scheduling slack).
 const SLACK: Duration = Duration::from_millis(300);
@@ -70,7 +62,7 @@ async fn a_server_that_never_answers_costs_one_operation_timeout() {
     let (_db, proxy, table) = setup().await;
     proxy.set(Fault::Blackhole, None);
     let (result, took) = timed_get(&table).await;
-    assert!(matches!(result, Err(StoreError::Failed(_))), "{result:?}");
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
     assert!(took < BUDGET.operation + SLACK, "{took:?}");
     assert!(proxy.requests() >= 2, "attempts time out and are retried");
 }
@@ -80,7 +72,7 @@ async fn a_slow_answer_past_the_attempt_timeout_fails_in_budget() {
     let (_db, proxy, table) = setup().await;
     proxy.set(Fault::Slow(BUDGET.attempt * 2), None);
     let (result, took) = timed_get(&table).await;
-    assert!(matches!(result, Err(StoreError::Failed(_))), "{result:?}");
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
     assert!(took < BUDGET.operation + SLACK, "{took:?}");
 }
 
@@ -89,12 +81,12 @@ async fn a_reset_mid_response_and_a_refused_connection_fail_in_budget() {
     let (_db, proxy, table) = setup().await;
     proxy.set(Fault::ResetMidResponse, None);
     let (result, took) = timed_get(&table).await;
-    assert!(matches!(result, Err(StoreError::Failed(_))), "{result:?}");
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
     assert!(took < BUDGET.operation + SLACK, "{took:?}");
 
     let refused = Table::new(local_client_with(&refused_endpoint().await, BUDGET), TABLE);
     let (result, took) = timed_get(&refused).await;
-    assert!(matches!(result, Err(StoreError::Failed(_))), "{result:?}");
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
     assert!(took < BUDGET.operation + SLACK, "{took:?}");
 }
 
@@ -103,7 +95,7 @@ async fn server_errors_are_retried_then_failed_and_throttling_is_told_apart() {
     let (_db, proxy, table) = setup().await;
     proxy.set(Fault::InternalServerError, None);
     let (result, took) = timed_get(&table).await;
-    assert!(matches!(result, Err(StoreError::Failed(_))), "{result:?}");
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
     assert_eq!(proxy.faulted(), BUDGET.max_attempts as usize, "500s are retried");
     assert!(took < BUDGET.operation + SLACK, "{took:?}");
 

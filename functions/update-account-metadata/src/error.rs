@@ -131,6 +131,7 @@ impl ApiError {
                 Some("the account is being updated concurrently; retry shortly".into()),
             ),
             Self::Common(c @ Common::Throttled) => (c.status(), "throttled", None),
+            Self::Common(c @ Common::Unavailable) => (c.status(), "unavailable", None),
             Self::Common(c @ Common::Internal(_)) => (c.status(), "internal_error", None),
             Self::MissingAccountId => (S::BAD_REQUEST, "missing_account_id", None),
             Self::InvalidAccountId => (S::BAD_REQUEST, "invalid_account_id", None),

@@ -59,14 +59,14 @@ pub type State = shared::endpoint::State;
 /// step before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    let outcome = async {
+    let outcome = shared::endpoint::within_deadline(&req, async {
         request::require_patch(&req)?;
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
         let wire = WireBody::from_request(&req)?;
         let change = Change::validate(wire)?;
         store::write(&state.table, &principal.ou_id, &id, &change).await
-    }
+    })
     .await;
     match outcome {
         Ok(()) => response::no_content(&request_id),

@@ -156,6 +156,13 @@ impl ApiError {
                 Some("too many requests; retry later".to_owned()),
                 None,
             ),
+            // Contract 004 lists 429, not 503, for "try again later".
+            Self::Common(Common::Unavailable) => (
+                S::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                Some("the service is temporarily unavailable; retry later".to_owned()),
+                None,
+            ),
             Self::Common(c @ Common::Internal(_)) => (c.status(), "INTERNAL_ERROR", None, None),
             Self::Forbidden { field, .. } => {
                 (S::FORBIDDEN, "FORBIDDEN", None, field.map(|field| (field, None)))

@@ -77,7 +77,7 @@ pub type State = shared::endpoint::State;
 /// before the write passed.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    let outcome = async {
+    let outcome = shared::endpoint::within_deadline(&req, async {
         request::require_patch(&req)?;
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
@@ -87,7 +87,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         let change = Change::validate(wire)?;
         let after = store::write(&state.table, &id, &change).await?;
         AccountView::from_item(&after)
-    }
+    })
     .await;
     match outcome {
         Ok(view) => view.render(&request_id),

@@ -132,7 +132,9 @@ impl ApiError {
                     Some("the account is being updated concurrently; retry shortly".into()),
                     None,
                 ),
-                Self::Common(c @ Common::Throttled) => (c.status(), UNAVAILABLE, None, None),
+                Self::Common(c @ (Common::Throttled | Common::Unavailable)) => {
+                    (c.status(), UNAVAILABLE, None, None)
+                }
                 Self::Common(c @ Common::Internal(_)) => (c.status(), "InternalServerError", None, None),
                 Self::Invalid { field, .. } => (S::BAD_REQUEST, BAD_REQUEST, None, Some(field.clone())),
                 Self::NothingToUpdate => (S::BAD_REQUEST, BAD_REQUEST, None, None),

@@ -66,7 +66,7 @@ pub type State = shared::endpoint::State;
 /// before the write succeeded. Both routes get the same behaviour.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    let outcome = async {
+    let outcome = shared::endpoint::within_deadline(&req, async {
         request::require_patch(&req)?;
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
@@ -81,7 +81,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
             flags.allow_new_options,
         )
         .await
-    }
+    })
     .await;
     response::render(&req, outcome, &request_id)
 }

@@ -100,7 +100,7 @@ impl ApiError {
                             "the account is being updated concurrently; retry shortly",
                         )),
                     ),
-                    C::Throttled => (status, "service_unavailable", None),
+                    C::Throttled | C::Unavailable => (status, "service_unavailable", None),
                     C::Internal(_) => (status, "internal_error", None),
                 }
             }

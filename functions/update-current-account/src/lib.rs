@@ -78,7 +78,7 @@ pub type State = shared::endpoint::State;
 /// envelope ([`error`]).
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    update(state, &req, &request_id)
+    shared::endpoint::within_deadline(&req, update(state, &req, &request_id))
         .await
         .unwrap_or_else(|e| e.into_response(&request_id, "PATCH"))
 }
@@ -100,7 +100,7 @@ async fn update(state: &State, req: &Request, request_id: &str) -> Result<Respon
 /// envelope.
 pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    confirm(state, &req, &request_id)
+    shared::endpoint::within_deadline(&req, confirm(state, &req, &request_id))
         .await
         .unwrap_or_else(|e| e.into_response(&request_id, "POST"))
 }

@@ -89,7 +89,7 @@ impl ApiError {
                 "unavailable",
                 Some("the account is being updated concurrently; retry shortly".into()),
             ),
-            Self::Common(c @ Common::Throttled) => (c.status(), "unavailable", None),
+            Self::Common(c @ (Common::Throttled | Common::Unavailable)) => (c.status(), "unavailable", None),
             Self::Common(c @ Common::Internal(_)) => (c.status(), "internal_error", None),
             Self::InvalidAccountId => (S::BAD_REQUEST, "invalid_account_id", None),
             Self::InvalidField { .. } => (S::BAD_REQUEST, "invalid_request", None),

@@ -104,7 +104,7 @@ impl From<shared::endpoint::State> for State {
 /// before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     let request_id = http::request_id(&req);
-    let outcome = async {
+    let outcome = shared::endpoint::within_deadline(&req, async {
         request::require_patch(&req)?;
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
@@ -112,7 +112,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         let rename = Rename::validate(wire)?;
         let written = store::write(state, &principal.tenant_id, &id, &rename).await?;
         Ok::<_, error::ApiError>(AccountResponse::new(written))
-    }
+    })
     .await;
     match outcome {
         Ok(view) => view.render(&request_id),

@@ -46,10 +46,19 @@ pub enum StoreError {
     /// must be checked before the call) or an unexpected schema.
     #[error("DynamoDB rejected the request: {0}")]
     Rejected(String),
-    /// Anything else: network, credentials, service errors.
+    /// DynamoDB did not answer in time, could not be reached, or failed on
+    /// its side (5xx), after the SDK's retries: nothing a caller did wrong,
+    /// worth retrying later (503 / 429 with `Retry-After`).
+    #[error("DynamoDB is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else (credentials, permissions, an unexpected answer): a
+    /// bug or a misconfiguration (500).
     #[error("DynamoDB call failed: {0}")]
     Failed(String),
 }
+
+/// Service error codes of DynamoDB's own failures.
+const SERVER_FAILURES: &[&str] = &["InternalServerError", "ServiceUnavailable", "InternalFailure"];
 
 const THROTTLING: &[&str] = &[
     "ProvisionedThroughputExceededException",
@@ -69,9 +78,16 @@ impl StoreError {
         R: std::fmt::Debug,
     {
         let text = describe(&err);
+        match &err {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+                return StoreError::Unavailable(text);
+            }
+            _ => {}
+        }
         match err.code() {
             Some("ConditionalCheckFailedException") => StoreError::ConditionFailed { item: None },
             Some(code) if THROTTLING.contains(&code) => StoreError::Throttled(text),
+            Some(code) if SERVER_FAILURES.contains(&code) => StoreError::Unavailable(text),
             Some("ValidationException") => StoreError::Rejected(text),
             _ => StoreError::Failed(text),
         }
@@ -132,7 +148,7 @@ mod tests {
             .build();
         let raw = "{\"Item\": {\"email\": {\"S\": \"jane@example.com\"}}}".to_owned();
         let err = StoreError::from_sdk(SdkError::service_error(GetItemError::generic(meta), raw));
-        let StoreError::Failed(text) = err else {
+        let StoreError::Unavailable(text) = err else {
             panic!("{err:?}")
         };
         assert!(

@@ -196,6 +196,9 @@ enum Attempt {
     Again(Option<Item>),
     /// Plan again from a fresh read.
     Reread,
+    /// DynamoDB cancelled the transaction for a conflict with another
+    /// transaction on one of its items: retry from a fresh read.
+    Conflict,
     /// A claim failed with the subject as planned.
     Taken(usize),
 }
@@ -249,6 +252,9 @@ where
         },
         None => table.get(key, true).await?,
     };
+    // Whether the last attempt lost to DynamoDB's own transaction conflicts
+    // (an item locked by another transaction) rather than to a change.
+    let mut conflicted = false;
     for _ in 0..MAX_ATTEMPTS {
         let planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
         let (attempt, was_transaction) = match planned {
@@ -258,15 +264,23 @@ where
                 true,
             ),
         };
+        conflicted = matches!(attempt, Attempt::Conflict);
         current = match attempt {
             Attempt::Done(after) => return Ok(after),
             Attempt::Again(item) => item,
-            Attempt::Reread => table.get(key, true).await?,
+            Attempt::Reread | Attempt::Conflict => table.get(key, true).await?,
             Attempt::Taken(claim) => return Err(Failure::Taken(claim)),
         };
         if was_transaction {
             context = refresh().await.map_err(Failure::Refused)?;
         }
+    }
+    if conflicted {
+        // Every attempt ran into DynamoDB's transaction conflicts: the
+        // service is busy, not our item contended.
+        return Err(Failure::Store(StoreError::Unavailable(format!(
+            "{MAX_ATTEMPTS} transactions cancelled by TransactionConflict"
+        ))));
     }
     Err(Failure::Contention)
 }
@@ -320,5 +334,8 @@ async fn commit_transaction(
         )));
     }
     tracing::debug!(reasons = %codes.join(", "), "transaction cancelled; planning again");
+    if codes.iter().all(|c| matches!(*c, "TransactionConflict" | "None")) {
+        return Ok(Attempt::Conflict);
+    }
     Ok(Attempt::Reread)
 }
