@@ -33,6 +33,31 @@ pub fn time_left(req: &Request) -> Duration {
     left.min(REQUEST_BUDGET)
 }
 
+/// Answers one request, the frame every handler shares: a method other
+/// than `method` is [`Common::MethodNotAllowed`] before anything is read;
+/// otherwise `work` (authenticate, parse, validate, write) runs
+/// [`within_deadline`]; its outcome is rendered by `ok` or, for an error,
+/// by `err` (the endpoint's envelope), each given the request id
+/// ([`crate::http::request_id`]).
+pub async fn respond<T, E: From<Common>>(
+    req: &Request,
+    method: lambda_http::http::Method,
+    work: impl Future<Output = Result<T, E>>,
+    ok: impl FnOnce(T, &str) -> lambda_http::Response<lambda_http::Body>,
+    err: impl FnOnce(E, &str) -> lambda_http::Response<lambda_http::Body>,
+) -> lambda_http::Response<lambda_http::Body> {
+    let request_id = crate::http::request_id(req);
+    let outcome = if req.method() == method {
+        within_deadline(req, work).await
+    } else {
+        Err(Common::MethodNotAllowed { allowed: method }.into())
+    };
+    match outcome {
+        Ok(done) => ok(done, &request_id),
+        Err(e) => err(e, &request_id),
+    }
+}
+
 /// Runs `work` (the whole request: authenticate, parse, validate, write)
 /// within [`time_left`]; past it, the request is answered as
 /// [`Common::Unavailable`] (503, or the contract's 429, with

@@ -16,8 +16,11 @@ use lambda_http::http::StatusCode;
 #[derive(Debug, thiserror::Error)]
 pub enum Common {
     /// Another method than the route's (405).
-    #[error("this method is not supported on this resource")]
-    MethodNotAllowed,
+    #[error("only {allowed} is supported on this resource")]
+    MethodNotAllowed {
+        /// The route's method (also sent in `Allow`).
+        allowed: lambda_http::http::Method,
+    },
     /// No usable credential header (401).
     #[error("send a valid credential ({0})")]
     Credentials(CredentialError),
@@ -53,7 +56,7 @@ impl Common {
     /// with 429 map [`Common::Throttled`] themselves.
     pub fn status(&self) -> StatusCode {
         match self {
-            Common::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Common::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Common::Credentials(_) | Common::UnknownCredential => StatusCode::UNAUTHORIZED,
             Common::Body(BodyError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
             Common::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

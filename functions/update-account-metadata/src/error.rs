@@ -99,11 +99,7 @@ impl ApiError {
     pub fn envelope(&self) -> Envelope {
         use StatusCode as S;
         let (status, code, detail): (StatusCode, &'static str, Option<String>) = match self {
-            Self::Common(c @ Common::MethodNotAllowed) => (
-                c.status(),
-                "method_not_allowed",
-                Some("only PATCH is supported on this resource".into()),
-            ),
+            Self::Common(c @ Common::MethodNotAllowed { .. }) => (c.status(), "method_not_allowed", None),
             Self::Common(c @ Common::Credentials(e)) => (
                 c.status(),
                 "unauthorized",

@@ -43,9 +43,9 @@ pub mod seed;
 pub mod store;
 
 use change::Change;
+use error::ApiError;
 use lambda_http::{Body, Request, Response};
 use request::{AccountId, WireBody};
-use shared::http;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "OrgAccountsTable";
@@ -58,18 +58,12 @@ pub type State = shared::endpoint::State;
 /// this endpoint's envelope, and the account is written only when every
 /// step before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let request_id = http::request_id(&req);
-    let outcome = shared::endpoint::within_deadline(&req, async {
-        request::require_patch(&req)?;
+    let work = async {
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
-        let wire = WireBody::from_request(&req)?;
-        let change = Change::validate(wire)?;
+        let change = Change::validate(WireBody::from_request(&req)?)?;
         store::write(&state.table, &principal.ou_id, &id, &change).await
-    })
-    .await;
-    match outcome {
-        Ok(()) => response::no_content(&request_id),
-        Err(e) => e.into_response(&request_id),
-    }
+    };
+    let no_content = |(), request_id: &str| response::no_content(request_id);
+    shared::endpoint::respond(&req, request::METHOD, work, no_content, ApiError::into_response).await
 }

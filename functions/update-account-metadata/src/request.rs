@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use lambda_http::{Body, Request, http::Method};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{error::Common, http, patch::Patch, validate::is_record_id};
+use shared::{http, patch::Patch, validate::is_record_id};
 
 /// The one method this route serves.
 pub const METHOD: Method = Method::PATCH;
@@ -16,14 +16,6 @@ pub const ACCOUNT_ID_PARAM: &str = "accountId";
 
 /// The largest body read (64 KiB); larger is a 413.
 pub const MAX_BODY_BYTES: usize = http::MAX_BODY_BYTES;
-
-/// Refuses any method but [`METHOD`] ([`Common::MethodNotAllowed`], 405).
-pub fn require_patch(req: &Request) -> Result<(), ApiError> {
-    if req.method() != METHOD {
-        return Err(Common::MethodNotAllowed.into());
-    }
-    Ok(())
-}
 
 /// An account id from the path: 1-128 ASCII letters, digits, `_` or `-`.
 /// Only [`AccountId::parse`] makes one, so a key is never built from

@@ -111,12 +111,9 @@ impl ApiError {
     pub fn envelope(&self) -> Envelope<'_> {
         use StatusCode as S;
         let (status, code, message, details): (StatusCode, &'static str, Option<String>, _) = match self {
-            Self::Common(Common::MethodNotAllowed) => (
-                S::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                Some("only PATCH is supported on this resource".to_owned()),
-                None,
-            ),
+            Self::Common(Common::MethodNotAllowed { .. }) => {
+                (S::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", None, None)
+            }
             Self::Common(Common::Credentials(e)) => (
                 S::UNAUTHORIZED,
                 "UNAUTHORIZED",

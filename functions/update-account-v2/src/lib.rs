@@ -60,10 +60,10 @@ pub mod seed;
 pub mod store;
 
 use change::Change;
+use error::ApiError;
 use lambda_http::{Body, Request, Response};
 use request::{AccountId, WireBody};
 use response::AccountView;
-use shared::http;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "AccountsV2Table";
@@ -76,9 +76,7 @@ pub type State = shared::endpoint::State;
 /// contract's envelope, and the account is written only when every check
 /// before the write passed.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let request_id = http::request_id(&req);
-    let outcome = shared::endpoint::within_deadline(&req, async {
-        request::require_patch(&req)?;
+    let work = async {
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
         principal.check_access(&id)?;
@@ -87,10 +85,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         let change = Change::validate(wire)?;
         let after = store::write(&state.table, &id, &change).await?;
         AccountView::from_item(&after)
-    })
-    .await;
-    match outcome {
-        Ok(view) => view.render(&request_id),
-        Err(e) => e.into_response(&request_id),
-    }
+    };
+    let render = |view: AccountView, request_id: &str| view.render(request_id);
+    shared::endpoint::respond(&req, request::METHOD, work, render, ApiError::into_response).await
 }

@@ -11,7 +11,6 @@ use lambda_http::{Body, Request, http::Method};
 use serde::Deserialize;
 use serde_json::Value;
 use shared::{
-    error::Common,
     http::{self, MAX_BODY_BYTES, parse_json_object},
     patch::Patch,
     validate::is_record_id,
@@ -25,14 +24,6 @@ pub const ACCOUNT_ID_PARAM: &str = "accountId";
 
 /// Fields the contract calls immutable: sending one is a 400 naming it.
 pub const IMMUTABLE: [&str; 4] = ["id", "name", "plan", "createdAt"];
-
-/// Refuses any method but [`METHOD`] ([`Common::MethodNotAllowed`], 405).
-pub fn require_patch(req: &Request) -> Result<(), ApiError> {
-    if req.method() != METHOD {
-        return Err(Common::MethodNotAllowed.into());
-    }
-    Ok(())
-}
 
 /// An account id: 1-128 ASCII letters, digits, `_` or `-`
 /// ([`shared::validate::is_record_id`]). Only [`AccountId::from_path`] makes

@@ -89,12 +89,9 @@ impl ApiError {
         const UNAVAILABLE: &str = "ServiceUnavailableError";
         let (status, name, message, field): (StatusCode, &'static str, Option<String>, Option<String>) =
             match self {
-                Self::Common(c @ Common::MethodNotAllowed) => (
-                    c.status(),
-                    "MethodNotAllowedError",
-                    Some("only PATCH is supported on this resource".into()),
-                    None,
-                ),
+                Self::Common(c @ Common::MethodNotAllowed { .. }) => {
+                    (c.status(), "MethodNotAllowedError", None, None)
+                }
                 Self::Common(c @ Common::Credentials(e)) => (
                     c.status(),
                     UNAUTHORIZED,

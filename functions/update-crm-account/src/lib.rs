@@ -51,7 +51,6 @@ pub mod store;
 use change::Change;
 use lambda_http::{Body, Request, Response};
 use request::{AccountId, Flags, WireBody};
-use shared::http;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "CrmAccountsTable";
@@ -65,23 +64,15 @@ pub type State = shared::endpoint::State;
 /// endpoint's envelope, and the account is written only when every step
 /// before the write succeeded. Both routes get the same behaviour.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let request_id = http::request_id(&req);
-    let outcome = shared::endpoint::within_deadline(&req, async {
-        request::require_patch(&req)?;
+    let work = async {
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
         let flags = Flags::from_query(&req)?;
-        let wire = WireBody::from_request(&req)?;
-        let change = Change::validate(wire, id)?;
-        store::write(
-            &state.table,
-            principal.tenant(),
-            id,
-            &change,
-            flags.allow_new_options,
-        )
-        .await
-    })
-    .await;
-    response::render(&req, outcome, &request_id)
+        let change = Change::validate(WireBody::from_request(&req)?, id)?;
+        let tenant = principal.tenant();
+        store::write(&state.table, tenant, id, &change, flags.allow_new_options).await
+    };
+    let ok = |item, request_id: &str| response::render(&req, Ok(item), request_id);
+    let err = |e, request_id: &str| response::render(&req, Err(e), request_id);
+    shared::endpoint::respond(&req, request::METHOD, work, ok, err).await
 }

@@ -11,25 +11,18 @@ use lambda_http::{Body, Request, http::Method};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use shared::{
-    error::Common,
     http::{self, MAX_BODY_BYTES, parse_json_object},
     patch::Patch,
 };
 use std::fmt;
 
+/// The route's method; anything else is 405.
+pub const METHOD: Method = Method::PATCH;
+
 /// The path parameter naming the account.
 pub const ACCOUNT_ID_PARAM: &str = "accountId";
 /// The query parameter allowing new dropdown / multiselect options.
 pub const ALLOW_NEW_OPTIONS_PARAM: &str = "allow_new_options";
-
-/// Only PATCH is served: anything else is 405.
-pub fn require_patch(req: &Request) -> Result<(), ApiError> {
-    if req.method() == Method::PATCH {
-        Ok(())
-    } else {
-        Err(Common::MethodNotAllowed.into())
-    }
-}
 
 /// A positive account id that fits an i64, from the path. Only
 /// [`AccountId::parse`] makes one.

@@ -77,7 +77,7 @@ impl ApiError {
             Common(common) => {
                 let status = common.status();
                 match common {
-                    C::MethodNotAllowed => (status, "invalid_request", None),
+                    C::MethodNotAllowed { .. } => (status, "invalid_request", None),
                     C::Credentials(e) => (
                         status,
                         "unauthorized",

@@ -63,7 +63,6 @@ pub mod store;
 use change::Change;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
-use shared::{error::Common, http};
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "UserAccountsTable";
@@ -77,21 +76,15 @@ pub type State = shared::endpoint::State;
 /// body rules, the write, the 200 body; any failure in the contract's
 /// envelope ([`error`]).
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let request_id = http::request_id(&req);
-    shared::endpoint::within_deadline(&req, update(state, &req, &request_id))
-        .await
-        .unwrap_or_else(|e| e.into_response(&request_id, "PATCH"))
-}
-
-async fn update(state: &State, req: &Request, request_id: &str) -> Result<Response<Body>, ApiError> {
-    if req.method() != Method::PATCH {
-        return Err(Common::MethodNotAllowed.into());
-    }
-    let principal = auth::authenticate(state, req).await?;
-    let account = principal.target(request::named_account(req)?)?;
-    let change = Change::validate(request::body(req)?)?;
-    let item = store::apply(&state.table, &account, &change).await?;
-    response::render(&item, request_id)
+    let work = async {
+        let principal = auth::authenticate(state, &req).await?;
+        let account = principal.target(request::named_account(&req)?)?;
+        let change = Change::validate(request::body(&req)?)?;
+        store::apply(&state.table, &account, &change).await
+    };
+    let ok = |item, request_id: &str| render(&item, request_id, "PATCH");
+    let err = |e: ApiError, request_id: &str| e.into_response(request_id, "PATCH");
+    shared::endpoint::respond(&req, Method::PATCH, work, ok, err).await
 }
 
 /// Handles one POST /v1/account/email/confirm request: method, token,
@@ -99,19 +92,20 @@ async fn update(state: &State, req: &Request, request_id: &str) -> Result<Respon
 /// ([`store::confirm`]), the 200 body; any failure in the contract's
 /// envelope.
 pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
-    let request_id = http::request_id(&req);
-    shared::endpoint::within_deadline(&req, confirm(state, &req, &request_id))
-        .await
-        .unwrap_or_else(|e| e.into_response(&request_id, "POST"))
+    let work = async {
+        let principal = auth::authenticate(state, &req).await?;
+        let account = principal.target(request::named_account(&req)?)?;
+        let code = change::confirmation_code(request::body(&req)?)?;
+        store::confirm::confirm(&state.table, &account, &code).await
+    };
+    let ok = |item, request_id: &str| render(&item, request_id, "POST");
+    let err = |e: ApiError, request_id: &str| e.into_response(request_id, "POST");
+    shared::endpoint::respond(&req, Method::POST, work, ok, err).await
 }
 
-async fn confirm(state: &State, req: &Request, request_id: &str) -> Result<Response<Body>, ApiError> {
-    if req.method() != Method::POST {
-        return Err(Common::MethodNotAllowed.into());
-    }
-    let principal = auth::authenticate(state, req).await?;
-    let account = principal.target(request::named_account(req)?)?;
-    let code = change::confirmation_code(request::body(req)?)?;
-    let item = store::confirm::confirm(&state.table, &account, &code).await?;
-    response::render(&item, request_id)
+/// The 200 of either route: the account as the contract shows it (an item
+/// that cannot be shown is a 500 in the envelope; `allow` is the route's
+/// method).
+fn render(item: &shared::store::Item, request_id: &str, allow: &'static str) -> Response<Body> {
+    response::render(item, request_id).unwrap_or_else(|e| e.into_response(request_id, allow))
 }

@@ -61,11 +61,7 @@ impl ApiError {
     pub fn envelope(&self) -> Envelope {
         use StatusCode as S;
         let (status, code, message): (StatusCode, &'static str, Option<String>) = match self {
-            Self::Common(c @ Common::MethodNotAllowed) => (
-                c.status(),
-                "method_not_allowed",
-                Some("only PATCH is supported on this resource".into()),
-            ),
+            Self::Common(c @ Common::MethodNotAllowed { .. }) => (c.status(), "method_not_allowed", None),
             Self::Common(c @ Common::Credentials(e)) => (
                 c.status(),
                 "unauthorized",
@@ -128,7 +124,12 @@ mod tests {
     fn messages_are_this_contracts_wording() {
         let message = |e: ApiError| e.envelope().message;
         assert_eq!(
-            message(Common::MethodNotAllowed.into()),
+            message(
+                Common::MethodNotAllowed {
+                    allowed: lambda_http::http::Method::PATCH,
+                }
+                .into()
+            ),
             "only PATCH is supported on this resource"
         );
         assert_eq!(

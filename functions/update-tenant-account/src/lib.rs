@@ -58,10 +58,11 @@ pub mod seed;
 pub mod store;
 
 use change::Rename;
+use error::ApiError;
 use lambda_http::{Body, Request, Response};
 use request::{AccountId, WireBody};
 use response::AccountResponse;
-use shared::{http, store::Table};
+use shared::store::Table;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "TenantAccountsTable";
@@ -103,19 +104,13 @@ impl From<shared::endpoint::State> for State {
 /// endpoint's envelope, and the account is written only when every step
 /// before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let request_id = http::request_id(&req);
-    let outcome = shared::endpoint::within_deadline(&req, async {
-        request::require_patch(&req)?;
+    let work = async {
         let principal = auth::authenticate(&state.table, &req).await?;
         let id = AccountId::from_path(&req)?;
-        let wire = WireBody::from_request(&req)?;
-        let rename = Rename::validate(wire)?;
+        let rename = Rename::validate(WireBody::from_request(&req)?)?;
         let written = store::write(state, &principal.tenant_id, &id, &rename).await?;
-        Ok::<_, error::ApiError>(AccountResponse::new(written))
-    })
-    .await;
-    match outcome {
-        Ok(view) => view.render(&request_id),
-        Err(e) => e.into_response(&request_id),
-    }
+        Ok::<_, ApiError>(AccountResponse::new(written))
+    };
+    let render = |view: AccountResponse, request_id: &str| view.render(request_id);
+    shared::endpoint::respond(&req, request::METHOD, work, render, ApiError::into_response).await
 }

@@ -5,7 +5,7 @@
 use crate::error::ApiError;
 use lambda_http::{Body, Request, http::Method};
 use serde::Deserialize;
-use shared::{error::Common, http, patch::Patch};
+use shared::{http, patch::Patch};
 
 /// The one method this route serves.
 pub const METHOD: Method = Method::PATCH;
@@ -21,14 +21,6 @@ pub const ACCOUNT_ID_SUFFIX_CHARS: usize = 26;
 
 /// The largest body read (64 KiB); larger is a 413.
 pub const MAX_BODY_BYTES: usize = http::MAX_BODY_BYTES;
-
-/// Refuses any method but [`METHOD`] ([`Common::MethodNotAllowed`], 405).
-pub fn require_patch(req: &Request) -> Result<(), ApiError> {
-    if req.method() != METHOD {
-        return Err(Common::MethodNotAllowed.into());
-    }
-    Ok(())
-}
 
 /// An account id: `account_` and 26 characters of `[a-z0-9]` (a TypeID;
 /// the contract's pattern `^account_[a-z0-9]{26}$`). Only
