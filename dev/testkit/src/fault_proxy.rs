@@ -313,7 +313,7 @@ pub const EVERY_FAULT: [Fault; 5] = [
 
 /// How long a request may take under faults: a few calls, each at most
 /// the operation budget, plus scheduling slack.
-pub const FAULTED_REQUEST_BOUND: Duration = Duration::from_millis(3 * 400 + 600);
+pub const FAULTED_REQUEST_BOUND: Duration = Duration::from_millis(3 * 400 + 1500);
 
 /// Sends one request per fault (each of `faults` applied to every call, or
 /// to the calls of one operation, such as `("TransactionConflict",

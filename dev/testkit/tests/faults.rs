@@ -12,7 +12,7 @@ use testkit::{Fault, FaultProxy, TestDb, local_client_with, refused_endpoint};
 const BUDGET: TimeBudget = testkit::TEST_BUDGET;
 
 /// How late past the operation timeout a call may end (scheduling slack).
-const SLACK: Duration = Duration::from_millis(300);
+const SLACK: Duration = Duration::from_millis(700);
 
 const TABLE: &str = "OrgAccountsTable";
 

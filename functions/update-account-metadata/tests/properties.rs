@@ -1,0 +1,290 @@
+//! Property tests (issue 8) over `PATCH /accounts/{accountId}/metadata`'s
+//! body parsing, validation and merge planning, through the crate's public
+//! pure functions [`WireBody::parse`] and [`Change::validate`] (with
+//! [`change::metadata_merge`] inside):
+//!
+//! 1. No panic: arbitrary byte strings (up to 2 KiB, some behind a
+//!    JSON-looking prefix, a few over the 64 KiB limit) and arbitrary JSON
+//!    values (including objects keyed by the contract's fields, and
+//!    `metadata` objects with random keys and values) go through parse +
+//!    validate and come back `Ok` or `Err`.
+//! 2. Every rejection is documented: the error's envelope and its rendered
+//!    response ([`ApiError::into_response`]) carry 400 or 413 (contract 000
+//!    and the crate docs: 413 for a body over 64 KiB, a value over 500
+//!    bytes or more than 50 keys), never a 5xx; more than 50 keys set at
+//!    once is always 413.
+//! 3. Merges follow the contract: a valid `metadata` merge (key → value or
+//!    `null`) against a stored map gives the model's map (`BTreeMap`:
+//!    `null` removes, a value sets, other keys kept), checked through
+//!    [`merge::merged`] and through an [`Update`] applied to a stored item
+//!    ([`Update::apply_to`]), key by key ([`merge::merge_keys`], with the
+//!    50-key bound) and whole ([`merge::set_merged`]). The crate's own
+//!    planners (`store::one_call_update` and `store::exact_update`, which
+//!    call exactly these) are private.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::{Body, http::StatusCode};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use shared::store::{Item, Update, merge};
+use std::collections::{BTreeMap, HashMap};
+use update_account_metadata::{
+    change::{self, Change, MAX_METADATA_KEYS},
+    error::ApiError,
+    request::WireBody,
+};
+
+const TOP_FIELDS: [&str; 4] = ["name", "domain", "metadata", "id"];
+const NESTED_KEYS: [&str; 4] = ["a", "b", "plan", ""];
+const PREFIXES: [&str; 8] = [
+    "",
+    "{",
+    "{\"",
+    "{\"metadata\":",
+    "{\"metadata\":{\"a\":",
+    "{\"domain\":\"",
+    "[",
+    "\u{feff}{",
+];
+
+/// Bounded case counts, and no regression files written beside the tests.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Any JSON value, at most 4 levels and about 48 nodes.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        Just(json!(1e300)),
+        "[ -~]{0,12}".prop_map(Value::String),
+        "\\PC{0,8}".prop_map(Value::String),
+        (0usize..3).prop_map(|n| Value::String("x".repeat(100 + n))),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    prop::sample::select(NESTED_KEYS.to_vec()).prop_map(str::to_owned),
+                    "\\PC{0,6}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// An object whose keys are the contract's fields, values of random types.
+fn field_object() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map(
+        prop_oneof![
+            4 => prop::sample::select(TOP_FIELDS.to_vec()).prop_map(str::to_owned),
+            1 => "[a-zA-Z]{0,8}",
+        ],
+        json_value(),
+        0..6,
+    )
+    .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// Arbitrary bytes, sometimes behind a JSON-looking prefix.
+fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop::sample::select(PREFIXES.to_vec());
+    (prefix, prop::collection::vec(any::<u8>(), 0..2048)).prop_map(|(p, rest)| {
+        let mut bytes = p.as_bytes().to_vec();
+        bytes.extend(rest);
+        bytes
+    })
+}
+
+/// Parse + validate; the error (if any) must map to a documented 4xx.
+fn check_no_panic_and_4xx(body: &Body) -> Result<Change, StatusCode> {
+    WireBody::parse(body)
+        .and_then(Change::validate)
+        .map_err(assert_documented)
+}
+
+fn assert_documented(err: ApiError) -> StatusCode {
+    let status = err.envelope().status;
+    let rendered = err.into_response("req-properties").status();
+    assert_eq!(status, rendered, "envelope and response disagree");
+    assert!(
+        [StatusCode::BAD_REQUEST, StatusCode::PAYLOAD_TOO_LARGE].contains(&status),
+        "undocumented status {status}"
+    );
+    status
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in body_bytes()) {
+        let _ = check_no_panic_and_4xx(&Body::from(bytes));
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(value in json_value()) {
+        let _ = check_no_panic_and_4xx(&Body::from(value.to_string()));
+    }
+
+    #[test]
+    fn contract_shaped_json_never_panics(value in field_object()) {
+        let text = value.to_string();
+        let _ = check_no_panic_and_4xx(&Body::from(text.clone()));
+        let _ = check_no_panic_and_4xx(&Body::Text(text));
+    }
+
+    #[test]
+    fn metadata_shaped_json_never_panics(
+        metadata in prop::collection::btree_map("\\PC{0,42}", json_value(), 0..8),
+    ) {
+        let body = json!({ "metadata": metadata });
+        let _ = check_no_panic_and_4xx(&Body::from(body.to_string()));
+    }
+}
+
+proptest! {
+    #![proptest_config(config(8))]
+
+    #[test]
+    fn oversized_bodies_are_413(extra in 1usize..64, fill in any::<u8>()) {
+        let bytes = vec![fill; shared::http::MAX_BODY_BYTES + extra];
+        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(bytes)).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+
+    #[test]
+    fn too_many_keys_set_at_once_are_413(extra in 1usize..20, nulls in 0usize..10) {
+        let mut metadata: Map<String, Value> =
+            (0..MAX_METADATA_KEYS + extra).map(|i| (format!("k{i}"), json!(i))).collect();
+        metadata.extend((0..nulls).map(|i| (format!("gone{i}"), Value::Null)));
+        let body = json!({ "metadata": metadata });
+        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(body.to_string())).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+}
+
+/// One key of a merge: `None` is `null` (remove), else the value sent and
+/// the attribute the contract stores for it.
+type Sent = Option<(Value, AttributeValue)>;
+
+fn metadata_entry() -> impl Strategy<Value = (String, Sent)> {
+    let value = prop_oneof![
+        "[ -~]{0,16}".prop_map(|s| (Value::String(s.clone()), AttributeValue::S(s))),
+        any::<bool>().prop_map(|b| (json!(b), AttributeValue::Bool(b))),
+        any::<i32>().prop_map(|n| (json!(n), AttributeValue::N(n.to_string()))),
+    ];
+    ("[a-e]{1,2}", prop::option::of(value))
+}
+
+/// The model: the stored map, `null` removes, a value sets, others kept.
+fn model(
+    stored: Option<&HashMap<String, AttributeValue>>,
+    sent: &BTreeMap<String, Sent>,
+) -> BTreeMap<String, AttributeValue> {
+    let mut map: BTreeMap<_, _> = stored.cloned().unwrap_or_default().into_iter().collect();
+    for (key, value) in sent {
+        match value {
+            None => {
+                map.remove(key);
+            }
+            Some((_, attr)) => {
+                map.insert(key.clone(), attr.clone());
+            }
+        }
+    }
+    map
+}
+
+fn sent_json(sent: &BTreeMap<String, Sent>) -> Value {
+    Value::Object(
+        sent.iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_ref().map_or(Value::Null, |(json, _)| json.clone()),
+                )
+            })
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn as_btree(map: HashMap<String, AttributeValue>) -> BTreeMap<String, AttributeValue> {
+    map.into_iter().collect()
+}
+
+const METADATA: &str = "metadata";
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn valid_metadata_merges_follow_the_model(
+        sent in prop::collection::vec(metadata_entry(), 0..8)
+            .prop_map(|v| v.into_iter().collect::<BTreeMap<_, _>>()),
+        stored in prop::option::weighted(0.8, prop::collection::hash_map(
+            prop_oneof!["[a-e]{1,2}", "[x-z]{1,2}"],
+            "[a-z]{0,6}".prop_map(AttributeValue::S),
+            0..8,
+        )),
+        name in prop::option::of("[A-Za-z][A-Za-z ]{0,10}"),
+    ) {
+        let body = match &name {
+            Some(name) => json!({ METADATA: sent_json(&sent), "name": name }),
+            None => json!({ METADATA: sent_json(&sent) }),
+        };
+        let mut item: Item = HashMap::from([
+            ("id".to_owned(), AttributeValue::S("acc_1".into())),
+            ("name".to_owned(), AttributeValue::S("Old".into())),
+            ("version".to_owned(), AttributeValue::N("3".into())),
+        ]);
+        if let Some(stored) = &stored {
+            item.insert(METADATA.to_owned(), AttributeValue::M(stored.clone()));
+        }
+
+        let change = match WireBody::parse(&Body::from(body.to_string())).and_then(Change::validate) {
+            Ok(change) => change,
+            Err(e) => return Err(TestCaseError::fail(format!("valid body {body} refused: {e:?}"))),
+        };
+        prop_assert!(change.touches_metadata);
+        // The same merge from the public per-object function.
+        let direct = change::metadata_merge(sent_json(&sent).as_object().cloned().unwrap_or_default());
+        prop_assert_eq!(direct.ok(), Some(change.metadata.clone()));
+        let expected = model(stored.as_ref(), &sent);
+        let mut keys: Vec<&str> = change.metadata.keys().collect();
+        keys.sort_unstable();
+        prop_assert_eq!(keys, sent.keys().map(String::as_str).collect::<Vec<_>>());
+        prop_assert_eq!(as_btree(merge::merged(&item, METADATA, &change.metadata)), expected.clone());
+
+        let mut whole = Update::new();
+        merge::set_merged(&mut whole, METADATA, merge::merged(&item, METADATA, &change.metadata));
+        let mut plans = vec![whole];
+        // A key-by-key write needs the stored map (its condition says so).
+        if stored.is_some() {
+            let mut keyed = Update::new();
+            merge::merge_keys(&mut keyed, METADATA, &change.metadata, Some(MAX_METADATA_KEYS));
+            plans.push(keyed);
+        }
+        for update in plans {
+            let after = update.apply_to(&item);
+            let Some(AttributeValue::M(map)) = after.get(METADATA) else {
+                return Err(TestCaseError::fail("metadata is not a map after the write"));
+            };
+            prop_assert_eq!(as_btree(map.clone()), expected.clone());
+            for (attr, value) in &item {
+                if attr != METADATA {
+                    prop_assert_eq!(after.get(attr), Some(value), "{} kept", attr);
+                }
+            }
+        }
+    }
+}

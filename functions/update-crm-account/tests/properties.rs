@@ -1,0 +1,353 @@
+//! Property tests (issue 8) over `PATCH /accounts/{accountId}`'s body
+//! parsing, validation and merge planning, through the crate's public pure
+//! functions [`WireBody::parse`], [`Change::validate`] and
+//! [`custom::plan`] (custom values checked against a fixed set of field
+//! definitions):
+//!
+//! 1. No panic: arbitrary byte strings (up to 2 KiB, some behind a
+//!    JSON-looking prefix, a few over the 64 KiB limit) and arbitrary JSON
+//!    values (including objects keyed by the contract's fields, nested ones
+//!    keyed by the custom fields defined) go through parse + validate +
+//!    `custom::plan` (with and without `allow_new_options`) and come back
+//!    `Ok` or `Err`.
+//! 2. Every rejection is documented: the error's envelope and its rendered
+//!    response ([`ApiError::into_response`]) carry 400 or 413 (the crate's
+//!    documented statuses for a body), never a 5xx.
+//! 3. Merges follow the contract: a valid `custom` merge (key → value or
+//!    `null`) against a stored map gives the model's map (`BTreeMap`:
+//!    `null` removes, a value sets, other keys kept), checked through
+//!    [`merge::merged`] and through an [`Update`] applied to a stored item
+//!    ([`Update::apply_to`]), key by key ([`merge::merge_keys`]) and whole
+//!    ([`merge::set_merged`]). The crate's own planners (`store::speculative`
+//!    and `store::exact`, which call exactly these) are private.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::{Body, http::StatusCode};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use shared::store::{Item, Update, merge};
+use std::collections::{BTreeMap, HashMap};
+use update_crm_account::{
+    change::{Change, custom},
+    error::ApiError,
+    request::{AccountId, WireBody},
+    store::definition::{FieldDef, FieldType},
+};
+
+const TOP_FIELDS: [&str; 15] = [
+    "id",
+    "createdAt",
+    "updatedAt",
+    "title",
+    "description",
+    "address",
+    "isActive",
+    "primaryEmail",
+    "primaryPhone",
+    "number",
+    "custom",
+    "accountType",
+    "contacts",
+    "name",
+    "role",
+];
+const NESTED_KEYS: [&str; 10] = [
+    "note", "size", "vip", "since", "region", "tags", "name", "email", "phone", "role",
+];
+const PREFIXES: [&str; 9] = [
+    "",
+    "{",
+    "{\"",
+    "{\"custom\":",
+    "{\"custom\":{\"region\":",
+    "{\"contacts\":[{",
+    "{\"title\":\"",
+    "[",
+    "\u{feff}{",
+];
+
+/// The tenant's custom fields, one of each type.
+fn defs() -> HashMap<String, FieldDef> {
+    let def = |key: &str, t: FieldType, options: &[&str]| {
+        (
+            key.to_owned(),
+            FieldDef::new(key, t, options.iter().map(|o| (*o).to_owned()).collect()),
+        )
+    };
+    HashMap::from([
+        def("note", FieldType::Text, &[]),
+        def("size", FieldType::Number, &[]),
+        def("vip", FieldType::Boolean, &[]),
+        def("since", FieldType::Date, &[]),
+        def("region", FieldType::Dropdown, &["north", "south"]),
+        def("tags", FieldType::Multiselect, &["a", "b"]),
+    ])
+}
+
+fn account() -> AccountId {
+    AccountId::parse(Some("42")).expect("a valid id")
+}
+
+/// Bounded case counts, and no regression files written beside the tests.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Any JSON value, at most 4 levels and about 48 nodes.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        Just(json!(1e300)),
+        "[ -~]{0,12}".prop_map(Value::String),
+        "\\PC{0,8}".prop_map(Value::String),
+        (0usize..3).prop_map(|n| Value::String("x".repeat(100 + n))),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    prop::sample::select(NESTED_KEYS.to_vec()).prop_map(str::to_owned),
+                    "\\PC{0,6}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// An object whose keys are the contract's fields, values of random types.
+fn field_object() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map(
+        prop_oneof![
+            4 => prop::sample::select(TOP_FIELDS.to_vec()).prop_map(str::to_owned),
+            1 => "[a-zA-Z]{0,8}",
+        ],
+        json_value(),
+        0..6,
+    )
+    .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// Arbitrary bytes, sometimes behind a JSON-looking prefix.
+fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop::sample::select(PREFIXES.to_vec());
+    (prefix, prop::collection::vec(any::<u8>(), 0..2048)).prop_map(|(p, rest)| {
+        let mut bytes = p.as_bytes().to_vec();
+        bytes.extend(rest);
+        bytes
+    })
+}
+
+/// Parse + validate + plan custom values; errors must be documented 4xx.
+fn check_no_panic_and_4xx(body: &Body, allow_new: bool) -> Result<Change, StatusCode> {
+    let change = WireBody::parse(body)
+        .and_then(|wire| Change::validate(wire, account()))
+        .map_err(assert_documented)?;
+    custom::plan(&defs(), &change.custom, allow_new).map_err(assert_documented)?;
+    Ok(change)
+}
+
+fn assert_documented(err: ApiError) -> StatusCode {
+    let status = err.envelope().status;
+    let rendered = err.into_response("req-properties").status();
+    assert_eq!(status, rendered, "envelope and response disagree");
+    assert!(
+        [StatusCode::BAD_REQUEST, StatusCode::PAYLOAD_TOO_LARGE].contains(&status),
+        "undocumented status {status}"
+    );
+    status
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in body_bytes(), allow_new in any::<bool>()) {
+        let _ = check_no_panic_and_4xx(&Body::from(bytes), allow_new);
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(value in json_value(), allow_new in any::<bool>()) {
+        let _ = check_no_panic_and_4xx(&Body::from(value.to_string()), allow_new);
+    }
+
+    #[test]
+    fn contract_shaped_json_never_panics(value in field_object(), allow_new in any::<bool>()) {
+        let text = value.to_string();
+        let _ = check_no_panic_and_4xx(&Body::from(text.clone()), allow_new);
+        let _ = check_no_panic_and_4xx(&Body::Text(text), allow_new);
+    }
+
+    #[test]
+    fn custom_shaped_json_never_panics(
+        custom in prop::collection::btree_map(
+            prop::sample::select(NESTED_KEYS.to_vec()).prop_map(str::to_owned),
+            json_value(),
+            0..6,
+        ),
+        allow_new in any::<bool>(),
+    ) {
+        let body = json!({ "custom": custom });
+        let _ = check_no_panic_and_4xx(&Body::from(body.to_string()), allow_new);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(8))]
+
+    #[test]
+    fn oversized_bodies_are_413(extra in 1usize..64, fill in any::<u8>()) {
+        let bytes = vec![fill; shared::http::MAX_BODY_BYTES + extra];
+        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(bytes), false).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+}
+
+/// One key of a merge: `None` is `null` (remove), else the value sent and
+/// the attribute the contract stores for it.
+type Sent = Option<(Value, AttributeValue)>;
+
+fn custom_entry() -> impl Strategy<Value = (String, Sent)> {
+    let s = |t: &str| AttributeValue::S(t.to_owned());
+    prop_oneof![
+        prop::option::of("[ -~]{0,20}".prop_map(move |t| (json!(t), s(&t))))
+            .prop_map(|v| ("note".to_owned(), v)),
+        prop::option::of(any::<i32>().prop_map(|n| (json!(n), AttributeValue::N(n.to_string()))))
+            .prop_map(|v| ("size".to_owned(), v)),
+        prop::option::of(any::<bool>().prop_map(|b| (json!(b), AttributeValue::Bool(b))))
+            .prop_map(|v| ("vip".to_owned(), v)),
+        prop::option::of(
+            prop::sample::select(vec!["2024-02-29", "2023-12-31", "1999-01-01"])
+                .prop_map(move |d| (json!(d), s(d)))
+        )
+        .prop_map(|v| ("since".to_owned(), v)),
+        prop::option::of(prop::sample::select(vec!["north", "south"]).prop_map(move |d| (json!(d), s(d))))
+            .prop_map(|v| ("region".to_owned(), v)),
+        prop::option::of(
+            prop::sample::select(vec![vec![], vec!["a"], vec!["b", "a"]])
+                .prop_map(move |l| (json!(l), AttributeValue::L(l.iter().map(|c| s(c)).collect())))
+        )
+        .prop_map(|v| ("tags".to_owned(), v)),
+    ]
+}
+
+/// The model: the stored map, `null` removes, a value sets, others kept.
+fn model(
+    stored: Option<&HashMap<String, AttributeValue>>,
+    sent: &BTreeMap<String, Sent>,
+) -> BTreeMap<String, AttributeValue> {
+    let mut map: BTreeMap<_, _> = stored.cloned().unwrap_or_default().into_iter().collect();
+    for (key, value) in sent {
+        match value {
+            None => {
+                map.remove(key);
+            }
+            Some((_, attr)) => {
+                map.insert(key.clone(), attr.clone());
+            }
+        }
+    }
+    map
+}
+
+fn sent_json(sent: &BTreeMap<String, Sent>) -> Value {
+    Value::Object(
+        sent.iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_ref().map_or(Value::Null, |(json, _)| json.clone()),
+                )
+            })
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn as_btree(map: HashMap<String, AttributeValue>) -> BTreeMap<String, AttributeValue> {
+    map.into_iter().collect()
+}
+
+const CUSTOM: &str = "custom";
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn valid_custom_merges_follow_the_model(
+        sent in prop::collection::vec(custom_entry(), 0..6)
+            .prop_map(|v| v.into_iter().collect::<BTreeMap<_, _>>()),
+        stored in prop::option::weighted(0.8, prop::collection::hash_map(
+            prop_oneof![prop::sample::select(vec!["note", "vip", "region"]).prop_map(str::to_owned), "[x-z]{1,2}"],
+            "[a-z]{0,6}".prop_map(AttributeValue::S),
+            0..5,
+        )),
+        title in prop::option::of("[A-Za-z][A-Za-z ]{0,10}"),
+        allow_new in any::<bool>(),
+    ) {
+        let mut body = Map::new();
+        body.insert(CUSTOM.to_owned(), sent_json(&sent));
+        if let Some(title) = &title {
+            body.insert("title".to_owned(), json!(title));
+        }
+        let mut item: Item = HashMap::from([
+            ("id".to_owned(), AttributeValue::N("42".into())),
+            ("title".to_owned(), AttributeValue::S("Old".into())),
+            ("version".to_owned(), AttributeValue::N("3".into())),
+        ]);
+        if let Some(stored) = &stored {
+            item.insert(CUSTOM.to_owned(), AttributeValue::M(stored.clone()));
+        }
+
+        let result = WireBody::parse(&Body::from(Value::Object(body.clone()).to_string()))
+            .and_then(|wire| Change::validate(wire, account()));
+        if sent.is_empty() && title.is_none() {
+            prop_assert!(matches!(result, Err(ApiError::NothingToUpdate)), "expected nothing to update, got {:?}", result);
+            return Ok(());
+        }
+        let change = match result {
+            Ok(change) => change,
+            Err(e) => return Err(TestCaseError::fail(format!("valid body {body:?} refused: {e:?}"))),
+        };
+        let plan = match custom::plan(&defs(), &change.custom, allow_new) {
+            Ok(plan) => plan,
+            Err(e) => return Err(TestCaseError::fail(format!("valid custom {sent:?} refused: {e:?}"))),
+        };
+        prop_assert!(plan.new_options.is_empty());
+        let expected = model(stored.as_ref(), &sent);
+        let mut keys: Vec<&str> = plan.merge.keys().collect();
+        keys.sort_unstable();
+        prop_assert_eq!(keys, sent.keys().map(String::as_str).collect::<Vec<_>>());
+        prop_assert_eq!(as_btree(merge::merged(&item, CUSTOM, &plan.merge)), expected.clone());
+
+        let mut whole = Update::new();
+        merge::set_merged(&mut whole, CUSTOM, merge::merged(&item, CUSTOM, &plan.merge));
+        let mut plans = vec![whole];
+        // A key-by-key write needs the stored map (its condition says so).
+        if stored.is_some() && !plan.merge.is_empty() {
+            let mut keyed = Update::new();
+            merge::merge_keys(&mut keyed, CUSTOM, &plan.merge, None);
+            plans.push(keyed);
+        }
+        for update in plans {
+            let after = update.apply_to(&item);
+            let Some(AttributeValue::M(map)) = after.get(CUSTOM) else {
+                return Err(TestCaseError::fail("custom is not a map after the write"));
+            };
+            prop_assert_eq!(as_btree(map.clone()), expected.clone());
+            for (name, value) in &item {
+                if name != CUSTOM {
+                    prop_assert_eq!(after.get(name), Some(value), "{} kept", name);
+                }
+            }
+        }
+    }
+}

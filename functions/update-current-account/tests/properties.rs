@@ -1,0 +1,300 @@
+//! Property tests (issue 8) over `PATCH /v1/account`'s body parsing,
+//! validation and merge planning, through the crate's public pure
+//! functions: the body parsed as `request::body` does
+//! ([`shared::http::parse_json_object`] into [`PatchBody`], without the
+//! `Content-Type` check that needs a whole request), [`Change::validate`],
+//! [`change::confirmation_code`] for the confirmation body, and
+//! [`store::versioned_update`], the crate's planned account update:
+//!
+//! 1. No panic: arbitrary byte strings (up to 2 KiB, some behind a
+//!    JSON-looking prefix, a few over the 64 KiB limit) and arbitrary JSON
+//!    values (including objects keyed by the contract's fields, nested ones
+//!    keyed by settings keys) go through parse + validate (and parse +
+//!    `confirmation_code`) and come back `Ok` or `Err`.
+//! 2. Every rejection is documented: the rendered error
+//!    ([`ApiError::into_response`]) is 400 or 413 (the crate's documented
+//!    statuses for a body), never a 5xx.
+//! 3. Merges follow the contract: a valid `settings` merge (key → value or
+//!    `null`) against a stored map gives the model's map (`BTreeMap`:
+//!    `null` removes, a value sets, other keys kept), checked through
+//!    [`merge::merged`], through [`store::versioned_update`] applied to a
+//!    stored item ([`Update::apply_to`]: `name` set when sent, `version`
+//!    bumped, every other attribute kept), and through the key-by-key plan
+//!    ([`merge::merge_keys`]; the crate's own `store::speculative` that
+//!    calls it is private).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::{Body, http::StatusCode};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use shared::{
+    clock::Timestamp,
+    http::{MAX_BODY_BYTES, parse_json_object},
+    store::{Item, Update, merge},
+};
+use std::collections::{BTreeMap, HashMap};
+use update_current_account::{
+    change::{self, Change},
+    error::ApiError,
+    request::{ConfirmBody, PatchBody},
+    store::{self, attrs},
+};
+
+const TOP_FIELDS: [&str; 4] = ["name", "email", "settings", "code"];
+const NESTED_KEYS: [&str; 4] = ["currency", "timezone", "language", "theme"];
+const PREFIXES: [&str; 8] = [
+    "",
+    "{",
+    "{\"",
+    "{\"settings\":",
+    "{\"settings\":{\"timezone\":",
+    "{\"name\":\"",
+    "[",
+    "\u{feff}{",
+];
+
+/// Bounded case counts, and no regression files written beside the tests.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Any JSON value, at most 4 levels and about 48 nodes.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        Just(json!(1e300)),
+        "[ -~]{0,12}".prop_map(Value::String),
+        "\\PC{0,8}".prop_map(Value::String),
+        (0usize..3).prop_map(|n| Value::String("x".repeat(100 + n))),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    prop::sample::select(NESTED_KEYS.to_vec()).prop_map(str::to_owned),
+                    "\\PC{0,6}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// An object whose keys are the contract's fields, values of random types.
+fn field_object() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map(
+        prop_oneof![
+            4 => prop::sample::select(TOP_FIELDS.to_vec()).prop_map(str::to_owned),
+            1 => "[a-zA-Z]{0,8}",
+        ],
+        json_value(),
+        0..6,
+    )
+    .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// Arbitrary bytes, sometimes behind a JSON-looking prefix.
+fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop::sample::select(PREFIXES.to_vec());
+    (prefix, prop::collection::vec(any::<u8>(), 0..2048)).prop_map(|(p, rest)| {
+        let mut bytes = p.as_bytes().to_vec();
+        bytes.extend(rest);
+        bytes
+    })
+}
+
+/// Parse + validate both bodies; every error must render as a documented 4xx.
+fn check_no_panic_and_4xx(body: &Body) -> Result<Change, StatusCode> {
+    let _ = parse_json_object::<ConfirmBody>(body, MAX_BODY_BYTES)
+        .map_err(ApiError::from)
+        .and_then(change::confirmation_code)
+        .map_err(assert_documented);
+    parse_json_object::<PatchBody>(body, MAX_BODY_BYTES)
+        .map_err(ApiError::from)
+        .and_then(Change::validate)
+        .map_err(assert_documented)
+}
+
+fn assert_documented(err: ApiError) -> StatusCode {
+    let status = err.into_response("req-properties", "PATCH").status();
+    assert!(
+        [StatusCode::BAD_REQUEST, StatusCode::PAYLOAD_TOO_LARGE].contains(&status),
+        "undocumented status {status}"
+    );
+    status
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in body_bytes()) {
+        let _ = check_no_panic_and_4xx(&Body::from(bytes));
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(value in json_value()) {
+        let _ = check_no_panic_and_4xx(&Body::from(value.to_string()));
+    }
+
+    #[test]
+    fn contract_shaped_json_never_panics(value in field_object()) {
+        let text = value.to_string();
+        let _ = check_no_panic_and_4xx(&Body::from(text.clone()));
+        let _ = check_no_panic_and_4xx(&Body::Text(text));
+    }
+}
+
+proptest! {
+    #![proptest_config(config(8))]
+
+    #[test]
+    fn oversized_bodies_are_413(extra in 1usize..64, fill in any::<u8>()) {
+        let bytes = vec![fill; MAX_BODY_BYTES + extra];
+        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(bytes)).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+}
+
+/// One key of a merge: `None` is `null` (remove), else the value sent and
+/// the attribute the contract stores for it.
+type Sent = Option<(Value, AttributeValue)>;
+
+fn setting_entry() -> impl Strategy<Value = (String, Sent)> {
+    let text = |values: Vec<&'static str>| {
+        prop::option::of(prop::sample::select(values).prop_map(|t| (json!(t), AttributeValue::S(t.into()))))
+    };
+    prop_oneof![
+        text(vec!["EUR", "USD", "JPY", "BRL"]).prop_map(|v| ("currency".to_owned(), v)),
+        text(vec!["UTC", "Europe/Berlin", "America/New_York", "Etc/GMT+5"])
+            .prop_map(|v| ("timezone".to_owned(), v)),
+        text(vec!["en", "pt-BR", "de"]).prop_map(|v| ("language".to_owned(), v)),
+    ]
+}
+
+/// The model: the stored map, `null` removes, a value sets, others kept.
+fn model(
+    stored: Option<&HashMap<String, AttributeValue>>,
+    sent: &BTreeMap<String, Sent>,
+) -> BTreeMap<String, AttributeValue> {
+    let mut map: BTreeMap<_, _> = stored.cloned().unwrap_or_default().into_iter().collect();
+    for (key, value) in sent {
+        match value {
+            None => {
+                map.remove(key);
+            }
+            Some((_, attr)) => {
+                map.insert(key.clone(), attr.clone());
+            }
+        }
+    }
+    map
+}
+
+fn sent_json(sent: &BTreeMap<String, Sent>) -> Value {
+    Value::Object(
+        sent.iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_ref().map_or(Value::Null, |(json, _)| json.clone()),
+                )
+            })
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn as_btree(map: HashMap<String, AttributeValue>) -> BTreeMap<String, AttributeValue> {
+    map.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn valid_settings_merges_follow_the_model(
+        sent in prop::option::weighted(0.8, prop::collection::vec(setting_entry(), 0..5)
+            .prop_map(|v| v.into_iter().collect::<BTreeMap<_, _>>())),
+        stored in prop::option::weighted(0.8, prop::collection::hash_map(
+            prop_oneof![prop::sample::select(NESTED_KEYS[..3].to_vec()).prop_map(str::to_owned), "[x-z]{1,2}"],
+            "[a-z]{0,6}".prop_map(AttributeValue::S),
+            0..5,
+        )),
+        name in prop::option::of("[A-Za-z][A-Za-z ]{0,10}"),
+    ) {
+        let mut body = Map::new();
+        if let Some(sent) = &sent {
+            body.insert("settings".to_owned(), sent_json(sent));
+        }
+        if let Some(name) = &name {
+            body.insert("name".to_owned(), json!(name));
+        }
+        let mut item: Item = HashMap::from([
+            (attrs::ID.to_owned(), AttributeValue::S("acc_1".into())),
+            (attrs::NAME.to_owned(), AttributeValue::S("Old".into())),
+            (attrs::EMAIL.to_owned(), AttributeValue::S("a@example.com".into())),
+            (attrs::VERSION.to_owned(), AttributeValue::N("3".into())),
+        ]);
+        if let Some(stored) = &stored {
+            item.insert(attrs::SETTINGS.to_owned(), AttributeValue::M(stored.clone()));
+        }
+
+        let result = parse_json_object::<PatchBody>(&Body::from(Value::Object(body.clone()).to_string()), MAX_BODY_BYTES)
+            .map_err(ApiError::from)
+            .and_then(Change::validate);
+        if body.is_empty() {
+            match result {
+                Err(ApiError::Invalid { field, .. }) => prop_assert_eq!(field, "body"),
+                other => prop_assert!(false, "expected a 400 on body, got {:?}", other),
+            }
+            return Ok(());
+        }
+        let change = match result {
+            Ok(change) => change,
+            Err(e) => return Err(TestCaseError::fail(format!("valid body {body:?} refused: {e:?}"))),
+        };
+        let sent = sent.unwrap_or_default();
+        let expected = model(stored.as_ref(), &sent);
+        let mut keys: Vec<&str> = change.settings.keys().collect();
+        keys.sort_unstable();
+        prop_assert_eq!(keys, sent.keys().map(String::as_str).collect::<Vec<_>>());
+        prop_assert_eq!(as_btree(merge::merged(&item, attrs::SETTINGS, &change.settings)), expected.clone());
+
+        let mut keyed = Update::new();
+        merge::merge_keys(&mut keyed, attrs::SETTINGS, &change.settings, None);
+        let mut plans = vec![store::versioned_update(Some(&change), &item, Timestamp::now())];
+        // A key-by-key write needs the stored map (its condition says so).
+        if stored.is_some() {
+            plans.push(keyed);
+        }
+        for (i, plan) in plans.iter().enumerate() {
+            let after = plan.apply_to(&item);
+            if sent.is_empty() {
+                prop_assert_eq!(after.get(attrs::SETTINGS), item.get(attrs::SETTINGS));
+            } else {
+                let Some(AttributeValue::M(map)) = after.get(attrs::SETTINGS) else {
+                    return Err(TestCaseError::fail("settings is not a map after the write"));
+                };
+                prop_assert_eq!(as_btree(map.clone()), expected.clone());
+            }
+            if i == 0 {
+                let want_name = name.clone().unwrap_or_else(|| "Old".to_owned());
+                prop_assert_eq!(after.get(attrs::NAME), Some(&AttributeValue::S(want_name)));
+                prop_assert_eq!(after.get(attrs::VERSION), Some(&AttributeValue::N("4".into())));
+                prop_assert!(after.contains_key(attrs::UPDATED_AT));
+                for attr in [attrs::ID, attrs::EMAIL] {
+                    prop_assert_eq!(after.get(attr), item.get(attr));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Property tests (issue 8) over `PATCH /v0/accounts/{account_id}`'s body
+//! parsing and validation, through the crate's public pure functions
+//! [`WireBody::parse`] and [`Rename::validate`]:
+//!
+//! 1. No panic: arbitrary byte strings (up to 2 KiB, some behind a
+//!    JSON-looking prefix, a few over the 64 KiB limit) and arbitrary JSON
+//!    values (including objects keyed by the contract's field names with
+//!    values of random types) go through parse + validate and come back
+//!    `Ok` or `Err`.
+//! 2. Every rejection is documented: the error's envelope and its rendered
+//!    response ([`ApiError::into_response`]) carry 400 or 413 (the crate's
+//!    documented statuses for a body), never a 5xx.
+//! 3. Accepted bodies do exactly what the contract says. This contract has
+//!    no merged map (its body is exactly `{"name": string}`), so the model
+//!    is the name rule: `{"name": s}` is accepted iff `s` has 1-255
+//!    characters, is not blank and has no control character, and then the
+//!    [`Rename`] carries `s` unchanged; any other field, or `name` absent,
+//!    `null` or not a string, is a 400. (The crate's write planner,
+//!    `store::rename_update`, is private: the rename is checked up to
+//!    [`Rename`], the public end of the pure path.)
+
+use lambda_http::{Body, http::StatusCode};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use update_tenant_account::{
+    change::{MAX_ACCOUNT_NAME_CHARS, Rename},
+    error::ApiError,
+    request::WireBody,
+};
+
+const TOP_FIELDS: [&str; 6] = [
+    "name",
+    "id",
+    "createdAt",
+    "updatedAt",
+    "linkedProspects",
+    "metadata",
+];
+const NESTED_KEYS: [&str; 2] = ["name", "id"];
+const PREFIXES: [&str; 6] = ["", "{", "{\"", "{\"name\":", "{\"name\":\"", "\u{feff}{"];
+
+/// Bounded case counts, and no regression files written beside the tests.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Any JSON value, at most 4 levels and about 48 nodes.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        Just(json!(1e300)),
+        "[ -~]{0,12}".prop_map(Value::String),
+        "\\PC{0,8}".prop_map(Value::String),
+        (0usize..3).prop_map(|n| Value::String("x".repeat(100 + n))),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    prop::sample::select(NESTED_KEYS.to_vec()).prop_map(str::to_owned),
+                    "\\PC{0,6}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// An object whose keys are the contract's fields, values of random types.
+fn field_object() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map(
+        prop_oneof![
+            4 => prop::sample::select(TOP_FIELDS.to_vec()).prop_map(str::to_owned),
+            1 => "[a-zA-Z]{0,8}",
+        ],
+        json_value(),
+        0..6,
+    )
+    .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// Arbitrary bytes, sometimes behind a JSON-looking prefix.
+fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop::sample::select(PREFIXES.to_vec());
+    (prefix, prop::collection::vec(any::<u8>(), 0..2048)).prop_map(|(p, rest)| {
+        let mut bytes = p.as_bytes().to_vec();
+        bytes.extend(rest);
+        bytes
+    })
+}
+
+/// Parse + validate; the error (if any) must map to a documented 4xx.
+fn check_no_panic_and_4xx(body: &Body) -> Result<Rename, StatusCode> {
+    WireBody::parse(body)
+        .and_then(Rename::validate)
+        .map_err(assert_documented)
+}
+
+fn assert_documented(err: ApiError) -> StatusCode {
+    let status = err.envelope().status;
+    let rendered = err.into_response("req-properties").status();
+    assert_eq!(status, rendered, "envelope and response disagree");
+    assert!(
+        [StatusCode::BAD_REQUEST, StatusCode::PAYLOAD_TOO_LARGE].contains(&status),
+        "undocumented status {status}"
+    );
+    status
+}
+
+/// The contract's name rule, written independently of the crate.
+fn model_accepts(name: &str) -> bool {
+    let chars = name.chars().count();
+    (1..=255).contains(&chars) && !name.chars().any(char::is_control) && !name.trim().is_empty()
+}
+
+/// Names around the rule's edges: short, near 255 characters, blank,
+/// with control characters, multi-byte.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,12}",
+        "[ \t\n\u{a0}\u{2003}]{0,4}",
+        "[a-z\u{0}-\u{1f}\u{7f}\u{85} ]{0,8}",
+        (250usize..260, prop::sample::select(vec!["a", "é", "🦀", " "])).prop_map(|(n, c)| c.repeat(n)),
+        (0usize..4, "[a-z]{1,3}").prop_map(|(pad, s)| format!("{}{s}{}", " ".repeat(pad), " ".repeat(pad))),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in body_bytes()) {
+        let _ = check_no_panic_and_4xx(&Body::from(bytes));
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(value in json_value()) {
+        let _ = check_no_panic_and_4xx(&Body::from(value.to_string()));
+    }
+
+    #[test]
+    fn contract_shaped_json_never_panics(value in field_object()) {
+        let text = value.to_string();
+        let only_a_string_name = value.as_object().is_some_and(|o| {
+            o.len() == 1 && o.get("name").and_then(Value::as_str).is_some_and(model_accepts)
+        });
+        let result = check_no_panic_and_4xx(&Body::from(text.clone()));
+        prop_assert_eq!(result.is_ok(), only_a_string_name, "{}", text);
+        let _ = check_no_panic_and_4xx(&Body::Text(text));
+    }
+
+    #[test]
+    fn names_are_accepted_exactly_by_the_rule(name in name()) {
+        let body = json!({ "name": name });
+        match check_no_panic_and_4xx(&Body::from(body.to_string())) {
+            Ok(rename) => {
+                prop_assert!(model_accepts(&name), "accepted {:?}", name);
+                prop_assert_eq!(rename.name.as_str(), name.as_str());
+            }
+            Err(status) => {
+                prop_assert!(!model_accepts(&name), "refused {:?}", name);
+                prop_assert_eq!(status, StatusCode::BAD_REQUEST);
+            }
+        }
+        prop_assert!(name.chars().count() <= MAX_ACCOUNT_NAME_CHARS || !model_accepts(&name));
+    }
+
+    #[test]
+    fn anything_beside_name_is_refused(name in name(), other in prop::sample::select(TOP_FIELDS[1..].to_vec()), value in json_value()) {
+        let body = json!({ "name": name, other: value });
+        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(body.to_string())).err(), Some(StatusCode::BAD_REQUEST));
+    }
+}
+
+proptest! {
+    #![proptest_config(config(8))]
+
+    #[test]
+    fn oversized_bodies_are_413(extra in 1usize..64, fill in any::<u8>()) {
+        let bytes = vec![fill; shared::http::MAX_BODY_BYTES + extra];
+        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(bytes)).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+}
