@@ -16,7 +16,9 @@
 //!   inputs, to assert that no log line holds one.
 //! - [`routes`]: the template's HTTP routes, checked for what API Gateway
 //!   refuses at deploy time, and the local `cargo lambda watch` router.
+//! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
 
+pub mod arbitrary;
 pub mod claims;
 pub mod events;
 pub mod fault_proxy;

@@ -12,6 +12,9 @@ struct Step {
     args: Vec<String>,
     env: Vec<(String, String)>,
     in_process: Option<fn() -> anyhow::Result<()>>,
+    /// The tool colours its output whatever it writes to (the SAM CLI
+    /// does): strip the colour codes unless our own output is a terminal.
+    strips_colour: bool,
 }
 
 fn step(name: &'static str, program: &str, args: &[&str]) -> Step {
@@ -21,6 +24,7 @@ fn step(name: &'static str, program: &str, args: &[&str]) -> Step {
         args: args.iter().map(|a| (*a).to_owned()).collect(),
         env: Vec::new(),
         in_process: None,
+        strips_colour: false,
     }
 }
 
@@ -39,12 +43,18 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
         let started = Instant::now();
         let ok = match step.in_process {
             Some(check) => check().inspect_err(|e| println!("    {e:#}")).is_ok(),
-            None => Command::new(&step.program)
-                .args(&step.args)
-                .envs(step.env.iter().map(|(k, v)| (k, v)))
-                .status()
-                .await
-                .is_ok_and(|s| s.success()),
+            None => {
+                let mut command = Command::new(&step.program);
+                command
+                    .args(&step.args)
+                    .envs(step.env.iter().map(|(k, v)| (k, v)));
+                use std::io::IsTerminal;
+                if step.strips_colour && !std::io::stdout().is_terminal() {
+                    run_without_colour(command).await
+                } else {
+                    command.status().await.is_ok_and(|s| s.success())
+                }
+            }
         };
         summary.push(format!(
             "{} {} ({:.1}s)",
@@ -64,6 +74,49 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
         bail!("failed: {}", failed.join(", "));
     }
     Ok(())
+}
+
+/// Runs `command` with its output piped through, without ANSI escape
+/// sequences (colours), so logs written to a file or pipe stay plain text.
+async fn run_without_colour(mut command: Command) -> bool {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let Ok(mut child) = command.spawn() else {
+        return false;
+    };
+    let relay = |stream: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>| async move {
+        let Some(stream) = stream else { return };
+        let mut lines = BufReader::new(stream).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            println!("{}", strip_ansi(&line));
+        }
+    };
+    let out = relay(child.stdout.take().map(|s| Box::new(s) as _));
+    let err = relay(child.stderr.take().map(|s| Box::new(s) as _));
+    let (_, _, status) = tokio::join!(out, err, child.wait());
+    status.is_ok_and(|s| s.success())
+}
+
+/// `line` without ANSI CSI escape sequences (`ESC [ ... final byte`).
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            // Parameters and intermediates, up to the final byte (@ to ~).
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The architecture `sam build` builds for here: the only Rust target this
@@ -87,6 +140,7 @@ pub async fn run() -> anyhow::Result<()> {
         &["validate", "--lint", "--template", "template.yaml"],
     );
     validate.env = sam_env.clone();
+    validate.strips_colour = true;
     let overrides = format!("Architecture={SAM_BUILD_ARCHITECTURE}");
     let mut build = step(
         "sam build (x86_64)",
@@ -103,6 +157,7 @@ pub async fn run() -> anyhow::Result<()> {
         ],
     );
     build.env = sam_env;
+    build.strips_colour = true;
     run_steps(vec![
         step("format", "cargo", &["fmt", "--all", "--check"]),
         step(
@@ -175,4 +230,19 @@ pub async fn conformance() -> anyhow::Result<()> {
     moto.stop().await;
     println!("==> stopped moto_server");
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_ansi;
+
+    #[test]
+    fn colour_codes_are_stripped_and_text_kept() {
+        assert_eq!(
+            strip_ansi("\u{1b}[33mExperimental\u{1b}[0m ok"),
+            "Experimental ok"
+        );
+        assert_eq!(strip_ansi("plain [text]"), "plain [text]");
+        assert_eq!(strip_ansi("\u{1b}[1;31mred"), "red");
+    }
 }
