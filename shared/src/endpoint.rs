@@ -17,7 +17,10 @@ pub const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
 
 /// How long this request may still take: [`REQUEST_BUDGET`], or less when
 /// the invocation's deadline (from the Lambda context) comes sooner, less
-/// [`DEADLINE_MARGIN`].
+/// [`DEADLINE_MARGIN`]. A deadline that has already passed when the
+/// request starts is not one Lambda sets (it invokes with the whole
+/// timeout ahead); local emulators do (`cargo lambda watch` sends one in
+/// the past), so it is ignored and the request gets [`REQUEST_BUDGET`].
 pub fn time_left(req: &Request) -> Duration {
     let Some(deadline) = req
         .lambda_context_ref()
@@ -26,11 +29,13 @@ pub fn time_left(req: &Request) -> Duration {
     else {
         return REQUEST_BUDGET;
     };
-    let left = deadline
-        .duration_since(SystemTime::now())
-        .unwrap_or_default()
-        .saturating_sub(DEADLINE_MARGIN);
-    left.min(REQUEST_BUDGET)
+    match deadline.duration_since(SystemTime::now()) {
+        Ok(left) => left.saturating_sub(DEADLINE_MARGIN).min(REQUEST_BUDGET),
+        Err(_) => {
+            tracing::debug!("the invocation's deadline has passed already; using the request budget");
+            REQUEST_BUDGET
+        }
+    }
 }
 
 /// Answers one request, the frame every handler shares: a method other
@@ -126,7 +131,9 @@ mod tests {
             left <= Duration::from_millis(1_500) && left > Duration::from_millis(1_000),
             "{left:?}"
         );
-        assert_eq!(time_left(&request_with_deadline(-5)), Duration::ZERO);
+        // A deadline already past (a local emulator's) is not trusted.
+        assert_eq!(time_left(&request_with_deadline(-5)), REQUEST_BUDGET);
+        assert_eq!(time_left(&request_with_deadline(100)), Duration::ZERO);
     }
 
     #[tokio::test]
