@@ -276,8 +276,10 @@ where
         }
     }
     if conflicted {
-        // Every attempt ran into DynamoDB's transaction conflicts: the
-        // service is busy, not our item contended.
+        // The attempts ended on DynamoDB's own transaction conflicts (an
+        // item locked by other transactions), not on a change of our item:
+        // the service is busy. Conflicts are retried at once, without
+        // backoff; the request's deadline bounds the whole.
         return Err(Failure::Store(StoreError::Unavailable(format!(
             "{MAX_ATTEMPTS} transactions cancelled by TransactionConflict"
         ))));
