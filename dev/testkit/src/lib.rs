@@ -10,6 +10,7 @@
 //!   `DYNAMODB_ENDPOINT` is set, that server with uniquely prefixed tables),
 //!   all tables created, a client for it.
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
+//! - [`isolation`]: leak, snapshot and revocation checks of the isolation matrices.
 //! - [`fault_proxy`]: faults injected between the SDK and the local server.
 //! - [`runtime_api`]: a local Lambda Runtime API that runs a function's
 //!   real binary over a list of events; [`secrets`]: the secrets in test
@@ -22,6 +23,7 @@ pub mod arbitrary;
 pub mod claims;
 pub mod events;
 pub mod fault_proxy;
+pub mod isolation;
 pub mod routes;
 pub mod runtime_api;
 pub mod secrets;

@@ -10,15 +10,13 @@
 
 mod common;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 use common::{Fixture, SALES, assert_no_content, assert_problem};
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::{
-    auth::{SecretHash, credential_key},
-    store::{Item, Key},
-};
+use shared::{auth::SecretHash, store::Item};
 use testkit::events;
+use testkit::isolation::{assert_no_leak, revoke, split};
 use update_account_metadata::{TABLE_LOGICAL_ID, handle, store::account_key};
 
 /// The right principal's account (OU `ou_sales`, token [`SALES`]).
@@ -163,53 +161,10 @@ async fn send(f: &Fixture, account: &str, authorization: Option<&str>) -> Respon
     handle(&f.state, req).await
 }
 
-/// Deletes the credential item of `token` with the SDK; asserts it existed.
-async fn revoke(f: &Fixture, token: &str) {
-    let deleted =
-        f.db.client()
-            .delete_item()
-            .table_name(f.state.table.name())
-            .set_key(Some(credential_key(&SecretHash::of(token)).to_item()))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .expect("delete credential");
-    assert!(
-        deleted.attributes.is_some(),
-        "the credential to revoke was not stored"
-    );
-}
-
-fn is_item_of(item: &Item, key: &Key) -> bool {
-    let key = key.to_item();
-    item.get("pk") == key.get("pk") && item.get("sk") == key.get("sk")
-}
-
-/// The snapshot without the item at `key`, and that item.
-fn split(snapshot: &[Item], key: &Key) -> (Vec<Item>, Option<Item>) {
-    let rest = snapshot.iter().filter(|i| !is_item_of(i, key)).cloned().collect();
-    let item = snapshot.iter().find(|i| is_item_of(i, key)).cloned();
-    (rest, item)
-}
-
 fn s(item: &Item, name: &str) -> String {
     match item.get(name) {
         Some(AttributeValue::S(s)) => s.clone(),
         other => panic!("{name} is {other:?}"),
-    }
-}
-
-fn assert_no_foreign_data(row: &str, response: &Response<Body>) {
-    let body = String::from_utf8_lossy(response.body().as_ref()).to_lowercase();
-    for needle in foreign_needles() {
-        assert!(!body.contains(&needle), "{row}: body leaks {needle:?}: {body}");
-        for (name, value) in response.headers() {
-            let value = String::from_utf8_lossy(value.as_bytes()).to_lowercase();
-            assert!(
-                !value.contains(&needle),
-                "{row}: header {name} leaks {needle:?}: {value}"
-            );
-        }
     }
 }
 
@@ -226,7 +181,7 @@ async fn isolation_matrix() {
                     .await;
                 let header = format!("Bearer {token}");
                 assert_no_content(&send(&f, row.account, Some(&header)).await);
-                revoke(&f, token).await;
+                revoke(&f.db, TABLE_LOGICAL_ID, token).await;
                 Some(header)
             }
         };
@@ -262,7 +217,7 @@ async fn isolation_matrix() {
             }
             None => assert_no_content(&response),
         }
-        assert_no_foreign_data(row.name, &response);
+        assert_no_leak_of_foreign(row.name, &response);
 
         if row.code.is_some() {
             assert_eq!(after, before, "{}: a refused request changed the table", row.name);
@@ -285,4 +240,9 @@ async fn isolation_matrix() {
         assert_eq!(new["created_at"], old["created_at"]);
         assert_ne!(new["updated_at"], old["updated_at"]);
     }
+}
+
+/// No string of the other OU / tenant in the response.
+fn assert_no_leak_of_foreign(row: &str, response: &Response<Body>) {
+    assert_no_leak(row, response, &foreign_needles());
 }

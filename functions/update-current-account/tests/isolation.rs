@@ -6,12 +6,10 @@
 mod common;
 
 use common::{Fixture, T1, assert_error};
-use lambda_http::{Body, Response};
 use serde_json::json;
 use shared::auth::{SecretHash, credential_key};
-use shared::store::Item;
-use std::collections::BTreeMap;
 use testkit::events;
+use testkit::isolation::{assert_no_leak, changed_keys, key_of};
 use update_current_account::store::account_key;
 
 /// The owner token of `acct_globex` (the data no other principal may see);
@@ -114,7 +112,7 @@ async fn isolation_matrix() {
         let before = f.snapshot().await;
         let response = f.patch_with_headers(&headers, BODY.as_bytes()).await;
         assert_eq!(response.status(), row.status, "{name}");
-        assert_no_globex(name, &response);
+        assert_no_leak(name, &response, &["globex"]);
         let changed = changed_keys(&before, &f.snapshot().await);
         match row.code {
             Some(code) => {
@@ -134,30 +132,4 @@ async fn isolation_matrix() {
             }
         }
     }
-}
-
-/// Nothing naming Globex (id, name, email) in the body or any header.
-fn assert_no_globex(name: &str, response: &Response<Body>) {
-    let body = String::from_utf8_lossy(response.body().as_ref()).to_lowercase();
-    assert!(!body.contains("globex"), "{name} leaks in the body: {body}");
-    for (header, value) in response.headers() {
-        let value = String::from_utf8_lossy(value.as_bytes()).to_lowercase();
-        assert!(!value.contains("globex"), "{name} leaks in {header}: {value}");
-    }
-}
-
-fn key_of(item: &Item) -> String {
-    format!("{:?}/{:?}", item.get("pk"), item.get("sk"))
-}
-
-/// The keys of the items added, removed or changed.
-fn changed_keys(before: &[Item], after: &[Item]) -> Vec<String> {
-    let by_key =
-        |items: &[Item]| -> BTreeMap<String, Item> { items.iter().map(|i| (key_of(i), i.clone())).collect() };
-    let (before, after) = (by_key(before), by_key(after));
-    let mut keys: Vec<String> = before.keys().chain(after.keys()).cloned().collect();
-    keys.sort();
-    keys.dedup();
-    keys.retain(|k| before.get(k) != after.get(k));
-    keys
 }

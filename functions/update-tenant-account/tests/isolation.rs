@@ -11,15 +11,13 @@
 
 mod common;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 use common::{ACME, Fixture, KEY_A, assert_error};
 use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::{
-    auth::{SecretHash, credential_key},
-    store::{Item, Key},
-};
+use shared::{auth::SecretHash, store::Item};
 use testkit::events;
+use testkit::isolation::{assert_no_leak, revoke, split};
 use update_tenant_account::{TABLE_LOGICAL_ID, store::account_key};
 
 /// The right principal's account (tenant `tenant_a`, key [`KEY_A`]).
@@ -156,35 +154,6 @@ async fn send(f: &Fixture, account: &str, api_key: Option<&str>) -> Response<Bod
     f.patch_with_headers(account, &headers, &body()).await
 }
 
-/// Deletes the credential item of `key` with the SDK; asserts it existed.
-async fn revoke(f: &Fixture, key: &str) {
-    let deleted =
-        f.db.client()
-            .delete_item()
-            .table_name(f.state.table.name())
-            .set_key(Some(credential_key(&SecretHash::of(key)).to_item()))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .expect("delete credential");
-    assert!(
-        deleted.attributes.is_some(),
-        "the credential to revoke was not stored"
-    );
-}
-
-fn is_item_of(item: &Item, key: &Key) -> bool {
-    let key = key.to_item();
-    item.get("pk") == key.get("pk") && item.get("sk") == key.get("sk")
-}
-
-/// The snapshot without the item at `key`, and that item.
-fn split(snapshot: &[Item], key: &Key) -> (Vec<Item>, Option<Item>) {
-    let rest = snapshot.iter().filter(|i| !is_item_of(i, key)).cloned().collect();
-    let item = snapshot.iter().find(|i| is_item_of(i, key)).cloned();
-    (rest, item)
-}
-
 fn s(item: &Item, name: &str) -> String {
     match item.get(name) {
         Some(AttributeValue::S(s)) => s.clone(),
@@ -196,20 +165,6 @@ fn n(item: &Item, name: &str) -> i64 {
     match item.get(name) {
         Some(AttributeValue::N(n)) => n.parse().expect("a number"),
         other => panic!("{name} is {other:?}"),
-    }
-}
-
-fn assert_no_foreign_data(row: &str, response: &Response<Body>) {
-    let body = String::from_utf8_lossy(response.body().as_ref()).to_lowercase();
-    for needle in foreign_needles() {
-        assert!(!body.contains(&needle), "{row}: body leaks {needle:?}: {body}");
-        for (name, value) in response.headers() {
-            let value = String::from_utf8_lossy(value.as_bytes()).to_lowercase();
-            assert!(
-                !value.contains(&needle),
-                "{row}: header {name} leaks {needle:?}: {value}"
-            );
-        }
     }
 }
 
@@ -226,7 +181,7 @@ async fn isolation_matrix() {
                     .await;
                 let response = send(&f, row.account, Some(key)).await;
                 assert_eq!(response.status(), 200, "{}", events::body_json(&response));
-                revoke(&f, key).await;
+                revoke(&f.db, TABLE_LOGICAL_ID, key).await;
                 Some((*key).to_owned())
             }
         };
@@ -257,7 +212,7 @@ async fn isolation_matrix() {
                 assert_eq!(body["name"], NEW_NAME, "{body}");
             }
         }
-        assert_no_foreign_data(row.name, &response);
+        assert_no_leak_of_foreign(row.name, &response);
 
         if row.code.is_some() {
             assert_eq!(after, before, "{}: a refused request changed the table", row.name);
@@ -277,4 +232,9 @@ async fn isolation_matrix() {
             assert_eq!(new.get(kept), old.get(kept), "{kept}");
         }
     }
+}
+
+/// No string of the other OU / tenant in the response.
+fn assert_no_leak_of_foreign(row: &str, response: &Response<Body>) {
+    assert_no_leak(row, response, &foreign_needles());
 }
