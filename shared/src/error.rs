@@ -9,6 +9,7 @@
 
 use crate::auth::CredentialError;
 use crate::http::BodyError;
+use crate::idempotency::Refusal;
 use crate::store::{StoreError, write::Failure};
 use lambda_http::http::StatusCode;
 
@@ -31,9 +32,23 @@ pub enum Common {
     /// large; 415 when not declared as JSON).
     #[error("{0}")]
     Body(BodyError),
+    /// A header the shared mechanisms read is malformed (400): `If-Match`
+    /// or `Idempotency-Key`.
+    #[error("{0}")]
+    Header(String),
     /// The resource does not exist, or belongs to another tenant (404).
     #[error("not found")]
     NotFound,
+    /// The stored version is not one `If-Match` names (412); nothing was
+    /// written.
+    #[error("the account has changed since the ETag sent in If-Match; read it again")]
+    PreconditionFailed,
+    /// The request's `Idempotency-Key` is in use (409), was used for
+    /// another request (422), or its first response is being replayed
+    /// (never rendered: [`crate::endpoint::respond`] sends the stored
+    /// response instead).
+    #[error("{}", idempotency_message(*.0))]
+    Idempotency(Refusal),
     /// The write lost every race (503).
     #[error("the resource is being updated concurrently; retry shortly")]
     Contention,
@@ -61,9 +76,34 @@ impl Common {
             Common::Body(BodyError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
             Common::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Common::Body(_) => StatusCode::BAD_REQUEST,
+            Common::Header(_) => StatusCode::BAD_REQUEST,
             Common::NotFound => StatusCode::NOT_FOUND,
+            Common::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Common::Idempotency(Refusal::InProgress) => StatusCode::CONFLICT,
+            Common::Idempotency(Refusal::KeyReused) => StatusCode::UNPROCESSABLE_ENTITY,
+            Common::Idempotency(Refusal::Replayed) => StatusCode::OK,
             Common::Contention | Common::Throttled | Common::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Common::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The message of an idempotency refusal.
+fn idempotency_message(refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::InProgress => "a request with this Idempotency-Key is still being processed; retry shortly",
+        Refusal::KeyReused => "this Idempotency-Key was used for a different request; use a new key",
+        Refusal::Replayed => "the response to the first request with this Idempotency-Key",
+    }
+}
+
+impl Refusal {
+    /// The machine-readable code every envelope uses for this refusal.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::InProgress => "idempotency_key_in_use",
+            Refusal::KeyReused => "idempotency_key_reused",
+            Refusal::Replayed => "replayed",
         }
     }
 }
@@ -74,7 +114,10 @@ impl From<StoreError> for Common {
     /// store error (a refused request, a misconfiguration) is internal.
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Throttled(_) => Common::Throttled,
+            StoreError::Throttled(_) => {
+                crate::scope::note_throttled();
+                Common::Throttled
+            }
             StoreError::Unavailable(detail) => {
                 tracing::warn!(%detail, "DynamoDB unavailable");
                 Common::Unavailable
@@ -104,6 +147,8 @@ pub fn from_write_failure<E: From<Common>>(failure: Failure<E>, taken: impl FnOn
         Failure::Refused(e) => e,
         Failure::Taken(claim) => taken(claim),
         Failure::Contention => Common::Contention.into(),
+        Failure::PreconditionFailed => Common::PreconditionFailed.into(),
+        Failure::Idempotency(refusal) => Common::Idempotency(refusal).into(),
         Failure::Store(e) => Common::from(e).into(),
     }
 }
@@ -176,6 +221,10 @@ mod tests {
         assert_eq!(Common::Body(BodyError::Empty).status(), 400);
         assert_eq!(Common::UnknownCredential.status(), 401);
         assert_eq!(Common::Throttled.status(), 503);
+        assert_eq!(Common::PreconditionFailed.status(), 412);
+        assert_eq!(Common::Idempotency(Refusal::InProgress).status(), 409);
+        assert_eq!(Common::Idempotency(Refusal::KeyReused).status(), 422);
+        assert_eq!(Common::Header("x".into()).status(), 400);
     }
 
     #[test]

@@ -17,15 +17,19 @@
 //!   inputs, to assert that no log line holds one.
 //! - [`routes`]: the template's HTTP routes, checked for what API Gateway
 //!   refuses at deploy time, and the local `cargo lambda watch` router.
+//! - [`emf`]: CloudWatch Embedded Metric Format records, checked against the specification.
+//! - [`safe_edits`]: ETag / If-Match and Idempotency-Key checks every endpoint runs.
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
 
 pub mod arbitrary;
 pub mod claims;
+pub mod emf;
 pub mod events;
 pub mod fault_proxy;
 pub mod isolation;
 pub mod routes;
 pub mod runtime_api;
+pub mod safe_edits;
 pub mod secrets;
 pub mod seed;
 mod server;

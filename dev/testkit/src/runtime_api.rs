@@ -226,8 +226,9 @@ async fn read_request(
 /// `table_logical_id`, with logging at TRACE, in text and in JSON format
 /// (as Lambda configures it). Checks each run: the response has the status
 /// its event file names; no line the binary logged (the Lambda runtime's
-/// and the SDK's included) holds any of `secrets`; and no line carries
-/// terminal colour codes. Returns every run's logs, for further checks.
+/// and the SDK's included) holds any of `secrets`; no line carries
+/// terminal colour codes; and the request wrote exactly one telemetry line,
+/// a valid CloudWatch EMF record ([`crate::emf`]) with its status. Returns every run's logs, for further checks.
 pub async fn check_events_at_trace(
     binary: &Path,
     events_dir: &str,
@@ -271,6 +272,31 @@ pub async fn check_events_at_trace(
                 }
             }
             assert!(!run.logs.contains('\u{1b}'), "{what}: colour codes in piped logs");
+            // One telemetry line per request, a valid EMF record (issue 10).
+            let records = crate::emf::records_in(&run.logs);
+            assert_eq!(
+                records.len(),
+                1,
+                "{what}: one EMF line per request:\n{}",
+                run.logs
+            );
+            let record = &records[0];
+            assert_eq!(
+                record["status"], run.responses[0]["statusCode"],
+                "{what}: {record}"
+            );
+            assert_eq!(
+                record["cold_start"], true,
+                "{what}: the first request is a cold start"
+            );
+            assert!(
+                record["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+                "{what}"
+            );
+            assert!(
+                record["route"].as_str().is_some_and(|r| r.contains(' ')),
+                "{what}: {record}"
+            );
             all_logs.push_str(&run.logs);
         }
     }

@@ -53,8 +53,11 @@ fn walk(value: &Value, secret: bool, found: &mut Vec<String>) {
         Value::Object(map) => {
             for (k, v) in map {
                 let k = k.to_ascii_lowercase();
-                let is_secret =
-                    SECRET_KEYS.iter().any(|s| k.contains(s)) && !k.ends_with("_id") && k != "key_id";
+                // `routeKey` is API Gateway's route (`PATCH /v1/account`).
+                let is_secret = SECRET_KEYS.iter().any(|s| k.contains(s))
+                    && !k.ends_with("_id")
+                    && k != "key_id"
+                    && k != "routekey";
                 walk(v, is_secret, found);
             }
         }

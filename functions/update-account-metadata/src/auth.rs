@@ -25,7 +25,9 @@ pub struct Principal {
 /// the store's error (503 or 500).
 pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, ApiError> {
     let token = shared::auth::bearer_token(req)?;
-    shared::auth::find_principal(table, token)
+    let principal: Principal = shared::auth::find_principal(table, token)
         .await?
-        .ok_or(Common::UnknownCredential.into())
+        .ok_or(Common::UnknownCredential)?;
+    shared::scope::record_principal(vec![("ou_id", principal.ou_id.clone())]);
+    Ok(principal)
 }

@@ -118,6 +118,9 @@ impl ApiError {
             }
             Self::Common(c @ Common::Body(BodyError::Field { .. })) => (c.status(), "invalid_field", None),
             Self::Common(c @ Common::Body(_)) => (c.status(), "invalid_body", None),
+            Self::Common(c @ Common::Header(_)) => (c.status(), "invalid_header", None),
+            Self::Common(c @ Common::PreconditionFailed) => (c.status(), "precondition_failed", None),
+            Self::Common(c @ Common::Idempotency(refusal)) => (c.status(), refusal.code(), None),
             Self::Common(c @ Common::NotFound) => {
                 (c.status(), "account_not_found", Some("account not found".into()))
             }

@@ -65,5 +65,13 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         store::write(&state.table, &principal.ou_id, &id, &change).await
     };
     let no_content = |(), request_id: &str| response::no_content(request_id);
-    shared::endpoint::respond(&req, request::METHOD, work, no_content, ApiError::into_response).await
+    shared::endpoint::respond(
+        &req,
+        &state.table,
+        request::METHOD,
+        work,
+        no_content,
+        ApiError::into_response,
+    )
+    .await
 }

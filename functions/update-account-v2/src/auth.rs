@@ -79,7 +79,9 @@ pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, Api
         Err(CredentialError::Missing) => auth::bearer_token(req),
         other => other,
     }?;
-    auth::find_principal(table, token)
+    let principal: Principal = auth::find_principal(table, token)
         .await?
-        .ok_or(Common::UnknownCredential.into())
+        .ok_or(Common::UnknownCredential)?;
+    shared::scope::record_principal(vec![("account_id", principal.account_ids.join(","))]);
+    Ok(principal)
 }

@@ -22,7 +22,7 @@
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
 use serde_json::Value;
-use shared::{error::Common, http::BodyError};
+use shared::{error::Common, http::BodyError, idempotency::Refusal};
 
 /// Every way a request to this endpoint can fail.
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +135,17 @@ impl ApiError {
                 (c.status(), "UNSUPPORTED_MEDIA_TYPE", None, None)
             }
             Self::Common(Common::Body(_)) => (S::BAD_REQUEST, "INVALID_REQUEST", None, None),
+            Self::Common(c @ Common::Header(_)) => (c.status(), "INVALID_REQUEST", None, None),
+            Self::Common(c @ Common::PreconditionFailed) => (c.status(), "PRECONDITION_FAILED", None, None),
+            Self::Common(c @ Common::Idempotency(refusal)) => (
+                c.status(),
+                match refusal {
+                    Refusal::KeyReused => "IDEMPOTENCY_KEY_REUSED",
+                    Refusal::InProgress | Refusal::Replayed => "IDEMPOTENCY_KEY_IN_USE",
+                },
+                None,
+                None,
+            ),
             Self::Common(Common::NotFound) => (
                 S::NOT_FOUND,
                 "NOT_FOUND",

@@ -87,5 +87,13 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         AccountView::from_item(&after)
     };
     let render = |view: AccountView, request_id: &str| view.render(request_id);
-    shared::endpoint::respond(&req, request::METHOD, work, render, ApiError::into_response).await
+    shared::endpoint::respond(
+        &req,
+        &state.table,
+        request::METHOD,
+        work,
+        render,
+        ApiError::into_response,
+    )
+    .await
 }

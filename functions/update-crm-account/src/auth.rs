@@ -32,7 +32,9 @@ impl Principal {
 /// no credential matches.
 pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, ApiError> {
     let key = auth::header_token(req, API_KEY_HEADER)?;
-    auth::find_principal(table, key)
+    let principal: Principal = auth::find_principal(table, key)
         .await?
-        .ok_or_else(|| Common::UnknownCredential.into())
+        .ok_or(Common::UnknownCredential)?;
+    shared::scope::record_principal(vec![("tenant_id", principal.tenant_id.clone())]);
+    Ok(principal)
 }

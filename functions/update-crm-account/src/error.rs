@@ -17,7 +17,7 @@
 
 use lambda_http::{Body, Response, http::StatusCode};
 use serde::Serialize;
-use shared::{error::Common, http::BodyError};
+use shared::{error::Common, http::BodyError, idempotency::Refusal};
 
 /// Every way a request to this endpoint can fail.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +117,19 @@ impl ApiError {
                     Some(field.clone()),
                 ),
                 Self::Common(c @ Common::Body(_)) => (c.status(), BAD_REQUEST, None, None),
+                Self::Common(c @ Common::Header(_)) => (c.status(), BAD_REQUEST, None, None),
+                Self::Common(c @ Common::PreconditionFailed) => {
+                    (c.status(), "PreconditionFailedError", None, None)
+                }
+                Self::Common(c @ Common::Idempotency(refusal)) => (
+                    c.status(),
+                    match refusal {
+                        Refusal::KeyReused => "UnprocessableEntityError",
+                        Refusal::InProgress | Refusal::Replayed => "ConflictError",
+                    },
+                    None,
+                    None,
+                ),
                 Self::Common(c @ Common::NotFound) => (
                     c.status(),
                     "NotFoundError",

@@ -74,5 +74,5 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
     };
     let ok = |item, request_id: &str| response::render(&req, Ok(item), request_id);
     let err = |e, request_id: &str| response::render(&req, Err(e), request_id);
-    shared::endpoint::respond(&req, request::METHOD, work, ok, err).await
+    shared::endpoint::respond(&req, &state.table, request::METHOD, work, ok, err).await
 }

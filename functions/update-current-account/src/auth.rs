@@ -33,9 +33,11 @@ pub struct Principal {
 /// missing, malformed or unknown.
 pub async fn authenticate(state: &State, req: &Request) -> Result<Principal, ApiError> {
     let token = auth::bearer_token(req)?;
-    auth::find_principal(&state.table, token)
+    let principal: Principal = auth::find_principal(&state.table, token)
         .await?
-        .ok_or_else(|| Common::UnknownCredential.into())
+        .ok_or(Common::UnknownCredential)?;
+    shared::scope::record_principal(vec![("account_id", principal.account_id.as_str().to_owned())]);
+    Ok(principal)
 }
 
 impl Principal {

@@ -92,6 +92,9 @@ impl ApiError {
                     ),
                     C::Body(BodyError::UnsupportedMediaType) => (status, "unsupported_media_type", None),
                     C::Body(_) => (status, "invalid_request", None),
+                    C::Header(_) => (status, "invalid_request", None),
+                    C::PreconditionFailed => (status, "precondition_failed", None),
+                    C::Idempotency(refusal) => (status, refusal.code(), None),
                     C::NotFound => (status, "not_found", Some(Cow::Borrowed("account not found"))),
                     C::Contention => (
                         status,

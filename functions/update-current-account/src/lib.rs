@@ -84,7 +84,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
     };
     let ok = |item, request_id: &str| render(&item, request_id, "PATCH");
     let err = |e: ApiError, request_id: &str| e.into_response(request_id, "PATCH");
-    shared::endpoint::respond(&req, Method::PATCH, work, ok, err).await
+    shared::endpoint::respond(&req, &state.table, Method::PATCH, work, ok, err).await
 }
 
 /// Handles one POST /v1/account/email/confirm request: method, token,
@@ -100,7 +100,7 @@ pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
     };
     let ok = |item, request_id: &str| render(&item, request_id, "POST");
     let err = |e: ApiError, request_id: &str| e.into_response(request_id, "POST");
-    shared::endpoint::respond(&req, Method::POST, work, ok, err).await
+    shared::endpoint::respond(&req, &state.table, Method::POST, work, ok, err).await
 }
 
 /// The 200 of either route: the account as the contract shows it (an item

@@ -27,7 +27,9 @@ pub struct Principal {
 /// (503 or 500).
 pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, ApiError> {
     let key = shared::auth::header_token(req, API_KEY_HEADER)?;
-    shared::auth::find_principal(table, key)
+    let principal: Principal = shared::auth::find_principal(table, key)
         .await?
-        .ok_or(Common::UnknownCredential.into())
+        .ok_or(Common::UnknownCredential)?;
+    shared::scope::record_principal(vec![("tenant_id", principal.tenant_id.clone())]);
+    Ok(principal)
 }

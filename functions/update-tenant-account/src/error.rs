@@ -79,6 +79,9 @@ impl ApiError {
                 (c.status(), "unsupported_media_type", None)
             }
             Self::Common(c @ Common::Body(_)) => (c.status(), "invalid_request", None),
+            Self::Common(c @ Common::Header(_)) => (c.status(), "invalid_header", None),
+            Self::Common(c @ Common::PreconditionFailed) => (c.status(), "precondition_failed", None),
+            Self::Common(c @ Common::Idempotency(refusal)) => (c.status(), refusal.code(), None),
             Self::Common(c @ Common::NotFound) => (c.status(), "not_found", Some("account not found".into())),
             Self::Common(c @ Common::Contention) => (
                 c.status(),

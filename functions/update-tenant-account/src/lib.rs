@@ -112,5 +112,13 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         Ok::<_, ApiError>(AccountResponse::new(written))
     };
     let render = |view: AccountResponse, request_id: &str| view.render(request_id);
-    shared::endpoint::respond(&req, request::METHOD, work, render, ApiError::into_response).await
+    shared::endpoint::respond(
+        &req,
+        &state.table,
+        request::METHOD,
+        work,
+        render,
+        ApiError::into_response,
+    )
+    .await
 }

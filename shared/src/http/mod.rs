@@ -4,6 +4,7 @@
 
 mod body;
 mod media_type;
+pub mod precondition;
 mod request;
 mod response;
 

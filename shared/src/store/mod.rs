@@ -6,6 +6,7 @@
 //! key `pk` and a string sort key `sk`. Endpoints choose the key values
 //! (`ACCOUNT#<id>` / `ACCOUNT`, ...); this module never interprets them.
 
+mod attempts;
 pub mod attr;
 pub mod claims;
 mod client;
@@ -24,6 +25,10 @@ pub use cond::{Cond, Path};
 pub use error::{CancelReason, StoreError};
 pub use expr::{ExprParts, Placeholders};
 pub use key::{Key, PK, SK};
+
+/// The counter every write of an account bumps, from which ETags are
+/// derived ([`crate::http::precondition`]).
+pub const VERSION: &str = "version";
 pub use table::Table;
 pub use update::Update;
 

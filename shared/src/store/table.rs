@@ -3,13 +3,19 @@
 use super::{CancelReason, Item, Key, StoreError, Update};
 use aws_sdk_dynamodb::{
     Client,
+    operation::delete_item::DeleteItemError,
     operation::{transact_write_items::TransactWriteItemsError, update_item::UpdateItemError},
-    types::{ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem},
+    types::{
+        ConsumedCapacity, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
+        TransactWriteItem,
+    },
 };
 use std::sync::Arc;
 
 /// A table and the client that reaches it. Cheap to clone; build once per
-/// cold start.
+/// cold start. Every call asks for its consumed capacity and counts
+/// itself, and every HTTP attempt, into the request's telemetry
+/// ([`crate::scope`]).
 #[derive(Debug, Clone)]
 pub struct Table {
     client: Client,
@@ -17,10 +23,16 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table by name.
+    /// A table by name, reached through `client` with an attempt counter
+    /// added ([`super::attempts`]).
     pub fn new(client: Client, name: impl Into<Arc<str>>) -> Self {
+        let config = client
+            .config()
+            .to_builder()
+            .interceptor(super::attempts::CountAttempts)
+            .build();
         Table {
-            client,
+            client: Client::from_conf(config),
             name: name.into(),
         }
     }
@@ -54,9 +66,12 @@ impl Table {
             .table_name(self.name.as_ref())
             .set_key(Some(key.to_item()))
             .consistent_read(consistent)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
+            .inspect_err(|_| count(None))
             .map_err(StoreError::from_sdk)?;
+        count(out.consumed_capacity());
         Ok(out.item)
     }
 
@@ -82,10 +97,17 @@ impl Table {
             .set_expression_attribute_values(parts.values)
             .return_values(returns)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
+        if result.is_err() {
+            count(None);
+        }
         match result {
-            Ok(out) => Ok(out.attributes),
+            Ok(out) => {
+                count(out.consumed_capacity());
+                Ok(out.attributes)
+            }
             Err(err) => Err(match err.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(e)) => StoreError::ConditionFailed {
                     item: e.item().cloned(),
@@ -128,7 +150,13 @@ impl Table {
                     .expression_attribute_names("#sk", super::key::SK)
                     .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()))
             };
-            let out = query.send().await.map_err(StoreError::from_sdk)?;
+            let out = query
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .inspect_err(|_| count(None))
+                .map_err(StoreError::from_sdk)?;
+            count(out.consumed_capacity());
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(next) if !next.is_empty() => start = Some(next),
@@ -144,8 +172,19 @@ impl Table {
             .client
             .transact_write_items()
             .set_transact_items(Some(items))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
+        match &result {
+            Ok(out) => {
+                let units = out
+                    .consumed_capacity()
+                    .iter()
+                    .filter_map(ConsumedCapacity::capacity_units);
+                crate::scope::count_call(Some(units.sum()));
+            }
+            Err(_) => count(None),
+        }
         match result {
             Ok(_) => Ok(()),
             Err(err) => Err(match err.as_service_error() {
@@ -165,4 +204,48 @@ impl Table {
             }),
         }
     }
+
+    /// Deletes the item at `key` when `cond` holds (a failed condition is
+    /// [`StoreError::ConditionFailed`] with the item as it is).
+    pub async fn delete(&self, key: &Key, cond: Option<super::Cond>) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .delete_item()
+            .table_name(self.name.as_ref())
+            .set_key(Some(key.to_item()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        if let Some(cond) = cond {
+            let mut p = super::Placeholders::default();
+            let condition = cond.render(&mut p);
+            let (names, values) = p.into_maps();
+            request = request
+                .condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values);
+        }
+        let result = request.send().await;
+        match result {
+            Ok(out) => {
+                count(out.consumed_capacity());
+                Ok(())
+            }
+            Err(err) => {
+                count(None);
+                Err(match err.as_service_error() {
+                    Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
+                        StoreError::ConditionFailed {
+                            item: e.item().cloned(),
+                        }
+                    }
+                    _ => StoreError::from_sdk(err),
+                })
+            }
+        }
+    }
+}
+
+/// Counts one call and its consumed capacity into the request's telemetry.
+fn count(capacity: Option<&ConsumedCapacity>) {
+    crate::scope::count_call(capacity.and_then(ConsumedCapacity::capacity_units));
 }

@@ -22,9 +22,27 @@
 //!
 //! No interleaving of concurrent writers loses a write or breaks a bound
 //! that a plan checks, because every plan is conditioned on what it read.
+//!
+//! Inside a request's [`crate::scope`], the driver also applies what the
+//! request's headers ask of its write, so every endpoint gains them at
+//! once:
+//!
+//! - `If-Match` ([`crate::http::precondition`]): `first` is conditioned on
+//!   the versions named (skipped when none is ours), and a planned write
+//!   is made only from an item whose `version` the precondition admits,
+//!   conditioned on that version: [`Failure::PreconditionFailed`] (412)
+//!   otherwise. The plan runs first, so a missing item or another
+//!   tenant's stays the endpoint's 404 (RFC 9110 §13.2.1), and nothing
+//!   tells a caller another tenant's version.
+//! - `Idempotency-Key` ([`crate::idempotency`]): the key is locked just
+//!   before the first write ([`Failure::Idempotency`] when it is held).
+//! - The committed item's `version` is recorded for the response's ETag.
 
-use super::{Cond, Item, Key, StoreError, Table, Update, claims::Owner, transact};
-use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
+use super::{Cond, Item, Key, StoreError, Table, Update, VERSION, claims::Owner, transact};
+use crate::http::precondition::Precondition;
+use crate::idempotency::{self, Refusal, StoreErrorOr};
+use crate::scope;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 
 /// How many plans are tried before giving up with [`Failure::Contention`].
 pub const MAX_ATTEMPTS: usize = 32;
@@ -43,6 +61,11 @@ pub enum Failure<E> {
     Taken(usize),
     /// The write lost [`MAX_ATTEMPTS`] races in a row.
     Contention,
+    /// The item's version is not one the request's `If-Match` names (412).
+    PreconditionFailed,
+    /// The request's idempotency key is held or used (409, 422, or the
+    /// first response replayed).
+    Idempotency(Refusal),
     /// DynamoDB failed.
     Store(StoreError),
 }
@@ -92,7 +115,10 @@ enum Role {
 #[derive(Debug)]
 pub struct Transaction {
     table: String,
+    key: Key,
     subject: Update,
+    /// The entries after the subject's, which is built at commit (the
+    /// driver may still condition it on the request's precondition).
     entries: Vec<TransactWriteItem>,
     roles: Vec<Role>,
 }
@@ -102,12 +128,12 @@ impl Transaction {
     /// item the plan was made from; condition the update on what was read,
     /// usually [`Cond::unchanged`] on its version).
     pub fn new(table: &Table, key: &Key, update: Update) -> Self {
-        let entry = transact::update(table.name(), key, update.clone());
         Transaction {
             table: table.name().to_owned(),
+            key: key.clone(),
             subject: update,
-            entries: vec![entry],
-            roles: vec![Role::Subject],
+            entries: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
@@ -176,15 +202,15 @@ impl Transaction {
         self.push(entry, Role::Other)
     }
 
-    /// How many actions the transaction holds (at most
-    /// [`MAX_TRANSACTION_ACTIONS`] can commit).
+    /// How many actions the transaction holds, the subject's included (at
+    /// most [`MAX_TRANSACTION_ACTIONS`] can commit).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() + 1
     }
 
     /// Never true: the subject is always there.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        false
     }
 }
 
@@ -240,9 +266,28 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<C, E>>,
 {
+    idempotency::before_write(table).await.map_err(|e| match e {
+        StoreErrorOr::Refused(refusal) => Failure::Idempotency(refusal),
+        StoreErrorOr::Store(e) => Failure::Store(e),
+    })?;
+    let precondition = scope::precondition();
+    let first = match (&precondition, first) {
+        (Precondition::Versions(_), Some(mut first)) => {
+            let ours = precondition.versions();
+            let mut any = ours
+                .iter()
+                .map(|v| Cond::eq(VERSION, AttributeValue::N(v.to_string())));
+            // No version of ours named: nothing can match; read and answer.
+            any.next().map(|one| {
+                first.require(any.fold(one, Cond::or));
+                first
+            })
+        }
+        (_, first) => first,
+    };
     let mut current = match first {
         Some(first) => match table.update(key, first, ReturnValue::AllNew).await {
-            Ok(after) => return Ok(after.unwrap_or_default()),
+            Ok(after) => return Ok(committed(after.unwrap_or_default())),
             Err(StoreError::ConditionFailed { item }) => item,
             Err(StoreError::Rejected(reason)) => {
                 tracing::debug!(%reason, "speculative update refused; reading the item");
@@ -256,7 +301,18 @@ where
     // (an item locked by another transaction) rather than to a change.
     let mut conflicted = false;
     for _ in 0..MAX_ATTEMPTS {
-        let planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
+        let mut planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
+        if precondition != Precondition::None {
+            let read = current.as_ref();
+            if !precondition.admits(read.and_then(version)) {
+                return Err(Failure::PreconditionFailed);
+            }
+            let same_version = Cond::unchanged(read.expect("admitted items exist"), VERSION);
+            match &mut planned {
+                Plan::Item(update) => update.require(same_version),
+                Plan::Transaction(transaction) => transaction.subject.require(same_version),
+            };
+        }
         let (attempt, was_transaction) = match planned {
             Plan::Item(update) => (commit_item(table, key, update).await?, false),
             Plan::Transaction(transaction) => (
@@ -266,7 +322,7 @@ where
         };
         conflicted = matches!(attempt, Attempt::Conflict);
         current = match attempt {
-            Attempt::Done(after) => return Ok(after),
+            Attempt::Done(after) => return Ok(committed(after)),
             Attempt::Again(item) => item,
             Attempt::Reread | Attempt::Conflict => table.get(key, true).await?,
             Attempt::Taken(claim) => return Err(Failure::Taken(claim)),
@@ -285,6 +341,17 @@ where
         ))));
     }
     Err(Failure::Contention)
+}
+
+/// The `version` of an item, when it has one.
+fn version(item: &Item) -> Option<u64> {
+    item.get(VERSION)?.as_n().ok()?.parse().ok()
+}
+
+/// Records a committed write for the response's ETag, and returns its item.
+fn committed(after: Item) -> Item {
+    scope::committed(version(&after));
+    after
 }
 
 async fn commit_item(table: &Table, key: &Key, update: Update) -> Result<Attempt, StoreError> {
@@ -307,11 +374,16 @@ async fn commit_transaction(
     read: Option<&Item>,
 ) -> Result<Attempt, StoreError> {
     let Transaction {
+        table: name,
+        key,
         subject,
-        entries,
-        roles,
-        ..
+        entries: others,
+        roles: other_roles,
     } = transaction;
+    let mut entries = Vec::with_capacity(others.len() + 1);
+    entries.push(transact::update(&name, &key, subject.clone()));
+    entries.extend(others);
+    let roles: Vec<Role> = std::iter::once(Role::Subject).chain(other_roles).collect();
     let reasons = match table.transact(entries).await {
         Ok(()) => return Ok(Attempt::Done(subject.apply_to(read.unwrap_or(&Item::new())))),
         Err(StoreError::TransactionCanceled { reasons }) => reasons,

@@ -1,0 +1,54 @@
+//! Issue 10 on `PATCH /v1/account`: ETag / If-Match and Idempotency-Key,
+//! through the shared checks (`testkit::safe_edits`). The confirm route
+//! gets the same through `shared::endpoint::respond` and the driver.
+
+mod common;
+
+use common::{Fixture, T1};
+use lambda_http::{Body, Response};
+use serde_json::json;
+use testkit::safe_edits::{Endpoint, Target};
+use update_current_account::{TABLE_LOGICAL_ID, store::account_key};
+
+/// A second token of `acct_1`'s owner.
+const T1_SECOND: &str = "v1-token-owner-1-second-0123456789";
+
+struct Current(Fixture);
+
+impl Current {
+    async fn new() -> Self {
+        let f = Fixture::new().await;
+        f.seed(json!({"tokens": [{"token": T1_SECOND, "account_id": "acct_1", "role": "owner"}]}))
+            .await;
+        Current(f)
+    }
+}
+
+impl Endpoint for Current {
+    fn target(&self) -> Target<'_> {
+        Target {
+            db: &self.0.db,
+            table: TABLE_LOGICAL_ID,
+            subject: account_key("acct_1"),
+            success: 200,
+            bodies: [
+                r#"{"name": "Acme A"}"#,
+                r#"{"name": "Acme B"}"#,
+                r#"{"name": null}"#,
+            ],
+            code: |body| body["error"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+    async fn send(&self, other: bool, headers: &[(&str, &str)], body: &str) -> Response<Body> {
+        let token = if other { T1_SECOND } else { T1 };
+        self.0.patch_raw(Some(token), headers, body.as_bytes()).await
+    }
+}
+
+testkit::safe_edit_tests!(
+    Current::new().await,
+    precondition = "precondition_failed",
+    header = "invalid_request",
+    in_use = "idempotency_key_in_use",
+    reused = "idempotency_key_reused"
+);

@@ -1,0 +1,266 @@
+//! What every endpoint's handler is built on: its [`State`] (made once per
+//! cold start) and [`respond`], the frame that answers every request
+//! (deadline, ETag / If-Match, Idempotency-Key, telemetry).
+
+use crate::error::Common;
+use crate::http::precondition::{self, Precondition};
+use crate::idempotency::{self, Claim};
+use crate::scope::Scope;
+use crate::store::{Table, client_from_env};
+use lambda_http::{Body, Request, RequestExt, Response, http::HeaderValue, request::RequestContext};
+use std::future::Future;
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The longest a request may take: the functions' timeout in
+/// template.yaml (10 s) less time to answer, log and flush.
+pub const REQUEST_BUDGET: Duration = Duration::from_secs(8);
+
+/// Kept free before Lambda's own deadline for the invocation, to render
+/// and return the answer.
+pub const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
+
+/// How long this request may still take: [`REQUEST_BUDGET`], or less when
+/// the invocation's deadline (from the Lambda context) comes sooner, less
+/// [`DEADLINE_MARGIN`]. A deadline that has already passed when the
+/// request starts is not one Lambda sets (it invokes with the whole
+/// timeout ahead); local emulators do (`cargo lambda watch` sends one in
+/// the past), so it is ignored and the request gets [`REQUEST_BUDGET`].
+pub fn time_left(req: &Request) -> Duration {
+    let Some(deadline) = req
+        .lambda_context_ref()
+        .filter(|ctx| ctx.deadline > 0)
+        .map(|ctx| ctx.deadline())
+    else {
+        return REQUEST_BUDGET;
+    };
+    match deadline.duration_since(SystemTime::now()) {
+        Ok(left) => left.saturating_sub(DEADLINE_MARGIN).min(REQUEST_BUDGET),
+        Err(_) => {
+            tracing::debug!("the invocation's deadline has passed already; using the request budget");
+            REQUEST_BUDGET
+        }
+    }
+}
+
+/// Answers one request, the frame every handler shares:
+///
+/// 1. a method other than `method` is [`Common::MethodNotAllowed`] before
+///    anything is read; a malformed `If-Match` or `Idempotency-Key` is
+///    [`Common::Header`] (400);
+/// 2. `work` (authenticate, parse, validate, write) runs [`within_deadline`]
+///    in a request [`Scope`], through which the write driver applies
+///    `If-Match` ([`crate::http::precondition`]) and `Idempotency-Key`
+///    ([`crate::idempotency`]) to the write on `table`, and records the
+///    version written and the DynamoDB calls made;
+/// 3. its outcome is rendered by `ok` or, for an error, by `err` (the
+///    endpoint's envelope), each given the request id
+///    ([`crate::http::request_id`]); a success that wrote gets a strong
+///    `ETag` of the version written; a replayed idempotent request gets the
+///    first response instead, marked `Idempotent-Replayed: true`;
+/// 4. the response of a request that holds an idempotency key is stored (a
+///    2xx) or the key released (anything else);
+/// 5. one JSON line with the request's telemetry and EMF metrics is
+///    written ([`crate::metrics`]).
+pub async fn respond<T, E: From<Common>>(
+    req: &Request,
+    table: &Table,
+    method: lambda_http::http::Method,
+    work: impl Future<Output = Result<T, E>>,
+    ok: impl FnOnce(T, &str) -> Response<Body>,
+    err: impl FnOnce(E, &str) -> Response<Body>,
+) -> Response<Body> {
+    let start = Start::now();
+    let request_id = crate::http::request_id(req);
+    let budget = time_left(req);
+    let scope = match request_scope(req, &method, budget) {
+        Ok(scope) => scope,
+        Err(e) => {
+            let response = err(e.into(), &request_id);
+            record(req, &request_id, &response, &start, None);
+            return response;
+        }
+    };
+    let outcome = scope.run(within(budget, work)).await;
+    let claim = scope.take_claim();
+    if let Claim::Replay(first) = claim {
+        // The driver stopped at the key: the first response is the answer.
+        let response = crate::http::with_request_id(first, &request_id);
+        record(req, &request_id, &response, &start, Some(&scope));
+        return response;
+    }
+    let mut response = match outcome {
+        Ok(done) => ok(done, &request_id),
+        Err(e) => err(e, &request_id),
+    };
+    if response.status().is_success()
+        && let Some(version) = scope.version()
+        && let Ok(etag) = HeaderValue::from_str(&precondition::etag(version))
+    {
+        response.headers_mut().insert(precondition::ETAG, etag);
+    }
+    if let Claim::Held(held) = claim {
+        // What is left of the budget, and half the margin: the answer
+        // stands whether or not the record is finished in time.
+        let left = budget.saturating_sub(start.at.elapsed()) + DEADLINE_MARGIN / 2;
+        let finished = tokio::time::timeout(left, idempotency::finish(table, held, &response));
+        if finished.await.is_err() {
+            tracing::warn!(
+                "idempotency record not finished in time; the key stays locked until the deadline"
+            );
+        }
+    }
+    record(req, &request_id, &response, &start, Some(&scope));
+    response
+}
+
+/// Whether this container has answered no request yet.
+static COLD: AtomicBool = AtomicBool::new(true);
+
+/// When a request started, and whether it is the container's first.
+struct Start {
+    at: Instant,
+    cold: bool,
+}
+
+impl Start {
+    fn now() -> Self {
+        Start {
+            at: Instant::now(),
+            cold: COLD.swap(false, Ordering::Relaxed),
+        }
+    }
+}
+
+/// The request's scope from its method and headers, or why it is refused.
+fn request_scope(
+    req: &Request,
+    method: &lambda_http::http::Method,
+    budget: Duration,
+) -> Result<Arc<Scope>, Common> {
+    if req.method() != method {
+        return Err(Common::MethodNotAllowed {
+            allowed: method.clone(),
+        });
+    }
+    let precondition = Precondition::from_request(req).map_err(|e| Common::Header(e.to_string()))?;
+    // The lock lasts until the invocation's deadline (the budget plus the
+    // margin kept for answering).
+    let claim =
+        Claim::from_request(req, budget + DEADLINE_MARGIN).map_err(|e| Common::Header(e.to_string()))?;
+    Ok(Scope::new(precondition, claim))
+}
+
+/// Writes the request's telemetry line.
+fn record(req: &Request, request_id: &str, response: &Response<Body>, start: &Start, scope: Option<&Scope>) {
+    let route = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.route_key.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| format!("{} (no route)", req.method()));
+    crate::metrics::emit(&crate::metrics::RequestRecord {
+        request_id,
+        route: &route,
+        status: response.status().as_u16(),
+        latency: start.at.elapsed(),
+        stats: scope.map(Scope::stats).unwrap_or_default(),
+        cold_start: start.cold,
+        replay: response.headers().contains_key(idempotency::REPLAYED),
+        throttled: scope.is_some_and(Scope::throttled),
+        principal: scope.map(Scope::principal).unwrap_or_default(),
+    });
+}
+
+/// Runs `work` (the whole request: authenticate, parse, validate, write)
+/// within [`time_left`]; past it, the request is answered as
+/// [`Common::Unavailable`] (503, or the contract's 429, with
+/// `Retry-After`) instead of being killed by Lambda with API Gateway's bare
+/// 5xx. Every DynamoDB call is atomic on its own, so stopping between two
+/// calls leaves the table as one of them left it.
+pub async fn within_deadline<T, E: From<Common>>(
+    req: &Request,
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    within(time_left(req), work).await
+}
+
+async fn within<T, E: From<Common>>(
+    budget: Duration,
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    match tokio::time::timeout(budget, work).await {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            tracing::warn!(budget_ms = budget.as_millis() as u64, "request ran out of time");
+            Err(Common::Unavailable.into())
+        }
+    }
+}
+
+/// What a handler needs, built once per cold start in `main` and passed by
+/// reference: the endpoint's table (credentials and data live together).
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The endpoint's table.
+    pub table: Table,
+}
+
+impl State {
+    /// State from the environment: the SDK client from the standard AWS
+    /// variables, and the table named by `TABLE_NAME` (locally, when unset,
+    /// the table's logical id in `template.yaml`, which is also its name in
+    /// the local DynamoDB).
+    pub async fn from_env(table_logical_id: &str) -> Self {
+        let client = client_from_env().await;
+        State {
+            table: Table::from_env(client, "TABLE_NAME", table_logical_id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::{Body, Context};
+
+    fn request_with_deadline(in_ms: i64) -> Request {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let mut ctx = Context::default();
+        ctx.deadline = (now + in_ms) as u64;
+        lambda_http::http::Request::new(Body::Empty).with_lambda_context(ctx)
+    }
+
+    #[test]
+    fn the_budget_is_capped_and_follows_the_invocation_deadline() {
+        assert_eq!(
+            time_left(&lambda_http::http::Request::new(Body::Empty)),
+            REQUEST_BUDGET
+        );
+        assert_eq!(time_left(&request_with_deadline(60_000)), REQUEST_BUDGET);
+        let left = time_left(&request_with_deadline(2_000));
+        assert!(
+            left <= Duration::from_millis(1_500) && left > Duration::from_millis(1_000),
+            "{left:?}"
+        );
+        // A deadline already past (a local emulator's) is not trusted.
+        assert_eq!(time_left(&request_with_deadline(-5)), REQUEST_BUDGET);
+        assert_eq!(time_left(&request_with_deadline(100)), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn work_past_the_deadline_is_answered_unavailable() {
+        let req = request_with_deadline(DEADLINE_MARGIN.as_millis() as i64 + 50);
+        let started = std::time::Instant::now();
+        let outcome: Result<(), Common> = within_deadline(&req, std::future::pending()).await;
+        assert!(matches!(outcome, Err(Common::Unavailable)), "{outcome:?}");
+        assert!(started.elapsed() < Duration::from_millis(500));
+        let done: Result<u8, Common> = within_deadline(&req, async { Ok(7) }).await;
+        assert_eq!(done.unwrap(), 7);
+    }
+}
