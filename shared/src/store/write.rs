@@ -43,6 +43,7 @@ use crate::http::precondition::Precondition;
 use crate::idempotency::{self, Refusal, StoreErrorOr};
 use crate::scope;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
+use std::time::Duration;
 
 /// How many plans are tried before giving up with [`Failure::Contention`].
 pub const MAX_ATTEMPTS: usize = 32;
@@ -300,6 +301,7 @@ where
     // Whether the last attempt lost to DynamoDB's own transaction conflicts
     // (an item locked by another transaction) rather than to a change.
     let mut conflicted = false;
+    let mut conflicts = 0;
     for _ in 0..MAX_ATTEMPTS {
         let mut planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
         if precondition != Precondition::None {
@@ -324,7 +326,14 @@ where
         current = match attempt {
             Attempt::Done(after) => return Ok(committed(after)),
             Attempt::Again(item) => item,
-            Attempt::Reread | Attempt::Conflict => table.get(key, true).await?,
+            Attempt::Reread => table.get(key, true).await?,
+            Attempt::Conflict => {
+                // Another transaction holds one of the items: give it time
+                // to finish instead of colliding with it again at once.
+                tokio::time::sleep(conflict_backoff(conflicts)).await;
+                conflicts += 1;
+                table.get(key, true).await?
+            }
             Attempt::Taken(claim) => return Err(Failure::Taken(claim)),
         };
         if was_transaction {
@@ -334,13 +343,29 @@ where
     if conflicted {
         // The attempts ended on DynamoDB's own transaction conflicts (an
         // item locked by other transactions), not on a change of our item:
-        // the service is busy. Conflicts are retried at once, without
-        // backoff; the request's deadline bounds the whole.
+        // the service is busy. Each conflict was retried after
+        // [`conflict_backoff`]; the request's deadline bounds the whole.
         return Err(Failure::Store(StoreError::Unavailable(format!(
             "{MAX_ATTEMPTS} transactions cancelled by TransactionConflict"
         ))));
     }
     Err(Failure::Contention)
+}
+
+/// The longest wait before retrying a transaction DynamoDB cancelled for
+/// a conflict with another transaction.
+pub const MAX_CONFLICT_BACKOFF: Duration = Duration::from_millis(64);
+
+/// How long to wait after the `n`th (from 0) TransactionConflict in a row:
+/// exponential from 2 ms up to [`MAX_CONFLICT_BACKOFF`], with full jitter
+/// in its upper half so that writers which collided spread out. Over
+/// [`MAX_ATTEMPTS`] conflicts this adds at most ~1.9 s, inside the
+/// request's budget.
+pub fn conflict_backoff(n: u32) -> Duration {
+    let cap = Duration::from_millis(2u64 << n.min(5)).min(MAX_CONFLICT_BACKOFF);
+    // Jitter from the process's random hash keys: no RNG dependency.
+    let random = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), n);
+    cap / 2 + cap.mul_f64((random % 1024) as f64 / 2048.0)
 }
 
 /// The `version` of an item, when it has one.
@@ -412,4 +437,24 @@ async fn commit_transaction(
         return Ok(Attempt::Conflict);
     }
     Ok(Attempt::Reread)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_backoff_grows_to_its_cap_with_jitter() {
+        for n in 0..40 {
+            let wait = conflict_backoff(n);
+            let cap = Duration::from_millis(2u64 << n.min(5)).min(MAX_CONFLICT_BACKOFF);
+            assert!(
+                wait >= cap / 2 && wait <= cap,
+                "{n}: {wait:?} within [{:?}, {cap:?}]",
+                cap / 2
+            );
+        }
+        let total: Duration = (0..MAX_ATTEMPTS as u32).map(conflict_backoff).sum();
+        assert!(total < Duration::from_secs(2), "{total:?}");
+    }
 }
