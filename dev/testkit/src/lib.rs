@@ -12,6 +12,8 @@
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
 //! - [`isolation`]: leak, snapshot and revocation checks of the isolation matrices.
 //! - [`fault_proxy`]: faults injected between the SDK and the local server.
+//! - [`local_api`]: the HTTP API in process: the template's routes served on
+//!   127.0.0.1, each calling its function's handler with an API Gateway event.
 //! - [`runtime_api`]: a local Lambda Runtime API that runs a function's
 //!   real binary over a list of events; [`secrets`]: the secrets in test
 //!   inputs, to assert that no log line holds one.
@@ -27,6 +29,7 @@ pub mod emf;
 pub mod events;
 pub mod fault_proxy;
 pub mod isolation;
+pub mod local_api;
 pub mod routes;
 pub mod runtime_api;
 pub mod safe_edits;

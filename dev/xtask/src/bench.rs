@@ -1,353 +1,297 @@
-//! `cargo xtask bench`: latency and DynamoDB round trips per request, per
-//! endpoint scenario, in process against the embedded DynamoDB. Figures,
-//! not assertions: compare runs on the same machine.
+//! `cargo xtask bench`: what each endpoint costs beyond the DynamoDB calls
+//! it makes, measured side by side in one run (BENCHMARKS.md shows the
+//! last output and how to read it). Figures, not assertions: compare runs
+//! on the same machine.
+//!
+//! 1. Builds, with the functions' release profile and in one cargo
+//!    invocation (so every binary gets the same features the functions get
+//!    alone), the five functions, `dev/hello-lambda` (the baseline) and
+//!    `dev/bench-driver` (the measuring side).
+//! 2. Starts the embedded DynamoDB (dynoxide) on 127.0.0.1, creates the
+//!    template's tables twice (as named, and prefixed `bare-`) and loads
+//!    `seed/demo.json` into both.
+//! 3. `bench-driver latency`: per endpoint and path, the handler in
+//!    process next to the bare SDK replaying its calls on the `bare-`
+//!    copy; DynamoDB calls, consumed capacity; CPU per request against
+//!    answers from memory.
+//! 4. callgrind (when valgrind is installed): instructions per request of
+//!    the handler against answers from memory.
+//! 5. `bench-driver coldstart`: exec of each release binary to its first
+//!    answered invocation under a local Lambda Runtime API, DynamoDB behind
+//!    a local TLS terminator (a test CA made with openssl, trusted through
+//!    `SSL_CERT_FILE` together with the system's roots); then peak RSS over
+//!    10 000 invocations.
+//! 6. Sizes: stripped binary, and zipped as Lambda receives it.
 
-use aws_sdk_dynamodb::config::{
-    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
-};
-use lambda_http::{Body, Request, Response};
-use serde_json::{Value, json};
-use shared::store::Table;
-use std::{
-    future::Future,
-    pin::Pin,
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::{Duration, Instant},
-};
-use testkit::{LocalDynamo, events, template};
+mod report;
+mod tls;
 
-/// Counts the HTTP requests the SDK sends (round trips, retries included).
-#[derive(Debug, Clone, Default)]
-struct RoundTrips(Arc<AtomicUsize>);
+use anyhow::{Context, bail};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+use testkit::{LocalDynamo, template};
 
-impl Intercept for RoundTrips {
-    fn name(&self) -> &'static str {
-        "RoundTrips"
-    }
+/// Every binary the bench starts: (binary, event file, table logical id).
+const BINARIES: &[(&str, &str, &str)] = &[
+    (
+        "hello-lambda",
+        "events/update-account-metadata/204-contract-example.json",
+        "OrgAccountsTable",
+    ),
+    (
+        "update-account-metadata",
+        "events/update-account-metadata/204-contract-example.json",
+        "OrgAccountsTable",
+    ),
+    (
+        "update-tenant-account",
+        "events/update-tenant-account/200-rename.json",
+        "TenantAccountsTable",
+    ),
+    (
+        "update-crm-account",
+        "events/update-crm-account/200-update-fields.json",
+        "CrmAccountsTable",
+    ),
+    (
+        "update-current-account",
+        "events/update-current-account/200-contract-example.json",
+        "UserAccountsTable",
+    ),
+    (
+        "confirm-account-email",
+        "events/confirm-account-email/401-unknown-token.json",
+        "UserAccountsTable",
+    ),
+    (
+        "update-account-v2",
+        "events/update-account-v2/200-update-account-name.json",
+        "AccountsV2Table",
+    ),
+];
 
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
+/// The packages built for the bench, in one invocation.
+const PACKAGES: &[&str] = &[
+    "update-account-metadata",
+    "update-tenant-account",
+    "update-crm-account",
+    "update-current-account",
+    "update-account-v2",
+    "hello-lambda",
+    "bench-driver",
+];
+
+/// Options of `cargo xtask bench`.
+pub struct Options {
+    /// Requests per scenario in process.
+    pub requests: usize,
+    /// Cold starts per binary.
+    pub cold_runs: usize,
+    /// Invocations for peak RSS.
+    pub rss_invocations: usize,
+    /// The cargo profile the binaries are built with.
+    pub profile: String,
+    /// Use the binaries already built with `profile` (no cargo build).
+    pub no_build: bool,
 }
 
-type Run = Box<dyn Fn(usize) -> Pin<Box<dyn Future<Output = Response<Body>> + Send>>>;
-
-struct Scenario {
-    name: &'static str,
-    expected: u16,
-    run: Run,
-}
-
-fn scenario<S, F, Fut>(
-    name: &'static str,
-    expected: u16,
-    state: S,
-    handler: F,
-    request: fn(usize) -> Request,
-) -> Scenario
-where
-    S: Send + Sync + 'static,
-    F: Fn(Arc<S>, Request) -> Fut + Send + Sync + Copy + 'static,
-    Fut: Future<Output = Response<Body>> + Send + 'static,
-{
-    let state = Arc::new(state);
-    Scenario {
-        name,
-        expected,
-        run: Box::new(move |i| {
-            let state = Arc::clone(&state);
-            Box::pin(handler(state, request(i)))
-        }),
-    }
-}
-
-fn patch(path: &str, params: &[(&str, &str)], headers: &[(&str, &str)], body: Value) -> Request {
-    events::api_request("PATCH", path, params, headers, Some(body.to_string().as_bytes()))
-}
-
-/// Runs every scenario `requests` times and prints the figures.
-pub async fn run(requests: usize) -> anyhow::Result<()> {
-    let server = LocalDynamo::start_in_memory().map_err(anyhow::Error::msg)?;
-    let counter = RoundTrips::default();
-    let config = testkit::local_client(&server.endpoint())
-        .config()
-        .to_builder()
-        .interceptor(counter.clone())
-        .build();
-    let client = aws_sdk_dynamodb::Client::from_conf(config);
-    for def in template::tables(std::path::Path::new("template.yaml")).map_err(anyhow::Error::msg)? {
-        def.create(&client, "").await.map_err(anyhow::Error::msg)?;
-    }
-    let demo =
-        testkit::seed::SeedFile::load(std::path::Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?;
-    for (table, items) in crate::functions::seed_items_in(&demo, &client)
-        .await
-        .map_err(anyhow::Error::msg)?
-    {
-        testkit::seed::put_items(&client, table, items)
-            .await
-            .map_err(anyhow::Error::msg)?;
-    }
-    let table = |name: &str| Table::new(client.clone(), name.to_owned());
-    let scenarios = scenarios(&table);
-
-    println!(
-        "{:<58} {:>6} {:>8} {:>8} {:>8} {:>7}",
-        "scenario (demo seed)", "status", "p50 µs", "p95 µs", "p99 µs", "trips"
-    );
-    for scenario in scenarios {
-        let mut latencies = Vec::with_capacity(requests);
-        let before = counter.0.load(Ordering::Relaxed);
-        for i in 0..requests {
-            let started = Instant::now();
-            let response = (scenario.run)(i).await;
-            latencies.push(started.elapsed());
-            if response.status() != scenario.expected {
-                anyhow::bail!(
-                    "{}: got {} instead of {}: {}",
-                    scenario.name,
-                    response.status(),
-                    scenario.expected,
-                    events::body_json(&response)
-                );
-            }
-        }
-        let trips = (counter.0.load(Ordering::Relaxed) - before) as f64 / requests as f64;
-        latencies.sort();
-        let pct =
-            |p: f64| micros(latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)]);
+/// Runs the whole bench and prints its report.
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
+    let out_dir = target.join(if options.profile == "dev" {
+        "debug"
+    } else {
+        &options.profile
+    });
+    let build_started = Instant::now();
+    if !options.no_build {
         println!(
-            "{:<58} {:>6} {:>8} {:>8} {:>8} {:>7.2}",
-            scenario.name,
-            scenario.expected,
-            pct(0.50),
-            pct(0.95),
-            pct(0.99),
-            trips
+            "bench: building {} with profile `{}`",
+            PACKAGES.join(", "),
+            options.profile
         );
+        let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+        cargo.args(["build", "--profile", &options.profile]);
+        for p in PACKAGES {
+            cargo.args(["-p", p]);
+        }
+        if !cargo.status().context("run cargo build")?.success() {
+            bail!("cargo build failed");
+        }
     }
-    println!("peak RSS of this process: {} MiB", peak_rss_mib());
+    let build_secs = build_started.elapsed().as_secs_f64();
+    let bin = |name: &str| out_dir.join(name);
+
+    println!("bench: starting the embedded DynamoDB, tables twice (handler, bare), demo seed in both");
+    let server = LocalDynamo::start_in_memory().map_err(anyhow::Error::msg)?;
+    let client = testkit::local_client(&server.endpoint());
+    let demo = testkit::seed::SeedFile::load(Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?;
+    for prefix in ["", "bare-"] {
+        for def in template::tables(Path::new("template.yaml")).map_err(anyhow::Error::msg)? {
+            def.create(&client, prefix).await.map_err(anyhow::Error::msg)?;
+        }
+        for (table, items) in crate::functions::seed_items_in(&demo, &client)
+            .await
+            .map_err(anyhow::Error::msg)?
+        {
+            testkit::seed::put_items(&client, &format!("{prefix}{table}"), items)
+                .await
+                .map_err(anyhow::Error::msg)?;
+        }
+    }
+
+    let work = target.join("bench");
+    std::fs::create_dir_all(&work)?;
+    let canned = work.join("canned.json");
+    println!(
+        "bench: {} requests per path, in process, handler and bare SDK interleaved",
+        options.requests
+    );
+    let driver = bin("bench-driver");
+    let latency = run_driver(
+        &driver,
+        &[
+            "latency",
+            "--endpoint",
+            &server.endpoint(),
+            "--requests",
+            &options.requests.to_string(),
+            "--canned-out",
+            path_str(&canned)?,
+        ],
+    )
+    .await?;
+
+    let mut instructions = Vec::new();
+    if which("valgrind") {
+        println!("bench: callgrind, instructions per request (answers from memory)");
+        for line in &latency {
+            let name = line["name"].as_str().unwrap_or_default();
+            instructions.push(callgrind(&driver, &canned, name)?);
+        }
+    } else {
+        println!("bench: valgrind not found: no instruction counts");
+    }
+
+    println!("bench: TLS terminator (openssl test CA), cold starts and peak RSS");
+    let certs = tls::make(&work)?;
+    let upstream = format!("127.0.0.1:{}", server.port());
+    let mut cold = Vec::new();
+    for (name, event, table) in BINARIES {
+        let lines = run_driver(
+            &driver,
+            &[
+                "coldstart",
+                "--binary",
+                path_str(&bin(name))?,
+                "--event",
+                event,
+                "--upstream",
+                &upstream,
+                "--cert",
+                path_str(&certs.cert)?,
+                "--key",
+                path_str(&certs.key)?,
+                "--roots",
+                path_str(&certs.roots)?,
+                "--table",
+                table,
+                "--runs",
+                &options.cold_runs.to_string(),
+                "--rss",
+                &options.rss_invocations.to_string(),
+            ],
+        )
+        .await?;
+        cold.extend(lines);
+    }
+    let sizes =
+        report::sizes(&BINARIES.iter().map(|(n, _, _)| bin(n)).collect::<Vec<_>>()).unwrap_or_else(|e| {
+            println!("bench: no sizes: {e:#}");
+            Vec::new()
+        });
     server.stop();
+
+    report::print(&report::Report {
+        latency: &latency,
+        instructions: &instructions,
+        cold: &cold,
+        sizes: &sizes,
+        profile: &options.profile,
+        build_secs,
+        total_secs: started.elapsed().as_secs_f64(),
+        roots: certs.system_roots,
+    });
     Ok(())
 }
 
-fn scenarios(table: &dyn Fn(&str) -> Table) -> Vec<Scenario> {
-    use update_account_metadata as m;
-    use update_account_v2 as v2;
-    use update_crm_account as crm;
-    use update_current_account as v1;
-    use update_tenant_account as tenant;
-    let m_state = || m::State {
-        table: table(m::TABLE_LOGICAL_ID),
-    };
-    let t_state = tenant::State {
-        table: table(tenant::TABLE_LOGICAL_ID),
-        prospect_page_size: None,
-    };
-    let c_state = || crm::State {
-        table: table(crm::TABLE_LOGICAL_ID),
-    };
-    let v1_state = || v1::State {
-        table: table(v1::TABLE_LOGICAL_ID),
-    };
-    let v2_state = || v2::State {
-        table: table(v2::TABLE_LOGICAL_ID),
-    };
-    let meta = |s: Arc<m::State>, r| async move { m::handle(&s, r).await };
-    let crm_h = |s: Arc<crm::State>, r| async move { crm::handle(&s, r).await };
-    let v1_h = |s: Arc<v1::State>, r| async move { v1::handle(&s, r).await };
-    let v2_h = |s: Arc<v2::State>, r| async move { v2::handle(&s, r).await };
-    const SALES: (&str, &str) = ("authorization", "Bearer demo-token-sales");
-    const META: &str = "/accounts/acct_abc123/metadata";
-    vec![
-        scenario("000 metadata: rename (204)", 204, m_state(), meta, |i| {
-            patch(
-                META,
-                &[("accountId", "acct_abc123")],
-                &[SALES],
-                json!({"name": format!("Acme {i}")}),
-            )
-        }),
-        scenario(
-            "000 metadata: merge 4 keys + domain (204)",
-            204,
-            m_state(),
-            meta,
-            |i| {
-                let body =
-                    json!({"domain": "acme.io", "metadata": {"a": i, "b": "x", "c": [1, 2], "tier": null}});
-                patch(META, &[("accountId", "acct_abc123")], &[SALES], body)
-            },
-        ),
-        scenario(
-            "000 metadata: account of another OU (404)",
-            404,
-            m_state(),
-            meta,
-            |_| {
-                patch(
-                    "/accounts/acct_support1/metadata",
-                    &[("accountId", "acct_support1")],
-                    &[SALES],
-                    json!({"name": "x"}),
-                )
-            },
-        ),
-        scenario("000 metadata: unknown token (401)", 401, m_state(), meta, |_| {
-            patch(
-                META,
-                &[("accountId", "acct_abc123")],
-                &[("authorization", "Bearer nope")],
-                json!({"name": "x"}),
-            )
-        }),
-        scenario(
-            "000 metadata: invalid body (400, no write)",
-            400,
-            m_state(),
-            meta,
-            |_| {
-                patch(
-                    META,
-                    &[("accountId", "acct_abc123")],
-                    &[SALES],
-                    json!({"name": 5}),
-                )
-            },
-        ),
-        scenario(
-            "001 tenant: rename + 2 prospects, in parallel (200)",
-            200,
-            t_state,
-            |s: Arc<tenant::State>, r| async move { tenant::handle(&s, r).await },
-            |i| {
-                let id = "account_01jfrt4z00fay8vvr14d2pf2db";
-                let path = format!("/v0/accounts/{id}");
-                patch(
-                    &path,
-                    &[("account_id", id)],
-                    &[("x-api-key", "demo-key-tenant-a")],
-                    json!({"name": format!("Acme {i}")}),
-                )
-            },
-        ),
-        scenario("002 crm: title + phone (200)", 200, c_state(), crm_h, |i| {
-            let body = json!({"title": format!("HQ {i}"), "primaryPhone": "+1 217 555 0199"});
-            patch(
-                "/accounts/1001",
-                &[("accountId", "1001")],
-                &[("x-api-key", "demo-key-crm-a")],
-                body,
-            )
-        }),
-        scenario(
-            "002 crm: custom field against definitions (200)",
-            200,
-            c_state(),
-            crm_h,
-            |i| {
-                let body = json!({"custom": {"region": if i % 2 == 0 { "north" } else { "south" }, "square_feet": i}});
-                patch(
-                    "/accounts/1001",
-                    &[("accountId", "1001")],
-                    &[("x-api-key", "demo-key-crm-a")],
-                    body,
-                )
-            },
-        ),
-        scenario(
-            "002 crm: move the unique number (200, transaction)",
-            200,
-            c_state(),
-            crm_h,
-            |i| {
-                let body = json!({"number": 100_000 + i});
-                patch(
-                    "/accounts/1002",
-                    &[("accountId", "1002")],
-                    &[("x-api-key", "demo-key-crm-a")],
-                    body,
-                )
-            },
-        ),
-        scenario("003 v1: name + settings (200)", 200, v1_state(), v1_h, |i| {
-            let body = json!({"name": format!("Acme {i}"), "settings": {"currency": "EUR"}});
-            patch(
-                "/v1/account",
-                &[],
-                &[("authorization", "Bearer demo-token-v1-owner")],
-                body,
-            )
-        }),
-        scenario(
-            "003 v1: change email, unique (200, transaction)",
-            200,
-            v1_state(),
-            v1_h,
-            |i| {
-                let body = json!({"email": format!("billing{i}@acme.example")});
-                patch(
-                    "/v1/account",
-                    &[],
-                    &[("authorization", "Bearer demo-token-v1-owner")],
-                    body,
-                )
-            },
-        ),
-        scenario(
-            "004 v2: displayName + settings (200)",
-            200,
-            v2_state(),
-            v2_h,
-            |i| {
-                let body =
-                    json!({"displayName": format!("Acme {i}"), "settings": {"recordingRetention": 60}});
-                let id = "acc_1234567890";
-                patch(
-                    &format!("/v2/accounts/{id}"),
-                    &[("accountId", id)],
-                    &[("x-auth-token", "demo-token-v2-admin")],
-                    body,
-                )
-            },
-        ),
-        scenario(
-            "004 v2: change email, unique (200, transaction)",
-            200,
-            v2_state(),
-            v2_h,
-            |i| {
-                let id = "acc_1234567890";
-                let body = json!({"email": format!("admin{i}@acme.com")});
-                patch(
-                    &format!("/v2/accounts/{id}"),
-                    &[("accountId", id)],
-                    &[("x-auth-token", "demo-token-v2-admin")],
-                    body,
-                )
-            },
-        ),
-    ]
+fn path_str(p: &Path) -> anyhow::Result<&str> {
+    p.to_str().context("non-UTF-8 path")
 }
 
-fn micros(d: Duration) -> u128 {
-    d.as_micros()
+fn which(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
-fn peak_rss_mib() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
-        .map(|kb| format!("{:.1}", kb as f64 / 1024.0))
-        .unwrap_or_else(|| "?".to_owned())
+/// Runs the driver; its results are the stdout lines starting `BENCH `
+/// (one JSON object each; the handlers log to stdout too).
+async fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> {
+    let out = tokio::process::Command::new(driver)
+        .args(args)
+        .output()
+        .await
+        .with_context(|| format!("run {}", driver.display()))?;
+    if !out.status.success() {
+        bail!(
+            "bench-driver {} failed: {}{}",
+            args[0],
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("BENCH "))
+        .map(|l| serde_json::from_str(l).with_context(|| format!("driver output: {l}")))
+        .collect()
+}
+
+/// Instructions per request of one scenario: two runs under callgrind,
+/// 10 and 110 requests, so start-up and the first (credential) request cancel out.
+fn callgrind(driver: &Path, canned: &Path, name: &str) -> anyhow::Result<(String, f64)> {
+    let run = |n: usize| -> anyhow::Result<f64> {
+        let out = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(driver)
+            .args([
+                "cpu",
+                "--canned",
+                path_str(canned)?,
+                "--scenario",
+                name,
+                "--requests",
+            ])
+            .arg(n.to_string())
+            .output()
+            .context("run valgrind")?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            bail!("callgrind of {name}: {stderr}");
+        }
+        stderr
+            .lines()
+            .find_map(|l| l.split("Collected :").nth(1))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .with_context(|| format!("no instruction count in: {stderr}"))
+    };
+    let (small, large) = (run(10)?, run(110)?);
+    Ok((name.to_owned(), (large - small) / 100.0))
 }

@@ -127,12 +127,46 @@ const SAM_BUILD_ARCHITECTURE: &str = "x86_64";
 /// Where `sam build` puts its artifacts (inside the git-ignored target dir).
 pub const SAM_BUILD_DIR: &str = "target/sam/build";
 
+/// The test command's schemathesis run: 150 cases per operation and phase,
+/// a fixed seed (the same cases every run), at most 5 minutes; about a
+/// minute on 2 cores. `cargo xtask schemathesis` alone runs 500 with a new
+/// seed each time.
+const SCHEMATHESIS_ARGS: [&str; 7] = [
+    "schemathesis",
+    "--examples",
+    "150",
+    "--seed",
+    "8",
+    "--deadline",
+    "300",
+];
+
 /// fmt, clippy, every test of the workspace (route and policy checks of
 /// template.yaml included), cfn-lint and `sam validate --lint` on the
-/// template, and `sam build` of every function (x86_64).
+/// template, `sam build` of every function (x86_64), the load harness and
+/// schemathesis (each bounded), and a check that the fuzz targets compile.
 pub async fn run() -> anyhow::Result<()> {
-    let bin = venv::ensure(venv::TEST_TOOLS, &["cfn-lint", "sam", "cargo-lambda"]).await?;
+    let bin = venv::ensure(venv::TEST_TOOLS, venv::TEST_TOOL_PROBES).await?;
     let tool = |name: &str| bin.join(name).to_string_lossy().into_owned();
+    // This very binary, for the steps that are xtask subcommands.
+    let xtask = std::env::current_exe()?.to_string_lossy().into_owned();
+    // The fuzz targets compile (their logic runs over the corpus in `cargo
+    // test`, dev/fuzzing). Not a fuzz run: cargo fuzz's instrumented release
+    // build of the SDK took 10 minutes here, so `cargo xtask fuzz` is a
+    // command of its own (RELIABILITY.md). Checked in the workspace's
+    // target dir, where clippy already checked the same dependencies.
+    let mut fuzz_check = step(
+        "fuzz targets compile",
+        "cargo",
+        &["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"],
+    );
+    fuzz_check.env = vec![(
+        "CARGO_TARGET_DIR".to_owned(),
+        std::env::current_dir()?
+            .join("target")
+            .to_string_lossy()
+            .into_owned(),
+    )];
     let sam_env = sam_env(&bin);
     let mut validate = step(
         "sam validate",
@@ -167,6 +201,10 @@ pub async fn run() -> anyhow::Result<()> {
         ),
         step("tests", "cargo", &["test", "--workspace", "--all-targets"]),
         step("doc tests", "cargo", &["test", "--workspace", "--doc"]),
+        // Issue 8's harnesses, each bounded (RELIABILITY.md has their figures).
+        step("load/race harness", &xtask, &["load"]),
+        step("schemathesis", &xtask, &SCHEMATHESIS_ARGS),
+        fuzz_check,
         step("template lint", &tool("cfn-lint"), &["template.yaml"]),
         validate,
         build,

@@ -122,7 +122,7 @@ async fn stop_stale_run() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create_tables(client: &Client) -> anyhow::Result<()> {
+pub(crate) async fn create_tables(client: &Client) -> anyhow::Result<()> {
     let defs = template::tables(Path::new("template.yaml")).map_err(anyhow::Error::msg)?;
     for def in &defs {
         def.create(client, "").await.map_err(anyhow::Error::msg)?;
@@ -132,7 +132,7 @@ async fn create_tables(client: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed(client: &Client, file: &Path) -> anyhow::Result<()> {
+pub(crate) async fn seed(client: &Client, file: &Path) -> anyhow::Result<()> {
     let seed = SeedFile::load(file).map_err(anyhow::Error::msg)?;
     let mut total = 0;
     for (table, items) in functions::seed_items_in(&seed, client)

@@ -1,9 +1,11 @@
 //! The functions of this workspace, as the dev tooling sees them: their
-//! seed sections and tables, and the curl examples the run command prints.
+//! seed sections and tables, their handlers (for the in-process local API),
+//! and the curl examples the run command prints.
 
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use shared::store::{Item, Table};
+use testkit::local_api::{Handlers, handler};
 use testkit::seed::SeedFile;
 use update_account_metadata as metadata;
 use update_account_v2 as v2;
@@ -248,6 +250,67 @@ fn load<S: DeserializeOwned, E: std::fmt::Display>(
         out.push((table, items(&section).map_err(|e| e.to_string())?));
     }
     Ok(())
+}
+
+/// A handler for every function, each with its table in the database
+/// behind `client` (tables named by their logical ids, the local layout),
+/// keyed by the binary name its routes give in `template.yaml`: what
+/// [`testkit::local_api::LocalApi`] serves.
+pub fn handlers(client: &Client) -> Handlers {
+    let table = |name: &str| Table::new(client.clone(), name.to_owned());
+    let mut handlers = Handlers::new();
+    let metadata_state = metadata::State {
+        table: table(metadata::TABLE_LOGICAL_ID),
+    };
+    handlers.insert(
+        "update-account-metadata".to_owned(),
+        handler(
+            metadata_state,
+            |s, req| async move { metadata::handle(&s, req).await },
+        ),
+    );
+    let tenant_state = tenant::State {
+        table: table(tenant::TABLE_LOGICAL_ID),
+        prospect_page_size: None,
+    };
+    handlers.insert(
+        "update-tenant-account".to_owned(),
+        handler(
+            tenant_state,
+            |s, req| async move { tenant::handle(&s, req).await },
+        ),
+    );
+    let crm_state = crm::State {
+        table: table(crm::TABLE_LOGICAL_ID),
+    };
+    handlers.insert(
+        "update-crm-account".to_owned(),
+        handler(crm_state, |s, req| async move { crm::handle(&s, req).await }),
+    );
+    let current_state = || current::State {
+        table: table(current::TABLE_LOGICAL_ID),
+    };
+    handlers.insert(
+        "update-current-account".to_owned(),
+        handler(
+            current_state(),
+            |s, req| async move { current::handle(&s, req).await },
+        ),
+    );
+    handlers.insert(
+        "confirm-account-email".to_owned(),
+        handler(current_state(), |s, req| async move {
+            current::handle_confirm(&s, req).await
+        }),
+    );
+    let v2_state = v2::State {
+        table: table(v2::TABLE_LOGICAL_ID),
+    };
+    handlers.insert(
+        "update-account-v2".to_owned(),
+        handler(v2_state, |s, req| async move { v2::handle(&s, req).await }),
+    );
+    handlers
 }
 
 #[cfg(test)]

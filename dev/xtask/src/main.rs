@@ -8,14 +8,21 @@
 //!   `sam validate --lint`, `sam build` for x86_64 and its artifacts).
 //! - `cargo xtask seed <file>`: load a seed file into a running DynamoDB.
 //! - `cargo xtask conformance`: the test suite against moto_server.
-//! - `cargo xtask bench`: latency and round-trip figures per endpoint.
+//! - `cargo xtask load`: the race/load harness with its invariants (RELIABILITY.md).
+//! - `cargo xtask schemathesis`: schemathesis against the in-process local API.
+//! - `cargo xtask fuzz`: a bounded cargo-fuzz run of every target.
+//! - `cargo xtask bench`: each endpoint next to the bare SDK, cold start
+//!   with TLS, size and memory, release build (BENCHMARKS.md).
 
 mod artifacts;
 mod bench;
 mod check;
 mod dev;
 mod functions;
+mod fuzz;
+mod load;
 mod process;
+mod schemathesis;
 mod venv;
 
 use clap::{Parser, Subcommand};
@@ -58,11 +65,60 @@ enum Command {
     },
     /// Run the whole test suite against moto_server (installed from PyPI).
     Conformance,
-    /// Measure latency and DynamoDB round trips per request.
+    /// The race/load harness: mixed requests across all endpoints, then
+    /// invariants on the tables (no lost or partial write, markers
+    /// consistent, versions = successful writes, no 5xx).
+    Load {
+        /// Requests in process, through the handlers.
+        #[arg(long, default_value_t = 2400)]
+        requests: usize,
+        /// Requests over HTTP, through the in-process local API.
+        #[arg(long, default_value_t = 240)]
+        http_requests: usize,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
+    /// schemathesis (PyPI) against the local API served in process over the
+    /// demo seed: no 5xx, every response as openapi.yaml documents it.
+    Schemathesis {
+        /// Test cases per operation and phase.
+        #[arg(long, default_value_t = 500)]
+        examples: u32,
+        /// Random seed; a new one each run when not given.
+        #[arg(long)]
+        seed: Option<u128>,
+        /// The longest the run may take, in seconds.
+        #[arg(long, default_value_t = 3600)]
+        deadline: u64,
+    },
+    /// A bounded cargo-fuzz run of every target (or one), stable toolchain.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only this target (see fuzz/Cargo.toml).
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Measure each endpoint against the bare SDK, cold start with TLS, size
+    /// and memory (release build; BENCHMARKS.md).
     Bench {
-        /// Requests per scenario.
+        /// Requests per scenario in process.
         #[arg(long, default_value_t = 2000)]
         requests: usize,
+        /// Cold starts per binary.
+        #[arg(long, default_value_t = 20)]
+        cold_runs: usize,
+        /// Invocations per binary for peak RSS.
+        #[arg(long, default_value_t = 10_000)]
+        rss_invocations: usize,
+        /// Cargo profile of the measured binaries.
+        #[arg(long, default_value = "release")]
+        profile: String,
+        /// Measure the binaries already built (no cargo build).
+        #[arg(long)]
+        no_build: bool,
     },
 }
 
@@ -90,7 +146,47 @@ fn main() -> anyhow::Result<()> {
             Command::Test => check::run().await,
             Command::Seed { file, endpoint } => dev::seed_command(&file, endpoint).await,
             Command::Conformance => check::conformance().await,
-            Command::Bench { requests } => bench::run(requests).await,
+            Command::Load {
+                requests,
+                http_requests,
+                concurrency,
+            } => {
+                load::run(load::Options {
+                    requests,
+                    http_requests,
+                    concurrency,
+                })
+                .await
+            }
+            Command::Schemathesis {
+                examples,
+                seed,
+                deadline,
+            } => {
+                schemathesis::run(schemathesis::Options {
+                    examples,
+                    seed,
+                    deadline: std::time::Duration::from_secs(deadline),
+                })
+                .await
+            }
+            Command::Fuzz { seconds, target } => fuzz::run(seconds, target.as_deref()).await,
+            Command::Bench {
+                requests,
+                cold_runs,
+                rss_invocations,
+                profile,
+                no_build,
+            } => {
+                bench::run(bench::Options {
+                    requests,
+                    cold_runs,
+                    rss_invocations,
+                    profile,
+                    no_build,
+                })
+                .await
+            }
         }
     })
 }

@@ -27,6 +27,11 @@ impl Group {
         self.pid
     }
 
+    /// The child's stdout, when it was piped (once).
+    pub fn take_stdout(&mut self) -> Option<tokio::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
     /// Waits for the child to exit on its own.
     pub async fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
         self.child.wait().await

@@ -8,10 +8,18 @@ use tokio::process::Command;
 /// cargo-lambda (the `cargo lambda` subcommand) and zig for cross builds.
 pub const CARGO_LAMBDA: &[&str] = &["cargo-lambda==1.9.2"];
 /// What the test command needs: cfn-lint (lints template.yaml offline),
-/// the SAM CLI (`sam validate --lint`, `sam build`) and cargo-lambda with
-/// zig, which `sam build` runs for each function. Installed together so pip
-/// resolves one consistent set.
-pub const TEST_TOOLS: &[&str] = &["cfn-lint==1.58.0", "aws-sam-cli==1.170.0", "cargo-lambda==1.9.2"];
+/// the SAM CLI (`sam validate --lint`, `sam build`), cargo-lambda with
+/// zig, which `sam build` runs for each function, and schemathesis (tests
+/// the local API against openapi.yaml). Installed together so pip resolves
+/// one consistent set.
+pub const TEST_TOOLS: &[&str] = &[
+    "cfn-lint==1.58.0",
+    "aws-sam-cli==1.170.0",
+    "cargo-lambda==1.9.2",
+    "schemathesis==4.32.5",
+];
+/// The executables [`TEST_TOOLS`] installs: one missing means installing.
+pub const TEST_TOOL_PROBES: &[&str] = &["cfn-lint", "sam", "cargo-lambda", "st"];
 /// moto's standalone server: a second DynamoDB implementation.
 pub const MOTO: &[&str] = &["moto[server]==5.2.5"];
 

@@ -1,6 +1,6 @@
 //! Finding the principal a secret belongs to.
 
-use super::SecretHash;
+use super::{CredentialCache, SecretHash};
 use crate::store::{Item, Key, StoreError, Table};
 use serde::de::DeserializeOwned;
 
@@ -21,16 +21,37 @@ pub fn credential_key(hash: &SecretHash) -> Key {
 /// Looks up the principal `P` stored under `secret`'s hash: `Ok(None)` when
 /// no credential has that hash (a 401 for the caller).
 ///
-/// One strongly consistent GetItem ([`CREDENTIAL_READ_IS_CONSISTENT`]), so
-/// a credential deleted or changed a moment ago is seen as it is now: a
-/// revoked key stops at once, not after DynamoDB's replication delay. An
-/// item that does not deserialize as `P` is a data error, reported as
-/// [`StoreError::Rejected`] (a 500), never as "unknown secret".
+/// Through the process's [`CredentialCache`] ([`super::cache::global`]):
+/// a credential found less than its TTL ago in this container costs no
+/// call; otherwise one strongly consistent GetItem
+/// ([`CREDENTIAL_READ_IS_CONSISTENT`]), so a credential deleted or changed
+/// a moment ago is seen as it is now, not after DynamoDB's replication
+/// delay. With the cache off (TTL 0, the default when
+/// `CREDENTIAL_CACHE_TTL_SECONDS` is unset) a revoked key stops on the very
+/// next request; with a TTL, at most that TTL after this container last
+/// read it. An item that does not deserialize as `P` is a data error,
+/// reported as [`StoreError::Rejected`] (a 500), never as "unknown
+/// secret"; neither it nor an unknown secret is cached.
 pub async fn find_principal<P: DeserializeOwned>(
     table: &Table,
     secret: &str,
 ) -> Result<Option<P>, StoreError> {
+    find_principal_in(super::cache::global(), table, secret).await
+}
+
+/// [`find_principal`] through `cache` instead of the process's cache.
+pub async fn find_principal_in<P: DeserializeOwned>(
+    cache: &CredentialCache,
+    table: &Table,
+    secret: &str,
+) -> Result<Option<P>, StoreError> {
     let hash = SecretHash::of(secret);
+    let malformed =
+        |e: serde_dynamo::Error| StoreError::Rejected(format!("credential {hash} is malformed: {e}"));
+    if let Some(item) = cache.get(table.name(), &hash) {
+        tracing::debug!(credential = %hash, "credential from the cache");
+        return serde_dynamo::from_item(item).map(Some).map_err(malformed);
+    }
     let Some(item) = table
         .get(&credential_key(&hash), CREDENTIAL_READ_IS_CONSISTENT)
         .await?
@@ -38,9 +59,31 @@ pub async fn find_principal<P: DeserializeOwned>(
         tracing::info!(credential = %hash, "unknown credential");
         return Ok(None);
     };
-    serde_dynamo::from_item(item)
-        .map(Some)
-        .map_err(|e| StoreError::Rejected(format!("credential {hash} is malformed: {e}")))
+    if !cache.is_enabled() {
+        return serde_dynamo::from_item(item).map(Some).map_err(malformed);
+    }
+    let principal = serde_dynamo::from_item(item.clone()).map_err(malformed)?;
+    cache.insert(table.name(), &hash, item);
+    Ok(Some(principal))
+}
+
+/// Opens the connection to DynamoDB ahead of the first request (during a
+/// function's init, which Lambda runs at full CPU before the first
+/// invocation): one eventually consistent GetItem of a credential key no
+/// secret hashes to (`CREDENTIAL#warm-up`, never stored; 0.5 RCU), so
+/// credentials are resolved, the request is signed and the TCP and TLS
+/// handshakes are done once, here. Its outcome is only logged: a failure
+/// leaves the first request to connect, as it would have without this.
+pub async fn warm_up(table: &Table) {
+    let key = Key::new(format!("{CREDENTIAL_PK_PREFIX}warm-up"), "CREDENTIAL");
+    let started = std::time::Instant::now();
+    match table.get(&key, false).await {
+        Ok(_) => tracing::debug!(
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "DynamoDB connection opened"
+        ),
+        Err(e) => tracing::info!(error = %e, "DynamoDB warm-up call failed; the first request connects"),
+    }
 }
 
 /// The credential item for a secret's hash, holding the principal's

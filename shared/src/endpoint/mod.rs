@@ -106,7 +106,9 @@ pub async fn respond<T, E: From<Common>>(
         // What is left of the budget, and half the margin: the answer
         // stands whether or not the record is finished in time.
         let left = budget.saturating_sub(start.at.elapsed()) + DEADLINE_MARGIN / 2;
-        let finished = tokio::time::timeout(left, idempotency::finish(table, held, &response));
+        // Inside the scope, so the telemetry line counts its call.
+        let finish = scope.run(idempotency::finish(table, held, &response));
+        let finished = tokio::time::timeout(left, finish);
         if finished.await.is_err() {
             tracing::warn!(
                 "idempotency record not finished in time; the key stays locked until the deadline"
@@ -212,12 +214,14 @@ impl State {
     /// State from the environment: the SDK client from the standard AWS
     /// variables, and the table named by `TABLE_NAME` (locally, when unset,
     /// the table's logical id in `template.yaml`, which is also its name in
-    /// the local DynamoDB).
+    /// the local DynamoDB); the connection to DynamoDB is opened before
+    /// this returns ([`crate::auth::warm_up`]).
     pub async fn from_env(table_logical_id: &str) -> Self {
         let client = client_from_env().await;
-        State {
-            table: Table::from_env(client, "TABLE_NAME", table_logical_id),
-        }
+        let table = Table::from_env(client, "TABLE_NAME", table_logical_id);
+        // Connect during init, not in the first request (shared::auth::warm_up).
+        crate::auth::warm_up(&table).await;
+        State { table }
     }
 }
 

@@ -1,0 +1,269 @@
+//! The release-built half of `cargo xtask bench` (which builds it with the
+//! functions' release profile, starts the embedded DynamoDB, seeds it and
+//! runs this binary). Three commands, each printing one JSON object per
+//! line:
+//!
+//! Result lines start with `BENCH ` (handlers log to stdout too).
+//!
+//! - `latency --endpoint URL --requests N --canned-out FILE`: every
+//!   scenario ([`scenarios::all`]) in process against the server, next to
+//!   the same DynamoDB calls made with the bare SDK ([`record`]), on an
+//!   identical copy of the tables (prefix `bare-`), interleaved, same
+//!   server, same run; calls, consumed capacity; then CPU per request with
+//!   an in-memory HTTP client answering what the server answered
+//!   ([`stub`]). Writes the recorded answers to FILE.
+//! - `cpu --canned FILE --scenario NAME --requests N`: one scenario against
+//!   the in-memory client only (the callgrind target).
+//! - `coldstart ...`: a function binary's cold start under a local Lambda
+//!   Runtime API with DynamoDB behind TLS, and its peak RSS ([`coldstart`]).
+
+mod coldstart;
+mod record;
+mod scenarios;
+mod stub;
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use record::{Canned, Recorder, replay_waves};
+use serde_json::json;
+use shared::auth::{CredentialCache, SecretHash, cache::install_global, credential_key};
+use shared::store::Table;
+use std::time::{Duration, Instant};
+
+/// The TTL the bench runs with: the deployed default.
+const TTL: Duration = shared::auth::cache::DEPLOYED_TTL;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let need = |name: &str| arg(&args, name).ok_or(format!("missing {name}"));
+    let number =
+        |name: &str, default: usize| arg(&args, name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    match args.first().map(String::as_str) {
+        Some("latency") => {
+            install_global(CredentialCache::new(TTL, shared::auth::cache::CAPACITY)).map_err(|_| "cache")?;
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(latency(
+                &need("--endpoint")?,
+                number("--requests", 2000),
+                &need("--canned-out")?,
+            ))
+        }
+        Some("cpu") => {
+            install_global(CredentialCache::new(TTL, shared::auth::cache::CAPACITY)).map_err(|_| "cache")?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(cpu_only(
+                &need("--canned")?,
+                &need("--scenario")?,
+                number("--requests", 100),
+            ))
+        }
+        Some("coldstart") => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(coldstart::run(&args))
+        }
+        _ => Err("usage: bench-driver latency|cpu|coldstart ...".to_owned()),
+    }
+}
+
+/// A client of the server at `endpoint` with the production time budget,
+/// recording through `recorder`.
+fn client(endpoint: &str, recorder: &Recorder) -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "bench"))
+        .interceptor(recorder.clone());
+    aws_sdk_dynamodb::Client::from_conf(shared::store::TimeBudget::PRODUCTION.apply(config).build())
+}
+
+/// Microseconds at quantile `q` of sorted `v`.
+fn q(v: &[Duration], q: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let i = ((v.len() as f64 * q) as usize).min(v.len() - 1);
+    v[i].as_secs_f64() * 1e6
+}
+
+const BARE: &str = "bare-";
+
+/// Request numbers of the in-memory passes: values the server never saw.
+const CPU_OFFSET: usize = 1_000_000;
+
+async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<(), String> {
+    let (rec_h, rec_b) = (Recorder::default(), Recorder::default());
+    let (client_h, client_b) = (client(endpoint, &rec_h), client(endpoint, &rec_b));
+    let mut all_canned = serde_json::Map::new();
+    for scenario in scenarios::all() {
+        let name = scenario.name();
+        let handler = scenario.handler(Table::new(client_h.clone(), scenario.table));
+        let check = |status: u16, body: &[u8]| -> Result<(), String> {
+            if status == scenario.expected {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{name}: got {status} instead of {}: {}",
+                    scenario.expected,
+                    String::from_utf8_lossy(body)
+                ))
+            }
+        };
+        // The credential item's answer, for the in-memory client.
+        let _ = client_h
+            .get_item()
+            .table_name(scenario.table)
+            .set_key(Some(credential_key(&SecretHash::of(scenario.secret)).to_item()))
+            .consistent_read(true)
+            .send()
+            .await;
+        rec_h.take();
+        let mut canned: Vec<Canned> = rec_h.take_canned();
+
+        // Warm up (connections, cache, allocator); the first asks for capacity.
+        let mut capacity = 0.0;
+        for i in 0..20 {
+            let response = handler((scenario.request)(i)).await;
+            check(response.status().as_u16(), response.body().as_ref())?;
+            let (waves, _) = rec_h.take();
+            let units = replay_waves(&client_b, waves, BARE, i == 0)
+                .await
+                .map_err(|e| format!("{name}: bare replica: {e}"))?;
+            if i == 0 {
+                capacity = units;
+            }
+        }
+        rec_h.take_canned();
+        rec_b.take_canned();
+
+        let (mut handler_t, mut bare_t) = (Vec::with_capacity(requests), Vec::with_capacity(requests));
+        let (mut attempts, mut waves_n, mut last_waves) = (0usize, 0usize, Vec::new());
+        let requests = requests.min(scenario.limit.saturating_sub(21));
+        for i in 20..20 + requests {
+            let request = (scenario.request)(i);
+            let started = Instant::now();
+            let response = handler(request).await;
+            handler_t.push(started.elapsed());
+            check(response.status().as_u16(), response.body().as_ref())?;
+            let (waves, sent) = rec_h.take();
+            attempts += sent;
+            waves_n += waves.len();
+            last_waves = waves.clone();
+            let started = Instant::now();
+            replay_waves(&client_b, waves, BARE, false)
+                .await
+                .map_err(|e| format!("{name}: bare replica: {e}"))?;
+            if sent > 0 {
+                bare_t.push(started.elapsed());
+            }
+        }
+        // The answers of the last request: the warm path.
+        let mut warm = rec_h.take_canned();
+        warm.truncate(16);
+        canned.extend(warm);
+        rec_b.take_canned();
+        handler_t.sort();
+        bare_t.sort();
+
+        // CPU: the same handler and calls against answers from memory.
+        let stub = stub::Stub::new(&canned);
+        let stub_handler = scenario.handler(Table::new(stub.client(), scenario.table));
+        let stub_client = stub.client();
+        let cpu_n = requests.max(200);
+        let (mut cpu_h, mut cpu_b) = (Vec::with_capacity(cpu_n), Vec::with_capacity(cpu_n));
+        for i in 0..cpu_n + 50 {
+            // Values never sent before (a new option must be new).
+            let request = (scenario.request)(CPU_OFFSET + i);
+            let started = Instant::now();
+            let response = stub_handler(request).await;
+            let took = started.elapsed();
+            check(response.status().as_u16(), response.body().as_ref())
+                .map_err(|e| format!("in memory: {e}"))?;
+            let waves = last_waves.clone();
+            let has_calls = !waves.is_empty();
+            let started_b = Instant::now();
+            replay_waves(&stub_client, waves, "", false)
+                .await
+                .map_err(|e| format!("{name}: bare replica in memory: {e}"))?;
+            let took_b = started_b.elapsed();
+            if i >= 50 {
+                cpu_h.push(took);
+                if has_calls {
+                    cpu_b.push(took_b);
+                }
+            }
+        }
+        cpu_h.sort();
+        cpu_b.sort();
+
+        let line = json!({
+            "kind": "latency",
+            "name": name,
+            "endpoint": scenario.endpoint,
+            "path": scenario.path,
+            "status": scenario.expected,
+            "requests": requests,
+            "handler_p50_us": q(&handler_t, 0.5),
+            "handler_p99_us": q(&handler_t, 0.99),
+            "bare_p50_us": q(&bare_t, 0.5),
+            "bare_p99_us": q(&bare_t, 0.99),
+            "calls": attempts as f64 / requests as f64,
+            "sequential": waves_n as f64 / requests as f64,
+            "capacity": capacity,
+            "cpu_handler_p50_us": q(&cpu_h, 0.5),
+            "cpu_bare_p50_us": q(&cpu_b, 0.5),
+        });
+        println!("BENCH {line}");
+        let canned_json: Vec<_> = canned
+            .iter()
+            .map(|c| json!({"key": c.key, "status": c.status, "body": c.body}))
+            .collect();
+        all_canned.insert(name, json!(canned_json));
+    }
+    std::fs::write(canned_out, serde_json::Value::Object(all_canned).to_string()).map_err(|e| e.to_string())
+}
+
+async fn cpu_only(canned: &str, scenario_name: &str, requests: usize) -> Result<(), String> {
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(canned).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let scenario = scenarios::all()
+        .into_iter()
+        .find(|s| s.name() == scenario_name)
+        .ok_or(format!("no scenario {scenario_name}"))?;
+    let canned: Vec<Canned> = all[scenario_name]
+        .as_array()
+        .ok_or("no answers recorded")?
+        .iter()
+        .map(|c| Canned {
+            key: c["key"].as_str().unwrap_or_default().to_owned(),
+            status: c["status"].as_u64().unwrap_or(200) as u16,
+            body: c["body"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect();
+    let stub = stub::Stub::new(&canned);
+    let handler = scenario.handler(Table::new(stub.client(), scenario.table));
+    // The first request reads the credential (then cached), as a warm container did once.
+    for i in 0..requests + 1 {
+        let response = handler((scenario.request)(CPU_OFFSET + i)).await;
+        if response.status().as_u16() != scenario.expected {
+            return Err(format!("{scenario_name}: got {}", response.status()));
+        }
+    }
+    Ok(())
+}

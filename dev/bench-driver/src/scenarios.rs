@@ -1,0 +1,350 @@
+//! The requests measured: per endpoint, each path where the work differs
+//! (plain update, email change, number move, new option, 401, 400), on the
+//! demo seed (`seed/demo.json`).
+
+use lambda_http::{Body, Request, Response};
+use serde_json::{Value, json};
+use shared::store::Table;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed handler future.
+pub type Answer = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// Runs one request against the endpoint's state.
+pub type Handler = Arc<dyn Fn(Request) -> Answer + Send + Sync>;
+
+/// One measured path.
+pub struct Scenario {
+    /// `000 metadata`, ...
+    pub endpoint: &'static str,
+    /// `plain update`, `401`, ...
+    pub path: &'static str,
+    /// The status every request must get.
+    pub expected: u16,
+    /// The endpoint's table (logical id).
+    pub table: &'static str,
+    /// The secret the request carries (its credential item is read once).
+    pub secret: &'static str,
+    /// The `i`-th request.
+    pub request: fn(usize) -> Request,
+    /// The most requests the path allows (each new option is a new one,
+    /// and a field holds at most 500).
+    pub limit: usize,
+}
+
+impl Scenario {
+    /// `000 metadata / plain update`.
+    pub fn name(&self) -> String {
+        format!("{} / {}", self.endpoint, self.path)
+    }
+
+    /// The handler of this scenario's endpoint on `table`.
+    pub fn handler(&self, table: Table) -> Handler {
+        let state = shared::endpoint::State { table };
+        match self.endpoint {
+            M => {
+                let s = Arc::new(state);
+                Arc::new(move |r| {
+                    let s = s.clone();
+                    Box::pin(async move { update_account_metadata::handle(&s, r).await })
+                })
+            }
+            T => {
+                let s = Arc::new(update_tenant_account::State::from(state));
+                Arc::new(move |r| {
+                    let s = s.clone();
+                    Box::pin(async move { update_tenant_account::handle(&s, r).await })
+                })
+            }
+            C => {
+                let s = Arc::new(state);
+                Arc::new(move |r| {
+                    let s = s.clone();
+                    Box::pin(async move { update_crm_account::handle(&s, r).await })
+                })
+            }
+            V1 => {
+                let s = Arc::new(state);
+                Arc::new(move |r| {
+                    let s = s.clone();
+                    Box::pin(async move { update_current_account::handle(&s, r).await })
+                })
+            }
+            _ => {
+                let s = Arc::new(state);
+                Arc::new(move |r| {
+                    let s = s.clone();
+                    Box::pin(async move { update_account_v2::handle(&s, r).await })
+                })
+            }
+        }
+    }
+}
+
+const M: &str = "000 metadata";
+const T: &str = "001 tenant";
+const C: &str = "002 crm";
+const V1: &str = "003 current";
+const V2: &str = "004 v2";
+
+const SALES: &str = "demo-token-sales";
+const TENANT: &str = "demo-key-tenant-a";
+const CRM: &str = "demo-key-crm-a";
+const OWNER: &str = "demo-token-v1-owner";
+const ADMIN: &str = "demo-token-v2-admin";
+const TENANT_ACCOUNT: &str = "account_01jfrt4z00fay8vvr14d2pf2db";
+const V2_ACCOUNT: &str = "acc_1234567890";
+
+/// An API Gateway HTTP API (payload 2.0) event as lambda_http reads it.
+pub fn event(
+    method: &str,
+    path: &str,
+    query: &str,
+    params: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Value {
+    let headers: serde_json::Map<String, Value> = headers
+        .iter()
+        .map(|(k, v)| (k.to_lowercase(), json!(v)))
+        .collect();
+    let params: serde_json::Map<String, Value> =
+        params.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+    let query_params: serde_json::Map<String, Value> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect();
+    json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": query,
+        "queryStringParameters": query_params,
+        "headers": headers,
+        "pathParameters": params,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "requestId": "bench", "routeKey": format!("{method} {path}"), "stage": "$default",
+            "time": "23/Nov/2026:12:00:00 +0000", "timeEpoch": 1795000000000i64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
+
+/// A PATCH request as lambda_http makes it from an API Gateway event.
+pub fn patch(path: &str, query: &str, params: &[(&str, &str)], auth: (&str, &str), body: Value) -> Request {
+    let headers = [auth, ("content-type", "application/json")];
+    let event = event("PATCH", path, query, params, &headers, &body.to_string());
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+}
+
+fn bearer(token: &'static str) -> (&'static str, &'static str) {
+    match token {
+        SALES => ("authorization", "Bearer demo-token-sales"),
+        OWNER => ("authorization", "Bearer demo-token-v1-owner"),
+        _ => ("authorization", "Bearer unknown-token-0123456789"),
+    }
+}
+
+fn meta(i: usize, auth: (&str, &str), body: Value) -> Request {
+    let _ = i;
+    patch(
+        "/accounts/acct_abc123/metadata",
+        "",
+        &[("accountId", "acct_abc123")],
+        auth,
+        body,
+    )
+}
+
+fn tenant(auth: (&str, &str), body: Value) -> Request {
+    let path = format!("/v0/accounts/{TENANT_ACCOUNT}");
+    patch(&path, "", &[("account_id", TENANT_ACCOUNT)], auth, body)
+}
+
+fn crm(id: &str, query: &str, auth: (&str, &str), body: Value) -> Request {
+    patch(
+        &format!("/accounts/{id}"),
+        query,
+        &[("accountId", id)],
+        auth,
+        body,
+    )
+}
+
+fn v1(auth: (&str, &str), body: Value) -> Request {
+    patch("/v1/account", "", &[], auth, body)
+}
+
+fn v2(auth: (&str, &str), body: Value) -> Request {
+    patch(
+        &format!("/v2/accounts/{V2_ACCOUNT}"),
+        "",
+        &[("accountId", V2_ACCOUNT)],
+        auth,
+        body,
+    )
+}
+
+/// Every scenario, in the order the table prints them.
+pub fn all() -> Vec<Scenario> {
+    let s = |endpoint, path, expected, table, secret, request| Scenario {
+        endpoint,
+        path,
+        expected,
+        table,
+        secret,
+        request,
+        limit: usize::MAX,
+    };
+    vec![
+        s(M, "plain update", 204, "OrgAccountsTable", SALES, |i| {
+            meta(
+                i,
+                bearer(SALES),
+                json!({"name": format!("Acme {i}"), "metadata": {"tier": i}}),
+            )
+        }),
+        s(
+            M,
+            "401 unknown token",
+            401,
+            "OrgAccountsTable",
+            "unknown-token-0123456789",
+            |i| meta(i, bearer("x"), json!({"name": "x"})),
+        ),
+        s(M, "400 invalid body", 400, "OrgAccountsTable", SALES, |i| {
+            meta(i, bearer(SALES), json!({"name": 5}))
+        }),
+        s(
+            T,
+            "plain update (+ prospects query)",
+            200,
+            "TenantAccountsTable",
+            TENANT,
+            |i| tenant(("x-api-key", TENANT), json!({"name": format!("Acme {i}")})),
+        ),
+        s(
+            T,
+            "401 unknown key",
+            401,
+            "TenantAccountsTable",
+            "unknown-key-0123456789",
+            |_| tenant(("x-api-key", "unknown-key-0123456789"), json!({"name": "x"})),
+        ),
+        s(T, "400 invalid body", 400, "TenantAccountsTable", TENANT, |_| {
+            tenant(("x-api-key", TENANT), json!({"name": ""}))
+        }),
+        s(C, "plain update", 200, "CrmAccountsTable", CRM, |i| {
+            let body = json!({"title": format!("HQ {i}"), "primaryPhone": "+1 217 555 0199", "custom": {"region": "north"}});
+            crm("1001", "", ("x-api-key", CRM), body)
+        }),
+        s(
+            C,
+            "number move (transaction)",
+            200,
+            "CrmAccountsTable",
+            CRM,
+            |i| crm("1002", "", ("x-api-key", CRM), json!({"number": 100_000 + i})),
+        ),
+        Scenario {
+            limit: 450,
+            ..s(C, "new option (transaction)", 200, "CrmAccountsTable", CRM, |i| {
+                let body = json!({"custom": {"region": format!("region-{i}")}});
+                crm("1001", "allow_new_options=true", ("x-api-key", CRM), body)
+            })
+        },
+        s(
+            C,
+            "401 unknown key",
+            401,
+            "CrmAccountsTable",
+            "unknown-key-0123456789",
+            |_| {
+                crm(
+                    "1001",
+                    "",
+                    ("x-api-key", "unknown-key-0123456789"),
+                    json!({"title": "x"}),
+                )
+            },
+        ),
+        s(C, "400 invalid body", 400, "CrmAccountsTable", CRM, |_| {
+            crm(
+                "1001",
+                "",
+                ("x-api-key", CRM),
+                json!({"primaryEmail": "not an email"}),
+            )
+        }),
+        s(V1, "plain update", 200, "UserAccountsTable", OWNER, |i| {
+            v1(
+                bearer(OWNER),
+                json!({"name": format!("Acme {i}"), "settings": {"currency": "EUR"}}),
+            )
+        }),
+        s(
+            V1,
+            "email change (transaction)",
+            200,
+            "UserAccountsTable",
+            OWNER,
+            |i| {
+                v1(
+                    bearer(OWNER),
+                    json!({"email": format!("billing{i}@acme.example")}),
+                )
+            },
+        ),
+        s(
+            V1,
+            "401 unknown token",
+            401,
+            "UserAccountsTable",
+            "unknown-token-0123456789",
+            |_| v1(bearer("x"), json!({"name": "x"})),
+        ),
+        s(V1, "400 invalid body", 400, "UserAccountsTable", OWNER, |_| {
+            v1(bearer(OWNER), json!({"settings": {"timezone": "Mars/Base"}}))
+        }),
+        s(V2, "plain update", 200, "AccountsV2Table", ADMIN, |i| {
+            let body = json!({"displayName": format!("Acme {i}"), "settings": {"recordingRetention": 60}});
+            v2(("x-auth-token", ADMIN), body)
+        }),
+        s(
+            V2,
+            "email change (transaction)",
+            200,
+            "AccountsV2Table",
+            ADMIN,
+            |i| {
+                v2(
+                    ("x-auth-token", ADMIN),
+                    json!({"email": format!("admin{i}@acme.com")}),
+                )
+            },
+        ),
+        s(
+            V2,
+            "401 unknown token",
+            401,
+            "AccountsV2Table",
+            "unknown-token-0123456789",
+            |_| {
+                v2(
+                    ("x-auth-token", "unknown-token-0123456789"),
+                    json!({"displayName": "x"}),
+                )
+            },
+        ),
+        s(V2, "400 invalid body", 400, "AccountsV2Table", ADMIN, |_| {
+            v2(("x-auth-token", ADMIN), json!({"displayName": ""}))
+        }),
+    ]
+}
