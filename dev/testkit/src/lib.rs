@@ -21,6 +21,7 @@
 //!   refuses at deploy time, and the local `cargo lambda watch` router.
 //! - [`emf`]: CloudWatch Embedded Metric Format records, checked against the specification.
 //! - [`safe_edits`]: ETag / If-Match and Idempotency-Key checks every endpoint runs.
+//! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
 
 pub mod arbitrary;
@@ -35,12 +36,14 @@ pub mod runtime_api;
 pub mod safe_edits;
 pub mod secrets;
 pub mod seed;
+mod sent;
 mod server;
 pub mod template;
 mod test_db;
 mod throttled;
 
 pub use fault_proxy::{EVERY_FAULT, Fault, FaultProxy, TEST_BUDGET, check_faults, refused_endpoint};
+pub use sent::SentRequests;
 pub use server::{LocalDynamo, local_client, local_client_with};
 pub use test_db::TestDb;
 pub use throttled::ThrottlingEndpoint;

@@ -2,47 +2,18 @@
 //! DynamoDB: what a revocation does with the cache off and with a TTL, and
 //! that unknown credentials and errors are never kept.
 
-use aws_sdk_dynamodb::config::{
-    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
-};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use shared::auth::{CredentialCache, SecretHash, cache::Clock, credential_item, find_principal_in};
 use shared::store::{Item, StoreError, Table};
 use std::sync::{
     Arc,
-    atomic::{AtomicU64, AtomicUsize, Ordering},
+    atomic::{AtomicU64, Ordering},
 };
 use std::time::{Duration, Instant};
-use testkit::{TestDb, isolation::revoke};
+use testkit::{SentRequests, TestDb, isolation::revoke};
 
 const TABLE: &str = "OrgAccountsTable";
-
-/// Counts the requests the SDK sends.
-#[derive(Debug, Clone, Default)]
-struct Calls(Arc<AtomicUsize>);
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "Calls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
-
-impl Calls {
-    fn take(&self) -> usize {
-        self.0.swap(0, Ordering::SeqCst)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Principal {
@@ -61,22 +32,13 @@ fn manual_clock() -> (Clock, Arc<AtomicU64>) {
 struct Fixture {
     db: TestDb,
     table: Table,
-    calls: Calls,
+    calls: SentRequests,
 }
 
 async fn fixture() -> Fixture {
     let db = TestDb::start().await;
-    let calls = Calls::default();
-    let config = db
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(calls.clone())
-        .build();
-    let table = Table::new(
-        aws_sdk_dynamodb::Client::from_conf(config),
-        db.table(TABLE).name().to_owned(),
-    );
+    let calls = SentRequests::default();
+    let table = Table::new(calls.client(db.client()), db.table(TABLE).name().to_owned());
     Fixture { db, table, calls }
 }
 
@@ -101,7 +63,7 @@ async fn with_ttl_zero_a_revoked_credential_is_refused_on_the_next_call() {
     for _ in 0..3 {
         assert_eq!(find(&f, &cache, "tok-a").await.unwrap().ou_id, "ou_1");
     }
-    assert_eq!(f.calls.take(), 3, "every lookup reads the table");
+    assert_eq!(f.calls.take().len(), 3, "every lookup reads the table");
     revoke(&f.db, TABLE, "tok-a").await;
     assert_eq!(find(&f, &cache, "tok-a").await, None);
     assert!(cache.is_empty());
@@ -115,24 +77,24 @@ async fn with_a_ttl_a_revoked_credential_works_until_the_ttl_has_passed() {
     let cache = CredentialCache::with_clock(Duration::from_secs(60), 1024, clock);
 
     assert_eq!(find(&f, &cache, "tok-a").await.unwrap().ou_id, "ou_1");
-    assert_eq!(f.calls.take(), 1);
+    assert_eq!(f.calls.take().len(), 1);
     now_ms.store(30_000, Ordering::SeqCst);
     assert_eq!(find(&f, &cache, "tok-a").await.unwrap().ou_id, "ou_1");
     assert_eq!(
-        f.calls.take(),
+        f.calls.take().len(),
         0,
         "a caller seen recently costs no credential read"
     );
 
     revoke(&f.db, TABLE, "tok-a").await;
-    f.calls.take();
+    f.calls.take().len();
     now_ms.store(59_999, Ordering::SeqCst);
     assert_eq!(
         find(&f, &cache, "tok-a").await.unwrap().ou_id,
         "ou_1",
         "the revocation delay: still served from the cache within the TTL"
     );
-    assert_eq!(f.calls.take(), 0);
+    assert_eq!(f.calls.take().len(), 0);
     now_ms.store(60_000, Ordering::SeqCst);
     assert_eq!(
         find(&f, &cache, "tok-a").await,
@@ -140,7 +102,11 @@ async fn with_a_ttl_a_revoked_credential_works_until_the_ttl_has_passed() {
         "refused once the TTL has passed"
     );
     assert_eq!(find(&f, &cache, "tok-a").await, None);
-    assert_eq!(f.calls.take(), 2, "an unknown credential is read every time");
+    assert_eq!(
+        f.calls.take().len(),
+        2,
+        "an unknown credential is read every time"
+    );
 }
 
 #[tokio::test]

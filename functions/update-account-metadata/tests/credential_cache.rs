@@ -4,39 +4,12 @@
 //! TTL. This test binary is its own process, so installing the cache here
 //! changes no other test.
 
-use aws_sdk_dynamodb::config::{
-    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
-};
 use serde_json::json;
 use shared::auth::{CredentialCache, cache::install_global};
 use shared::store::Table;
-use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
-};
 use std::time::Duration;
-use testkit::{TestDb, events, isolation::revoke};
+use testkit::{SentRequests, TestDb, events, isolation::revoke};
 use update_account_metadata::{State, TABLE_LOGICAL_ID, handle, seed::Seed};
-
-/// Counts the requests the SDK sends.
-#[derive(Debug, Clone, Default)]
-struct Calls(Arc<AtomicUsize>);
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "Calls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn a_caller_seen_recently_costs_one_call_per_plain_update() {
@@ -49,16 +22,10 @@ async fn a_caller_seen_recently_costs_one_call_per_plain_update() {
     }))
     .unwrap();
     db.put(TABLE_LOGICAL_ID, seed.items().unwrap()).await;
-    let calls = Calls::default();
-    let config = db
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(calls.clone())
-        .build();
+    let calls = SentRequests::default();
     let state = State {
         table: Table::new(
-            aws_sdk_dynamodb::Client::from_conf(config),
+            calls.client(db.client()),
             db.table(TABLE_LOGICAL_ID).name().to_owned(),
         ),
     };
@@ -77,14 +44,10 @@ async fn a_caller_seen_recently_costs_one_call_per_plain_update() {
     };
 
     assert_eq!(handle(&state, patch("first".into())).await.status(), 204);
-    assert_eq!(
-        calls.0.swap(0, Ordering::SeqCst),
-        2,
-        "credential read, then the write"
-    );
+    assert_eq!(calls.take().len(), 2, "credential read, then the write");
     for i in 0..3 {
         assert_eq!(handle(&state, patch(format!("again {i}"))).await.status(), 204);
-        assert_eq!(calls.0.swap(0, Ordering::SeqCst), 1, "the write only");
+        assert_eq!(calls.take().len(), 1, "the write only");
     }
 
     revoke(&db, TABLE_LOGICAL_ID, "tok-sales-0123456789").await;
