@@ -32,9 +32,10 @@
 //! [`MAX_STORED_BODY_BYTES`] (contract 001 with very many prospects) is
 //! not kept, and the key is released, so a retry executes again; if
 //! storing the response fails (DynamoDB down after the write), the lock
-//! stays until the deadline and a later retry executes again. Both
-//! writes are merges of the same values, so executing again changes
-//! nothing but `version` and the update timestamp.
+//! stays until the deadline and a later retry executes again. Executing
+//! again merges the same values once more: the stored fields end the same,
+//! with a new `version` and update timestamp (and, for a v1 email change, a
+//! new verification code, counted in that account's budget).
 
 use crate::scope;
 use crate::store::{Cond, Item, Key, StoreError, Table, Update};

@@ -24,7 +24,7 @@ pub struct Table {
 
 impl Table {
     /// A table by name, reached through `client` with an attempt counter
-    /// added ([`super::attempts`]).
+    /// added (`store::attempts`: every HTTP attempt counted into the request's telemetry).
     pub fn new(client: Client, name: impl Into<Arc<str>>) -> Self {
         let config = client
             .config()

@@ -1,6 +1,6 @@
 //! The one write driver: read → plan → commit → classify → retry.
 //!
-//! Every write of every endpoint goes through [`write`]. The endpoint
+//! Every write of every endpoint goes through [`write()`]. The endpoint
 //! supplies a *plan*: from the item as it is (or `None` when it does not
 //! exist), the write to make, either one conditional UpdateItem
 //! ([`Plan::Item`]) or one TransactWriteItems ([`Plan::Transaction`], built
@@ -250,7 +250,7 @@ pub async fn write<E>(
     write_with(table, key, (), first, no_context, |item, ()| plan(item)).await
 }
 
-/// [`write`] for a plan that depends on more than the item: `context`
+/// [`write()`] for a plan that depends on more than the item: `context`
 /// (what the plan reads besides the item, such as the definitions a
 /// transaction entry is conditioned on) is given to every plan, and read
 /// again with `refresh` after a transaction is cancelled, since what
