@@ -99,6 +99,20 @@ impl Cond {
         }
     }
 
+    /// Renders a lone condition (a put, delete or condition check) as the
+    /// parts a request takes: `condition` and its placeholder maps.
+    pub fn into_parts(self) -> super::ExprParts {
+        let mut p = Placeholders::default();
+        let condition = Some(self.render(&mut p));
+        let (names, values) = p.into_maps();
+        super::ExprParts {
+            update: None,
+            condition,
+            names,
+            values,
+        }
+    }
+
     /// Renders the condition, allocating its placeholders.
     pub fn render(&self, p: &mut Placeholders) -> String {
         match self {

@@ -208,23 +208,19 @@ impl Table {
     /// Deletes the item at `key` when `cond` holds (a failed condition is
     /// [`StoreError::ConditionFailed`] with the item as it is).
     pub async fn delete(&self, key: &Key, cond: Option<super::Cond>) -> Result<(), StoreError> {
-        let mut request = self
+        let parts = cond.map(super::Cond::into_parts).unwrap_or_default();
+        let result = self
             .client
             .delete_item()
             .table_name(self.name.as_ref())
             .set_key(Some(key.to_item()))
+            .set_condition_expression(parts.condition)
+            .set_expression_attribute_names(parts.names)
+            .set_expression_attribute_values(parts.values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        if let Some(cond) = cond {
-            let mut p = super::Placeholders::default();
-            let condition = cond.render(&mut p);
-            let (names, values) = p.into_maps();
-            request = request
-                .condition_expression(condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values);
-        }
-        let result = request.send().await;
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
         match result {
             Ok(out) => {
                 count(out.consumed_capacity());

@@ -5,7 +5,7 @@
 //! condition and callers can tell "taken by someone else" from "changed
 //! meanwhile" without another read.
 
-use super::{Cond, Item, Key, Placeholders, Update};
+use super::{Cond, Item, Key, Update};
 use aws_sdk_dynamodb::types::{
     ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
@@ -30,15 +30,13 @@ pub fn update(table: &str, key: &Key, update: Update) -> TransactWriteItem {
 
 /// A transaction entry that puts `item` (which must hold its key) if `cond` holds.
 pub fn put(table: &str, item: Item, cond: Option<Cond>) -> TransactWriteItem {
-    let mut p = Placeholders::default();
-    let condition = cond.map(|c| c.render(&mut p));
-    let (names, values) = p.into_maps();
+    let parts = cond.map(Cond::into_parts).unwrap_or_default();
     let put = Put::builder()
         .table_name(table)
         .set_item(Some(item))
-        .set_condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
+        .set_condition_expression(parts.condition)
+        .set_expression_attribute_names(parts.names)
+        .set_expression_attribute_values(parts.values)
         .return_values_on_condition_check_failure(ALL_OLD)
         .build()
         .expect("table and item are set");
@@ -47,15 +45,13 @@ pub fn put(table: &str, item: Item, cond: Option<Cond>) -> TransactWriteItem {
 
 /// A transaction entry that deletes the item at `key` if `cond` holds.
 pub fn delete(table: &str, key: &Key, cond: Option<Cond>) -> TransactWriteItem {
-    let mut p = Placeholders::default();
-    let condition = cond.map(|c| c.render(&mut p));
-    let (names, values) = p.into_maps();
+    let parts = cond.map(Cond::into_parts).unwrap_or_default();
     let delete = Delete::builder()
         .table_name(table)
         .set_key(Some(key.to_item()))
-        .set_condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
+        .set_condition_expression(parts.condition)
+        .set_expression_attribute_names(parts.names)
+        .set_expression_attribute_values(parts.values)
         .return_values_on_condition_check_failure(ALL_OLD)
         .build()
         .expect("table and key are set");
@@ -64,15 +60,13 @@ pub fn delete(table: &str, key: &Key, cond: Option<Cond>) -> TransactWriteItem {
 
 /// A transaction entry that only checks `cond` on the item at `key`.
 pub fn check(table: &str, key: &Key, cond: Cond) -> TransactWriteItem {
-    let mut p = Placeholders::default();
-    let condition = cond.render(&mut p);
-    let (names, values) = p.into_maps();
+    let parts = cond.into_parts();
     let check = ConditionCheck::builder()
         .table_name(table)
         .set_key(Some(key.to_item()))
-        .condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
+        .set_condition_expression(parts.condition)
+        .set_expression_attribute_names(parts.names)
+        .set_expression_attribute_values(parts.values)
         .return_values_on_condition_check_failure(ALL_OLD)
         .build()
         .expect("table, key and condition are set");
