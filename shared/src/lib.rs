@@ -1,8 +1,8 @@
 //! What every account endpoint shares, and nothing that differs between
 //! contracts: the PATCH body model ([`patch`]), body parsing and responses
 //! ([`http`]), validation rules ([`validate`]), credentials ([`auth`]),
-//! DynamoDB access ([`store`]), timestamps ([`clock`]) and logging
-//! ([`telemetry`]).
+//! DynamoDB access ([`store`]), per-container caches ([`cache`]), timestamps
+//! ([`clock`]) and logging ([`telemetry`]).
 //!
 //! A handler built on this crate reads top to bottom as: authenticate
 //! ([`auth`]) -> parse ([`http::parse_json_object`]) -> validate
@@ -10,6 +10,7 @@
 //! render (the endpoint's own envelope, with [`http::json`] / [`http::empty`]).
 
 pub mod auth;
+pub mod cache;
 pub mod clock;
 pub mod endpoint;
 pub mod error;

@@ -17,7 +17,7 @@
 //! template.yaml), `UpdateAccounts` when unset.
 
 use crate::scope::CallStats;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -96,60 +96,112 @@ fn namespace() -> &'static str {
     NAMESPACE.get_or_init(|| env("METRICS_NAMESPACE").unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()))
 }
 
-/// The line for `record`, as a JSON object.
-pub fn line(record: &RequestRecord<'_>, now: SystemTime) -> Value {
+/// The EMF directive's constant part, after `"Timestamp":<ms>`: the
+/// namespace, the dimension and every metric with its unit, then the
+/// `function` dimension's value. Built once per container.
+fn directive() -> &'static [u8] {
+    static DIRECTIVE: OnceLock<Vec<u8>> = OnceLock::new();
+    DIRECTIVE.get_or_init(|| {
+        let metrics: Vec<Value> = METRICS
+            .iter()
+            .map(|(name, unit)| json!({"Name": name, "Unit": unit}))
+            .collect();
+        let directive = json!([{
+            "Namespace": namespace(),
+            "Dimensions": [["function"]],
+            "Metrics": metrics,
+        }]);
+        let mut out = b",\"CloudWatchMetrics\":".to_vec();
+        out.extend_from_slice(directive.to_string().as_bytes());
+        out.extend_from_slice(b"},\"function\":");
+        push_str(&mut out, function_name());
+        out
+    })
+}
+
+/// Appends `s` as a JSON string (quoted and escaped).
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail, and a &str always serializes.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Appends `,"name":` (names are ours: plain ASCII, nothing to escape).
+fn push_key(out: &mut Vec<u8>, name: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// Appends `,"name":` then `value`, a number or a boolean (`Display`).
+fn push_field(out: &mut Vec<u8>, name: &str, value: impl std::fmt::Display) {
+    use std::io::Write as _;
+    push_key(out, name);
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "{value}");
+}
+
+/// The line for `record`: one JSON object (no newline), written straight
+/// into bytes, with the EMF directive built once per container
+/// ([`directive`]), so a request costs one allocation here.
+pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> Vec<u8> {
     let class = record.status / 100;
     let flag = |b: bool| u32::from(b);
-    let values: [Value; 11] = [
-        json!((record.latency.as_secs_f64() * 1e6).round() / 1e3),
-        json!(flag(class == 2)),
-        json!(flag(class == 4)),
-        json!(flag(class == 5)),
-        json!(flag(matches!(record.status, 409 | 412))),
-        json!(flag(record.replay)),
-        json!(flag(record.throttled)),
-        json!(flag(record.cold_start)),
-        json!(record.stats.calls),
-        json!(record.stats.attempts.saturating_sub(record.stats.calls)),
-        json!(record.stats.capacity),
-    ];
-    let mut object = Map::new();
-    object.insert(
-        "_aws".into(),
-        json!({
-            "Timestamp": now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
-            "CloudWatchMetrics": [{
-                "Namespace": namespace(),
-                "Dimensions": [["function"]],
-                "Metrics": METRICS.iter().map(|(name, unit)| json!({"Name": name, "Unit": unit})).collect::<Vec<_>>(),
-            }],
-        }),
+    let mut out = Vec::with_capacity(1024);
+    let millis = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    {
+        use std::io::Write as _;
+        let _ = write!(out, "{{\"_aws\":{{\"Timestamp\":{millis}");
+    }
+    out.extend_from_slice(directive());
+    // The metrics, in the order of METRICS.
+    push_field(
+        &mut out,
+        METRICS[0].0,
+        (record.latency.as_secs_f64() * 1e6).round() / 1e3,
     );
-    object.insert("function".into(), json!(function_name()));
-    for ((name, _), value) in METRICS.iter().zip(values) {
-        object.insert((*name).into(), value);
-    }
-    object.insert("level".into(), json!("INFO"));
-    object.insert("message".into(), json!("request"));
-    object.insert("request_id".into(), json!(record.request_id));
-    object.insert("route".into(), json!(record.route));
-    object.insert("status".into(), json!(record.status));
-    object.insert("cold_start".into(), json!(record.cold_start));
-    object.insert("replay".into(), json!(record.replay));
+    push_field(&mut out, METRICS[1].0, flag(class == 2));
+    push_field(&mut out, METRICS[2].0, flag(class == 4));
+    push_field(&mut out, METRICS[3].0, flag(class == 5));
+    push_field(&mut out, METRICS[4].0, flag(matches!(record.status, 409 | 412)));
+    push_field(&mut out, METRICS[5].0, flag(record.replay));
+    push_field(&mut out, METRICS[6].0, flag(record.throttled));
+    push_field(&mut out, METRICS[7].0, flag(record.cold_start));
+    push_field(&mut out, METRICS[8].0, record.stats.calls);
+    push_field(
+        &mut out,
+        METRICS[9].0,
+        record.stats.attempts.saturating_sub(record.stats.calls),
+    );
+    // A JSON number: never NaN or infinite (a sum of DynamoDB's figures).
+    let capacity = if record.stats.capacity.is_finite() {
+        record.stats.capacity
+    } else {
+        0.0
+    };
+    push_field(&mut out, METRICS[10].0, capacity);
+    out.extend_from_slice(b",\"level\":\"INFO\",\"message\":\"request\",\"request_id\":");
+    push_str(&mut out, record.request_id);
+    out.extend_from_slice(b",\"route\":");
+    push_str(&mut out, record.route);
+    push_field(&mut out, "status", record.status);
+    push_field(&mut out, "cold_start", record.cold_start);
+    push_field(&mut out, "replay", record.replay);
     for (name, id) in &record.principal {
-        object.insert((*name).into(), json!(id));
+        push_key(&mut out, name);
+        push_str(&mut out, id);
     }
-    Value::Object(object)
+    out.push(b'}');
+    out
 }
 
 /// Writes the line for `record`.
 pub fn emit(record: &RequestRecord<'_>) {
-    let text = line(record, SystemTime::now()).to_string();
+    let line = render(record, SystemTime::now());
     match SINK.get() {
-        Some(sink) => sink(&text),
+        Some(sink) => sink(&String::from_utf8_lossy(&line)),
         // `println!`: one locked write per line, and captured by the
         // test harness like any test output.
-        None => println!("{text}"),
+        None => println!("{}", String::from_utf8_lossy(&line)),
     }
 }
 
@@ -172,9 +224,13 @@ mod tests {
             cold_start: true,
             replay: false,
             throttled: false,
-            principal: vec![("tenant_id", "t-1".into())],
+            principal: vec![("tenant_id", "t-1".into()), ("account_id", "a\"\\\n".into())],
         };
-        let line = line(&record, UNIX_EPOCH + Duration::from_millis(1_700_000_000_123));
+        let line: Value = serde_json::from_slice(&render(
+            &record,
+            UNIX_EPOCH + Duration::from_millis(1_700_000_000_123),
+        ))
+        .expect("one JSON object");
         let aws = &line["_aws"];
         assert_eq!(aws["Timestamp"], 1_700_000_000_123u64);
         let directive = &aws["CloudWatchMetrics"][0];
@@ -191,6 +247,11 @@ mod tests {
         assert_eq!(line["dynamodb_retries"], 1);
         assert_eq!(line["cold_starts"], 1);
         assert_eq!(line["tenant_id"], "t-1");
+        assert_eq!(line["account_id"], "a\"\\\n", "escaped as JSON");
+        assert_eq!(line["status"], 412);
+        assert_eq!(line["cold_start"], true);
+        assert_eq!(line["replay"], false);
+        assert_eq!(line["consumed_capacity"], 1.5);
         assert_eq!(line["route"], "PATCH /v2/accounts/{accountId}");
     }
 }

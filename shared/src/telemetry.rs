@@ -13,7 +13,7 @@
 
 use std::io::Write;
 use tracing::level_filters::LevelFilter;
-use tracing_subscriber::{EnvFilter, filter::Targets, fmt::MakeWriter, layer::SubscriberExt};
+use tracing_subscriber::{filter::Targets, fmt::MakeWriter, layer::SubscriberExt};
 
 /// The most a crate outside this workspace may log. Their DEBUG and TRACE
 /// events carry raw Lambda events, SDK requests and responses.
@@ -61,7 +61,7 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(configured_filter())
+        .with_max_level(LevelFilter::TRACE)
         .with_target(false)
         .without_time()
         .with_writer(writer);
@@ -72,10 +72,18 @@ where
                 .with_current_span(false)
                 .with_ansi(false)
                 .finish()
-                .with(dependency_cap()),
+                .with(dependency_cap())
+                .with(configured_filter()),
         )
     } else {
-        Box::new(builder.compact().with_ansi(ansi).finish().with(dependency_cap()))
+        Box::new(
+            builder
+                .compact()
+                .with_ansi(ansi)
+                .finish()
+                .with(dependency_cap())
+                .with(configured_filter()),
+        )
     }
 }
 
@@ -88,12 +96,19 @@ pub fn dependency_cap() -> Targets {
     )
 }
 
-/// The filter the environment asks for (see [`init`]).
-fn configured_filter() -> EnvFilter {
+/// The filter the environment asks for (see [`init`]): comma-separated
+/// `target=level` directives or a bare level, as `RUST_LOG` takes them.
+/// A [`Targets`] filter, not tracing-subscriber's `EnvFilter`: the same
+/// syntax without span and field matchers, which would link a regex engine
+/// into every function (~260 KiB of a binary) for filters nobody sets on a
+/// Lambda function. Lambda's `FATAL` is `error`; anything unparsable is
+/// `info`.
+fn configured_filter() -> Targets {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".to_owned())
-        .to_lowercase();
+        .to_lowercase()
+        .replace("fatal", "error");
     let directives = if level.contains('=') {
         level
     } else {
@@ -101,7 +116,9 @@ fn configured_filter() -> EnvFilter {
             "{level},aws_smithy_runtime=error,aws_smithy_runtime_api=error,aws_runtime=error,aws_sdk_dynamodb=error,dynoxide=error"
         )
     };
-    EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"))
+    directives
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO))
 }
 
 fn json_format() -> bool {
@@ -162,7 +179,7 @@ mod tests {
     fn dependencies_never_log_below_info_even_at_trace() {
         let writer = MemoryWriter::default();
         let subscriber = tracing_subscriber::fmt()
-            .with_env_filter(EnvFilter::new("trace"))
+            .with_max_level(LevelFilter::TRACE)
             .with_writer(writer.clone())
             .finish()
             .with(dependency_cap());

@@ -63,6 +63,7 @@ pub async fn run(args: &[String]) -> Result<(), String> {
         ("SSL_CERT_FILE", need("--roots")?),
         ("TABLE_NAME", need("--table")?),
         ("CREDENTIAL_CACHE_TTL_SECONDS", "60".to_owned()),
+        ("FIELD_DEFINITIONS_CACHE_TTL_SECONDS", "60".to_owned()),
     ];
     let start = |events: usize| -> Result<(std::process::Child, Instant), String> {
         {
@@ -174,7 +175,7 @@ async fn terminator(upstream: &str, cert: &str, key: &str) -> Result<SocketAddr,
         .map_err(|e| format!("{cert}: {e}"))?;
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{key}: {e}"))?;
     let mut config =
-        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?
             .with_no_client_auth()

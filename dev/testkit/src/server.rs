@@ -116,4 +116,5 @@ fn local_config(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "testkit"))
+        .http_client(shared::store::https_client())
 }

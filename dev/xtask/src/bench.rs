@@ -41,6 +41,11 @@ const BINARIES: &[(&str, &str, &str)] = &[
         "OrgAccountsTable",
     ),
     (
+        "hello-dynamodb",
+        "events/update-account-metadata/204-contract-example.json",
+        "OrgAccountsTable",
+    ),
+    (
         "update-account-metadata",
         "events/update-account-metadata/204-contract-example.json",
         "OrgAccountsTable",
@@ -95,6 +100,11 @@ pub struct Options {
     pub profile: String,
     /// Use the binaries already built with `profile` (no cargo build).
     pub no_build: bool,
+    /// Skip the in-process tables (latency, CPU, instructions).
+    pub cold_only: bool,
+    /// Only the binaries whose name contains this (cold start, size, RSS),
+    /// and the hello-world baseline.
+    pub only: Option<String>,
 }
 
 /// Runs the whole bench and prints its report.
@@ -153,19 +163,30 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         options.requests
     );
     let driver = bin("bench-driver");
-    let latency = run_driver(
-        &driver,
-        &[
-            "latency",
-            "--endpoint",
-            &server.endpoint(),
-            "--requests",
-            &options.requests.to_string(),
-            "--canned-out",
-            path_str(&canned)?,
-        ],
-    )
-    .await?;
+    let latency = if options.cold_only {
+        Vec::new()
+    } else {
+        run_driver(
+            &driver,
+            &[
+                "latency",
+                "--endpoint",
+                &server.endpoint(),
+                "--requests",
+                &options.requests.to_string(),
+                "--canned-out",
+                path_str(&canned)?,
+            ],
+        )
+        .await?
+    };
+    let binaries: Vec<_> = BINARIES
+        .iter()
+        .filter(|(name, _, _)| {
+            // The baselines always run: the ratios are to them.
+            name.starts_with("hello-") || options.only.as_deref().is_none_or(|only| name.contains(only))
+        })
+        .collect();
 
     let mut instructions = Vec::new();
     if which("valgrind") {
@@ -182,7 +203,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let certs = tls::make(&work)?;
     let upstream = format!("127.0.0.1:{}", server.port());
     let mut cold = Vec::new();
-    for (name, event, table) in BINARIES {
+    for (name, event, table) in &binaries {
         let lines = run_driver(
             &driver,
             &[
@@ -211,7 +232,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         cold.extend(lines);
     }
     let sizes =
-        report::sizes(&BINARIES.iter().map(|(n, _, _)| bin(n)).collect::<Vec<_>>()).unwrap_or_else(|e| {
+        report::sizes(&binaries.iter().map(|(n, _, _)| bin(n)).collect::<Vec<_>>()).unwrap_or_else(|e| {
             println!("bench: no sizes: {e:#}");
             Vec::new()
         });

@@ -119,6 +119,13 @@ enum Command {
         /// Measure the binaries already built (no cargo build).
         #[arg(long)]
         no_build: bool,
+        /// Only cold start, size and memory (skip the in-process tables):
+        /// for iterating on init.
+        #[arg(long)]
+        cold_only: bool,
+        /// Only the binaries whose name contains this (cold start, size).
+        #[arg(long)]
+        only: Option<String>,
     },
 }
 
@@ -177,6 +184,8 @@ fn main() -> anyhow::Result<()> {
                 rss_invocations,
                 profile,
                 no_build,
+                cold_only,
+                only,
             } => {
                 bench::run(bench::Options {
                     requests,
@@ -184,6 +193,8 @@ fn main() -> anyhow::Result<()> {
                     rss_invocations,
                     profile,
                     no_build,
+                    cold_only,
+                    only,
                 })
                 .await
             }

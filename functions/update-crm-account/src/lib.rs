@@ -35,7 +35,7 @@
 //! - [`auth`]: the principal (the key's tenant) and how an `x-api-key` becomes one.
 //! - [`request`]: the method, [`request::AccountId`], the `allow_new_options` flag, the wire body.
 //! - [`change`]: the wire body validated into a [`change::Change`], every limit; [`change::custom`] checks custom values.
-//! - [`store`]: keys, attribute names, the one write (plans for the shared driver); [`store::definition`] holds field definitions.
+//! - [`store`]: keys, attribute names, the one write (plans for the shared driver); [`store::definition`] holds field definitions, [`store::definitions_cache`] this container's recent copy of them.
 //! - [`response`]: the 200 view of the account, its rendering, and the `/clients` deprecation headers.
 //! - [`error`]: [`error::ApiError`] and its one envelope mapping table.
 //! - [`seed`]: this function's section of a seed file.

@@ -30,10 +30,15 @@
 //!   else changed meanwhile: the definitions are read again, the values
 //!   re-checked, and the write planned again.
 //!
+//! The definitions a request is checked against may come from this
+//! container's recent copy ([`definitions_cache`]: a plain update with
+//! `custom` is then one call); a refusal and every re-plan use a fresh read.
+//!
 //! The response is the item the driver returns: `ALL_NEW`, or the account
 //! update applied to the item read ([`shared::store::Update::apply_to`]).
 
 pub mod definition;
+pub mod definitions_cache;
 
 use crate::{
     change::{
@@ -124,14 +129,24 @@ pub async fn write(
         if change.custom.is_empty() {
             return Ok(CustomPlan::default());
         }
-        let definitions = definition::load(table, tenant).await?;
+        let definitions = definitions_cache::read(table, tenant).await?;
         custom::plan(&definitions, &change.custom, allow_new_options)
     };
-    let custom = check().await?;
+    // The first check may use this container's recent copy
+    // (`definitions_cache`); a refusal is only ever made from a fresh read.
+    let from_cache = (!change.custom.is_empty())
+        .then(|| definitions_cache::cached(table, tenant))
+        .flatten()
+        .and_then(|definitions| custom::plan(&definitions, &change.custom, allow_new_options).ok());
+    let custom = match from_cache {
+        Some(plan) => plan,
+        None => check().await?,
+    };
     let now = Timestamp::now();
     let transactional = |custom: &CustomPlan| change.number.is_some() || !custom.new_options.is_empty();
     let first = (!transactional(&custom)).then(|| speculative(change, &custom, now));
-    write::write_with(table, &key, custom, first, check, |item, custom| {
+    let may_add_options = allow_new_options && !change.custom.is_empty();
+    let written = write::write_with(table, &key, custom, first, check, |item, custom| {
         let item = item.ok_or(Common::NotFound)?;
         Ok(if transactional(custom) {
             Plan::Transaction(account_transaction(table, tenant, id, change, custom, now, item))
@@ -145,7 +160,12 @@ pub async fn write(
         from_write_failure(failure, |_claim| {
             ApiError::NumberTaken(change.number.unwrap_or_default())
         })
-    })
+    });
+    if may_add_options && written.is_ok() {
+        // This container's copy may lack the options just appended.
+        definitions_cache::forget(table, tenant);
+    }
+    written
 }
 
 /// SET of every plain field, `updatedAt`, and the version bump, under

@@ -84,7 +84,10 @@ pub async fn respond<T, E: From<Common>>(
             return response;
         }
     };
-    let outcome = scope.run(within(budget, work)).await;
+    // On the heap: `work` is the endpoint's whole request (authenticate,
+    // parse, write), and a future is moved by value into each wrapper
+    // (scope, deadline); boxed, each move copies a pointer.
+    let outcome = scope.run(within(budget, Box::pin(work))).await;
     let claim = scope.take_claim();
     if let Claim::Replay(first) = claim {
         // The driver stopped at the key: the first response is the answer.
@@ -217,7 +220,7 @@ impl State {
     /// the local DynamoDB); the connection to DynamoDB is opened before
     /// this returns ([`crate::auth::warm_up`]).
     pub async fn from_env(table_logical_id: &str) -> Self {
-        let client = client_from_env().await;
+        let client = client_from_env();
         let table = Table::from_env(client, "TABLE_NAME", table_logical_id);
         // Connect during init, not in the first request (shared::auth::warm_up).
         crate::auth::warm_up(&table).await;

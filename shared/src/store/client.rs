@@ -23,7 +23,12 @@
 //! fails as a timeout, which the endpoint answers as 503 (429 where the
 //! contract says so) with `Retry-After`, in its own envelope.
 
-use aws_sdk_dynamodb::config::{retry::RetryConfig, timeout::TimeoutConfig};
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_sdk_dynamodb::config::{
+    BehaviorVersion, Region, SharedHttpClient, retry::RetryConfig, timeout::TimeoutConfig,
+};
+use aws_smithy_http_client::tls;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long DynamoDB calls may take, and how they are retried.
@@ -79,14 +84,69 @@ impl TimeBudget {
     }
 }
 
-/// Builds the SDK client once per cold start, from the standard AWS
-/// environment (`AWS_REGION`, credentials, and `AWS_ENDPOINT_URL_DYNAMODB` /
-/// `AWS_ENDPOINT_URL` to point at a local server), with
-/// [`TimeBudget::PRODUCTION`].
-pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
-    let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let config = TimeBudget::PRODUCTION.apply(aws_sdk_dynamodb::config::Builder::from(&shared));
-    aws_sdk_dynamodb::Client::from_conf(config.build())
+/// The HTTPS client every DynamoDB client of this project uses: hyper with
+/// rustls on the *ring* crypto provider, trusting the system's root
+/// certificates (`rustls-native-certs`, which honours `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR`). Built once per process and shared (one connection pool).
+///
+/// Why ring and not the SDK's default aws-lc-rs (measured, BENCHMARKS.md,
+/// "TLS provider"): aws-lc seeds its random generator from CPU jitter
+/// entropy the first time a process needs randomness (the first TLS
+/// handshake), which cost 30-50 ms of every cold start here, and its
+/// static library is most of the difference between a function's zip and
+/// hello-world's. ring draws from the OS (`getrandom`), and DynamoDB's TLS
+/// 1.3 suites (AES-GCM, X25519 / P-256, RSA / ECDSA certificates) are all
+/// ring's. What is given up: aws-lc's post-quantum hybrid key exchange
+/// (X25519MLKEM768), which ring does not implement, and its FIPS mode.
+pub fn https_client() -> SharedHttpClient {
+    static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+                .build_https()
+        })
+        .clone()
+}
+
+/// The value of the environment variable `name` when set and not empty.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Builds the SDK client once per cold start from what Lambda puts in the
+/// environment, with [`TimeBudget::PRODUCTION`] and [`https_client`]:
+///
+/// - region: `AWS_REGION` (Lambda sets it), else `AWS_DEFAULT_REGION`;
+/// - credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+///   `AWS_SESSION_TOKEN` (the function's role: Lambda sets all three), read
+///   by aws-config's environment provider at the first call;
+/// - endpoint: `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else
+///   DynamoDB's regional endpoint (local runs point these at the embedded
+///   DynamoDB).
+///
+/// Not `aws_config::load_defaults`: that resolves the whole default chain
+/// (profile files, SSO, web identity through STS, ECS and IMDS endpoints)
+/// at every cold start, although a Lambda function's credentials are
+/// always in its environment, and links each of those clients into the
+/// binary. The decision's cost: running a function binary locally against
+/// real AWS with a named profile needs its credentials exported first
+/// (`eval "$(aws configure export-credentials --format env)"`); `sam local`
+/// and `cargo lambda` pass them as environment variables already.
+pub fn client_from_env() -> aws_sdk_dynamodb::Client {
+    let mut config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(
+            env("AWS_REGION")
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .map(Region::new),
+        )
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .http_client(https_client());
+    if let Some(url) = env("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| env("AWS_ENDPOINT_URL")) {
+        config = config.endpoint_url(url);
+    }
+    aws_sdk_dynamodb::Client::from_conf(TimeBudget::PRODUCTION.apply(config).build())
 }
 
 #[cfg(test)]

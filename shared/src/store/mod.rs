@@ -20,7 +20,7 @@ pub mod transact;
 mod update;
 pub mod write;
 
-pub use client::{TimeBudget, client_from_env};
+pub use client::{TimeBudget, client_from_env, https_client};
 pub use cond::{Cond, Path};
 pub use error::{CancelReason, StoreError};
 pub use expr::{ExprParts, Placeholders};

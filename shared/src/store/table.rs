@@ -10,6 +10,8 @@ use aws_sdk_dynamodb::{
         TransactWriteItem,
     },
 };
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// A table and the client that reaches it. Cheap to clone; build once per
@@ -60,17 +62,18 @@ impl Table {
 
     /// Reads one item (eventually consistent unless `consistent`).
     pub async fn get(&self, key: &Key, consistent: bool) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.name.as_ref())
-            .set_key(Some(key.to_item()))
-            .consistent_read(consistent)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .inspect_err(|_| count(None))
-            .map_err(StoreError::from_sdk)?;
+        let out = boxed(
+            self.client
+                .get_item()
+                .table_name(self.name.as_ref())
+                .set_key(Some(key.to_item()))
+                .consistent_read(consistent)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await
+        .inspect_err(|_| count(None))
+        .map_err(StoreError::from_sdk)?;
         count(out.consumed_capacity());
         Ok(out.item)
     }
@@ -86,20 +89,21 @@ impl Table {
         returns: ReturnValue,
     ) -> Result<Option<Item>, StoreError> {
         let parts = update.into_parts();
-        let result = self
-            .client
-            .update_item()
-            .table_name(self.name.as_ref())
-            .set_key(Some(key.to_item()))
-            .set_update_expression(parts.update)
-            .set_condition_expression(parts.condition)
-            .set_expression_attribute_names(parts.names)
-            .set_expression_attribute_values(parts.values)
-            .return_values(returns)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
+        let result = boxed(
+            self.client
+                .update_item()
+                .table_name(self.name.as_ref())
+                .set_key(Some(key.to_item()))
+                .set_update_expression(parts.update)
+                .set_condition_expression(parts.condition)
+                .set_expression_attribute_names(parts.names)
+                .set_expression_attribute_values(parts.values)
+                .return_values(returns)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await;
         if result.is_err() {
             count(None);
         }
@@ -150,12 +154,14 @@ impl Table {
                     .expression_attribute_names("#sk", super::key::SK)
                     .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_owned()))
             };
-            let out = query
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .inspect_err(|_| count(None))
-                .map_err(StoreError::from_sdk)?;
+            let out = boxed(
+                query
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send(),
+            )
+            .await
+            .inspect_err(|_| count(None))
+            .map_err(StoreError::from_sdk)?;
             count(out.consumed_capacity());
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
@@ -168,13 +174,14 @@ impl Table {
     /// Runs a TransactWriteItems. A cancelled transaction comes back as
     /// [`StoreError::TransactionCanceled`] with one reason per item.
     pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
+        let result = boxed(
+            self.client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await;
         match &result {
             Ok(out) => {
                 let units = out
@@ -209,18 +216,19 @@ impl Table {
     /// [`StoreError::ConditionFailed`] with the item as it is).
     pub async fn delete(&self, key: &Key, cond: Option<super::Cond>) -> Result<(), StoreError> {
         let parts = cond.map(super::Cond::into_parts).unwrap_or_default();
-        let result = self
-            .client
-            .delete_item()
-            .table_name(self.name.as_ref())
-            .set_key(Some(key.to_item()))
-            .set_condition_expression(parts.condition)
-            .set_expression_attribute_names(parts.names)
-            .set_expression_attribute_values(parts.values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
+        let result = boxed(
+            self.client
+                .delete_item()
+                .table_name(self.name.as_ref())
+                .set_key(Some(key.to_item()))
+                .set_condition_expression(parts.condition)
+                .set_expression_attribute_names(parts.names)
+                .set_expression_attribute_values(parts.values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await;
         match result {
             Ok(out) => {
                 count(out.consumed_capacity());
@@ -244,4 +252,14 @@ impl Table {
 /// Counts one call and its consumed capacity into the request's telemetry.
 fn count(capacity: Option<&ConsumedCapacity>) {
     crate::scope::count_call(capacity.and_then(ConsumedCapacity::capacity_units));
+}
+
+/// `f` on the heap. The SDK's operation futures are kilobytes (a GetItem's
+/// `send()`: 5.5 KB), and every future that awaits one inline carries it:
+/// a handler's whole future reached 46 KB, and was copied at each move
+/// (into the request scope, the deadline, the runtime's box), which was the
+/// largest part of a request's CPU outside the SDK (BENCHMARKS.md, "CPU").
+/// Boxed, each call costs one allocation and callers' futures stay small.
+fn boxed<F: Future>(f: F) -> Pin<Box<F>> {
+    Box::pin(f)
 }

@@ -118,15 +118,18 @@ pub fn print(r: &Report<'_>) {
     );
     println!();
     println!(
-        "| binary | first status | cold p50 ms | min | p90 | init p50 ms | first invocation p50 ms | × hello | stripped MiB | zipped MiB | peak RSS MiB | over invocations | invocations/s |"
+        "| binary | first status | cold p50 ms | min | p90 | init p50 ms | first invocation p50 ms | × hello | × hello + DynamoDB | stripped MiB | zipped MiB | peak RSS MiB | over invocations | invocations/s |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    let hello = r
-        .cold
-        .iter()
-        .find(|c| c["binary"].as_str().is_some_and(|b| b.ends_with("hello-lambda")))
-        .map(|c| f(c, "cold_p50_ms"))
-        .unwrap_or(0.0);
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let baseline = |binary: &str| {
+        r.cold
+            .iter()
+            .find(|c| c["binary"].as_str().is_some_and(|b| b.ends_with(binary)))
+            .map(|c| f(c, "cold_p50_ms"))
+            .unwrap_or(0.0)
+    };
+    let ratio = |cold: f64, base: f64| if base > 0.0 { cold / base } else { 0.0 };
+    let (hello, hello_dynamodb) = (baseline("hello-lambda"), baseline("hello-dynamodb"));
     for c in r.cold {
         let binary = c["binary"].as_str().unwrap_or_default();
         let name = Path::new(binary)
@@ -142,13 +145,14 @@ pub fn print(r: &Report<'_>) {
             .unwrap_or_default();
         let cold = f(c, "cold_p50_ms");
         println!(
-            "| {name} | {} | {cold:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {stripped:.2} | {zipped:.2} | {:.1} | {} | {:.0} |",
+            "| {name} | {} | {cold:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} | {stripped:.2} | {zipped:.2} | {:.1} | {} | {:.0} |",
             c["status"],
             f(c, "cold_min_ms"),
             f(c, "cold_p90_ms"),
             f(c, "init_p50_ms"),
             f(c, "first_p50_ms"),
-            if hello > 0.0 { cold / hello } else { 0.0 },
+            ratio(cold, hello),
+            ratio(cold, hello_dynamodb),
             f(c, "peak_rss_mib"),
             c["rss_invocations"],
             f(c, "invocations_per_s"),

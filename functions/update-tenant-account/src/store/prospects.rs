@@ -91,21 +91,24 @@ pub async fn newest_linked_prospects(
     loop {
         let remaining = i32::try_from(wanted - items.len()).unwrap_or(i32::MAX);
         let limit = page_size.map_or(remaining, |size| size.clamp(1, remaining));
-        let out = table
-            .client()
-            .query()
-            .table_name(table.name())
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", AttributeValue::S(account_pk(tenant, account_id)))
-            .expression_attribute_values(":prefix", AttributeValue::S(PROSPECT_SK_PREFIX.to_owned()))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
+        // Boxed, as `shared::store::Table` sends: the SDK future is kilobytes.
+        let out = Box::pin(
+            table
+                .client()
+                .query()
+                .table_name(table.name())
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", AttributeValue::S(account_pk(tenant, account_id)))
+                .expression_attribute_values(":prefix", AttributeValue::S(PROSPECT_SK_PREFIX.to_owned()))
+                .scan_index_forward(false)
+                .limit(limit)
+                .set_exclusive_start_key(start)
+                .send(),
+        )
+        .await
+        .map_err(StoreError::from_sdk)?;
         items.extend(out.items.unwrap_or_default());
         match out.last_evaluated_key {
             Some(next) if !next.is_empty() && items.len() < wanted => start = Some(next),
