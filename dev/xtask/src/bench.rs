@@ -137,7 +137,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let build_secs = build_started.elapsed().as_secs_f64();
     let bin = |name: &str| out_dir.join(name);
 
-    println!("bench: starting the embedded DynamoDB, tables twice (handler, bare), demo seed in both");
+    let phase = |what: &str| println!("bench: [{:.0} s] {what}", started.elapsed().as_secs_f64());
+    phase("starting the embedded DynamoDB, tables twice (handler, bare), demo seed in both");
     let server = LocalDynamo::start_in_memory().map_err(anyhow::Error::msg)?;
     let client = testkit::local_client(&server.endpoint());
     let demo = testkit::seed::SeedFile::load(Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?;
@@ -190,7 +191,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 
     let mut instructions = Vec::new();
     if which("valgrind") {
-        println!("bench: callgrind, instructions per request (answers from memory)");
+        phase("callgrind, instructions per request (answers from memory)");
         for line in &latency {
             let name = line["name"].as_str().unwrap_or_default();
             instructions.push(callgrind(&driver, &canned, name)?);
@@ -199,7 +200,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         println!("bench: valgrind not found: no instruction counts");
     }
 
-    println!("bench: TLS terminator (openssl test CA), cold starts and peak RSS");
+    phase("TLS terminator (openssl test CA), cold starts and peak RSS");
     let certs = tls::make(&work)?;
     let upstream = format!("127.0.0.1:{}", server.port());
     let mut cold = Vec::new();
