@@ -287,7 +287,7 @@ async fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> 
 }
 
 /// Instructions per request of one scenario: two runs under callgrind,
-/// 10 and 110 requests, so start-up and the first (credential) request cancel out.
+/// 10 and 60 requests, so start-up and the first (cold-cache) requests cancel out.
 fn callgrind(driver: &Path, canned: &Path, name: &str) -> anyhow::Result<(String, f64)> {
     let run = |n: usize| -> anyhow::Result<f64> {
         let out = Command::new("valgrind")
@@ -314,6 +314,6 @@ fn callgrind(driver: &Path, canned: &Path, name: &str) -> anyhow::Result<(String
             .and_then(|v| v.trim().parse::<f64>().ok())
             .with_context(|| format!("no instruction count in: {stderr}"))
     };
-    let (small, large) = (run(10)?, run(110)?);
-    Ok((name.to_owned(), (large - small) / 100.0))
+    let (small, large) = (run(10)?, run(60)?);
+    Ok((name.to_owned(), (large - small) / 50.0))
 }

@@ -105,7 +105,7 @@ enum Command {
     /// and memory (release build; BENCHMARKS.md).
     Bench {
         /// Requests per scenario in process.
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 1000)]
         requests: usize,
         /// Cold starts per binary.
         #[arg(long, default_value_t = 20)]
