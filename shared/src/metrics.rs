@@ -142,7 +142,7 @@ fn push_field(out: &mut Vec<u8>, name: &str, value: impl std::fmt::Display) {
 
 /// The line for `record`: one JSON object (no newline), written straight
 /// into bytes, with the EMF directive built once per container
-/// ([`directive`]), so a request costs one allocation here.
+/// (`directive`), so a request costs one allocation here.
 pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> Vec<u8> {
     let class = record.status / 100;
     let flag = |b: bool| u32::from(b);

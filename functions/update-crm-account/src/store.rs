@@ -10,7 +10,7 @@
 //! - custom field definition: `pk = TENANT#<t>#FIELDS`, `sk = FIELD#<key>`
 //!   (see [`definition`]).
 //!
-//! The write ([`write`]) is planned here and committed, classified and
+//! The write ([`write()`]) is planned here and committed, classified and
 //! retried by the shared driver ([`shared::store::write`]); either every
 //! part is written or none is:
 //!
@@ -25,7 +25,7 @@
 //!   and the release of the old one; each new option appended to its
 //!   definition, conditioned on the definition's `version` (at most
 //!   [`MAX_FIELDS_WITH_NEW_OPTIONS`](crate::change::custom::MAX_FIELDS_WITH_NEW_OPTIONS) of them, checked by
-//!   [`custom::plan`](crate::change::custom::plan) before anything is
+//!   [`custom::plan`] before anything is
 //!   written). The claim failing is 409; the account gone is 404; anything
 //!   else changed meanwhile: the definitions are read again, the values
 //!   re-checked, and the write planned again.
