@@ -28,7 +28,6 @@ use aws_sdk_dynamodb::config::{
     BehaviorVersion, Region, SharedHttpClient, retry::RetryConfig, timeout::TimeoutConfig,
 };
 use aws_smithy_http_client::tls;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long DynamoDB calls may take, and how they are retried.
@@ -87,7 +86,10 @@ impl TimeBudget {
 /// The HTTPS client every DynamoDB client of this project uses: hyper with
 /// rustls on the *ring* crypto provider, trusting the system's root
 /// certificates (`rustls-native-certs`, which honours `SSL_CERT_FILE` and
-/// `SSL_CERT_DIR`). Built once per process and shared (one connection pool).
+/// `SSL_CERT_DIR`). Each call makes a new client with its own connection
+/// pool (a function builds one per cold start): a pool shared by the whole
+/// process could hand a connection opened on one tokio runtime to another
+/// (tests run one runtime each).
 ///
 /// Why ring and not the SDK's default aws-lc-rs (measured, BENCHMARKS.md,
 /// "Cold start"): aws-lc seeds its random generator from CPU jitter
@@ -100,14 +102,9 @@ impl TimeBudget {
 /// ring's. What is given up: aws-lc's post-quantum hybrid key exchange
 /// (X25519MLKEM768), which ring does not implement, and its FIPS mode.
 pub fn https_client() -> SharedHttpClient {
-    static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-                .build_https()
-        })
-        .clone()
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
 }
 
 /// The value of the environment variable `name` when set and not empty.
