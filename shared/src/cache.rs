@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -132,6 +133,16 @@ impl<K: Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
     }
 }
 
+/// A clock for tests that moves only when told to: the clock, and the
+/// milliseconds it is ahead of its start (store into it to move it).
+pub fn manual_clock() -> (Clock, Arc<AtomicU64>) {
+    let start = Instant::now();
+    let offset_ms = Arc::new(AtomicU64::new(0));
+    let offset = offset_ms.clone();
+    let clock: Clock = Arc::new(move || start + Duration::from_millis(offset.load(Ordering::SeqCst)));
+    (clock, offset_ms)
+}
+
 /// The TTL that the environment variable `variable` holding `value` asks
 /// for, in whole seconds: zero (off) when unset or empty, and zero with a
 /// warning when it is not a whole number of seconds or is above
@@ -162,16 +173,7 @@ pub fn ttl_from_env(variable: &str) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    /// A clock that moves only when told to.
-    fn manual_clock() -> (Clock, Arc<AtomicU64>) {
-        let start = Instant::now();
-        let offset_ms = Arc::new(AtomicU64::new(0));
-        let offset = offset_ms.clone();
-        let clock: Clock = Arc::new(move || start + Duration::from_millis(offset.load(Ordering::SeqCst)));
-        (clock, offset_ms)
-    }
+    use std::sync::atomic::Ordering;
 
     #[test]
     fn a_ttl_variable_is_read_safely() {

@@ -4,13 +4,11 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
-use shared::auth::{CredentialCache, SecretHash, cache::Clock, credential_item, find_principal_in};
+use shared::auth::{CredentialCache, SecretHash, credential_item, find_principal_in};
+use shared::cache::manual_clock;
 use shared::store::{Item, StoreError, Table};
-use std::sync::{
-    Arc,
-    atomic::{AtomicU64, Ordering},
-};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 use testkit::{SentRequests, TestDb, isolation::revoke};
 
 const TABLE: &str = "OrgAccountsTable";
@@ -18,15 +16,6 @@ const TABLE: &str = "OrgAccountsTable";
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Principal {
     ou_id: String,
-}
-
-/// A clock that moves only when told to, in milliseconds.
-fn manual_clock() -> (Clock, Arc<AtomicU64>) {
-    let start = Instant::now();
-    let offset = Arc::new(AtomicU64::new(0));
-    let now = offset.clone();
-    let clock: Clock = Arc::new(move || start + Duration::from_millis(now.load(Ordering::SeqCst)));
-    (clock, offset)
 }
 
 struct Fixture {
