@@ -103,7 +103,7 @@ pub struct Options {
     /// Skip the in-process tables (latency, CPU, instructions).
     pub cold_only: bool,
     /// Only the binaries whose name contains this (cold start, size, RSS),
-    /// and the hello-world baseline.
+    /// and the two hello-world baselines.
     pub only: Option<String>,
 }
 
