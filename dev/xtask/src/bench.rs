@@ -88,22 +88,31 @@ const PACKAGES: &[&str] = &[
     "bench-driver",
 ];
 
-/// Options of `cargo xtask bench`.
+/// Options of `cargo xtask bench` (its command-line arguments).
+#[derive(Debug, clap::Args)]
 pub struct Options {
     /// Requests per scenario in process.
+    #[arg(long, default_value_t = 1000)]
     pub requests: usize,
     /// Cold starts per binary.
+    #[arg(long, default_value_t = 20)]
     pub cold_runs: usize,
-    /// Invocations for peak RSS.
+    /// Invocations per binary for peak RSS.
+    #[arg(long, default_value_t = 10_000)]
     pub rss_invocations: usize,
-    /// The cargo profile the binaries are built with.
+    /// Cargo profile of the measured binaries.
+    #[arg(long, default_value = "release")]
     pub profile: String,
-    /// Use the binaries already built with `profile` (no cargo build).
+    /// Measure the binaries already built with `profile` (no cargo build).
+    #[arg(long)]
     pub no_build: bool,
-    /// Skip the in-process tables (latency, CPU, instructions).
+    /// Only cold start, size and memory (skip the in-process tables:
+    /// latency, CPU, instructions): for iterating on init.
+    #[arg(long)]
     pub cold_only: bool,
     /// Only the binaries whose name contains this (cold start, size, RSS),
     /// and the two hello-world baselines.
+    #[arg(long)]
     pub only: Option<String>,
 }
 

@@ -103,30 +103,7 @@ enum Command {
     },
     /// Measure each endpoint against the bare SDK, cold start with TLS, size
     /// and memory (release build; BENCHMARKS.md).
-    Bench {
-        /// Requests per scenario in process.
-        #[arg(long, default_value_t = 1000)]
-        requests: usize,
-        /// Cold starts per binary.
-        #[arg(long, default_value_t = 20)]
-        cold_runs: usize,
-        /// Invocations per binary for peak RSS.
-        #[arg(long, default_value_t = 10_000)]
-        rss_invocations: usize,
-        /// Cargo profile of the measured binaries.
-        #[arg(long, default_value = "release")]
-        profile: String,
-        /// Measure the binaries already built (no cargo build).
-        #[arg(long)]
-        no_build: bool,
-        /// Only cold start, size and memory (skip the in-process tables):
-        /// for iterating on init.
-        #[arg(long)]
-        cold_only: bool,
-        /// Only the binaries whose name contains this (cold start, size).
-        #[arg(long)]
-        only: Option<String>,
-    },
+    Bench(bench::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -178,26 +155,7 @@ fn main() -> anyhow::Result<()> {
                 .await
             }
             Command::Fuzz { seconds, target } => fuzz::run(seconds, target.as_deref()).await,
-            Command::Bench {
-                requests,
-                cold_runs,
-                rss_invocations,
-                profile,
-                no_build,
-                cold_only,
-                only,
-            } => {
-                bench::run(bench::Options {
-                    requests,
-                    cold_runs,
-                    rss_invocations,
-                    profile,
-                    no_build,
-                    cold_only,
-                    only,
-                })
-                .await
-            }
+            Command::Bench(options) => bench::run(options).await,
         }
     })
 }
