@@ -115,35 +115,69 @@ impl Cond {
 
     /// Renders the condition, allocating its placeholders.
     pub fn render(&self, p: &mut Placeholders) -> String {
+        let mut out = String::with_capacity(64);
+        self.render_into(p, &mut out);
+        out
+    }
+
+    /// Appends the rendered condition to `out`, allocating its placeholders.
+    pub fn render_into(&self, p: &mut Placeholders, out: &mut String) {
         match self {
-            Cond::Exists(path) => format!("attribute_exists({})", p.path(path)),
-            Cond::NotExists(path) => format!("attribute_not_exists({})", p.path(path)),
-            Cond::Eq(path, value) => {
-                let path = p.path(path);
-                format!("{path} = {}", p.value(value.clone()))
+            Cond::Exists(path) => call("attribute_exists(", path, None, p, out),
+            Cond::NotExists(path) => call("attribute_not_exists(", path, None, p, out),
+            Cond::Eq(path, value) => compare(path, " = ", value.clone(), p, out),
+            Cond::Lt(path, value) => compare(path, " < ", value.clone(), p, out),
+            Cond::Contains(path, value) => call("contains(", path, Some(value.clone()), p, out),
+            Cond::Not(cond) => {
+                out.push_str("NOT (");
+                cond.render_into(p, out);
+                out.push(')');
             }
-            Cond::Lt(path, value) => {
-                let path = p.path(path);
-                format!("{path} < {}", p.value(value.clone()))
-            }
-            Cond::Contains(path, value) => {
-                let path = p.path(path);
-                format!("contains({path}, {})", p.value(value.clone()))
-            }
-            Cond::Not(cond) => format!("NOT ({})", cond.render(p)),
             Cond::SizeAtMost(path, n) => {
-                let path = p.path(path);
-                format!("size({path}) <= {}", p.value(AttributeValue::N(n.to_string())))
+                out.push_str("size(");
+                p.write_path(out, path);
+                out.push_str(") <= ");
+                p.write_value(out, AttributeValue::N(n.to_string()));
             }
-            Cond::And(all) => join(all, " AND ", p),
-            Cond::Or(any) => join(any, " OR ", p),
+            Cond::And(all) => join(all, " AND ", p, out),
+            Cond::Or(any) => join(any, " OR ", p, out),
         }
     }
 }
 
-fn join(conds: &[Cond], op: &str, p: &mut Placeholders) -> String {
-    let parts: Vec<String> = conds.iter().map(|c| format!("({})", c.render(p))).collect();
-    parts.join(op)
+/// `path op value`.
+fn compare(path: &[String], op: &str, value: AttributeValue, p: &mut Placeholders, out: &mut String) {
+    p.write_path(out, path);
+    out.push_str(op);
+    p.write_value(out, value);
+}
+
+/// `function(path)` or `function(path, value)`.
+fn call(
+    function: &str,
+    path: &[String],
+    value: Option<AttributeValue>,
+    p: &mut Placeholders,
+    out: &mut String,
+) {
+    out.push_str(function);
+    p.write_path(out, path);
+    if let Some(value) = value {
+        out.push_str(", ");
+        p.write_value(out, value);
+    }
+    out.push(')');
+}
+
+fn join(conds: &[Cond], op: &str, p: &mut Placeholders, out: &mut String) {
+    for (i, cond) in conds.iter().enumerate() {
+        if i > 0 {
+            out.push_str(op);
+        }
+        out.push('(');
+        cond.render_into(p, out);
+        out.push(')');
+    }
 }
 
 #[cfg(test)]

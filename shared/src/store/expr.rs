@@ -3,54 +3,128 @@
 //! User text (map keys such as `a.b`, `#x`, `:v`, `size`, `REMOVE`) is data;
 //! it becomes an `ExpressionAttributeNames` / `ExpressionAttributeValues`
 //! entry and never a character of the expression itself.
+//!
+//! Every write renders here, so this is written for the hot path: the
+//! expression text is appended to one buffer (no string per placeholder),
+//! names and values are kept in placeholder order in vectors, and the two
+//! maps the SDK takes are built once, sized, at the end.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 /// `ExpressionAttributeNames`: placeholder to attribute name.
 pub type Names = HashMap<String, String>;
 /// `ExpressionAttributeValues`: placeholder to value.
 pub type Values = HashMap<String, AttributeValue>;
 
+/// Up to this many distinct names, a name's placeholder is found by a scan
+/// of the names so far (a plan names a handful of attributes); past it, by
+/// an index, so a request naming thousands of map keys stays linear.
+const SCAN_NAMES: usize = 16;
+
 /// Allocates `#nN` name placeholders (one per distinct name) and `:vN`
-/// value placeholders for one request.
+/// value placeholders for one request; `#nN` is the N-th distinct name
+/// given, `:vN` the N-th value.
 #[derive(Debug, Default, Clone)]
 pub struct Placeholders {
-    names: HashMap<String, String>,
-    by_name: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
+    names: Vec<String>,
+    /// Name → index in `names`, kept once there are more than [`SCAN_NAMES`].
+    index: HashMap<String, usize>,
+    values: Vec<AttributeValue>,
 }
 
 impl Placeholders {
+    fn name_index(&mut self, name: &str) -> usize {
+        let found = if self.names.len() <= SCAN_NAMES {
+            self.names.iter().position(|n| n == name)
+        } else {
+            if self.index.is_empty() {
+                self.index = self.names.iter().cloned().zip(0..).collect();
+            }
+            self.index.get(name).copied()
+        };
+        found.unwrap_or_else(|| {
+            let i = self.names.len();
+            self.names.push(name.to_owned());
+            if !self.index.is_empty() {
+                self.index.insert(name.to_owned(), i);
+            }
+            i
+        })
+    }
+
+    /// Appends the placeholder for an attribute name to `out` (the same
+    /// name gets the same placeholder).
+    pub fn write_name(&mut self, out: &mut String, name: &str) {
+        let i = self.name_index(name);
+        write_placeholder(out, "#n", i);
+    }
+
+    /// Appends a document path (`#n0.#n1`) to `out`, one placeholder per segment.
+    pub fn write_path<S: AsRef<str>>(&mut self, out: &mut String, segments: &[S]) {
+        for (k, segment) in segments.iter().enumerate() {
+            if k > 0 {
+                out.push('.');
+            }
+            self.write_name(out, segment.as_ref());
+        }
+    }
+
+    /// Appends the placeholder for a value to `out`.
+    pub fn write_value(&mut self, out: &mut String, value: AttributeValue) {
+        write_placeholder(out, ":v", self.values.len());
+        self.values.push(value);
+    }
+
     /// The placeholder for an attribute name (the same name gets the same placeholder).
     pub fn name(&mut self, name: &str) -> String {
-        if let Some(p) = self.by_name.get(name) {
-            return p.clone();
-        }
-        let placeholder = format!("#n{}", self.names.len());
-        self.names.insert(placeholder.clone(), name.to_owned());
-        self.by_name.insert(name.to_owned(), placeholder.clone());
-        placeholder
+        let mut out = String::new();
+        self.write_name(&mut out, name);
+        out
     }
 
     /// A document path (`#n0.#n1`), one placeholder per segment.
     pub fn path<S: AsRef<str>>(&mut self, segments: &[S]) -> String {
-        let parts: Vec<String> = segments.iter().map(|s| self.name(s.as_ref())).collect();
-        parts.join(".")
+        let mut out = String::new();
+        self.write_path(&mut out, segments);
+        out
     }
 
     /// The placeholder for a value.
     pub fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":v{}", self.values.len());
-        self.values.insert(placeholder.clone(), value);
-        placeholder
+        let mut out = String::new();
+        self.write_value(&mut out, value);
+        out
     }
 
     /// The name and value maps, `None` when empty (DynamoDB rejects empty maps).
     pub fn into_maps(self) -> (Option<Names>, Option<Values>) {
-        let names = (!self.names.is_empty()).then_some(self.names);
-        let values = (!self.values.is_empty()).then_some(self.values);
-        (names, values)
+        fn keyed<T>(prefix: &str, items: Vec<T>) -> Option<HashMap<String, T>> {
+            if items.is_empty() {
+                return None;
+            }
+            let mut map = HashMap::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let mut key = String::with_capacity(prefix.len() + 3);
+                write_placeholder(&mut key, prefix, i);
+                map.insert(key, item);
+            }
+            Some(map)
+        }
+        (keyed("#n", self.names), keyed(":v", self.values))
+    }
+}
+
+/// Appends `prefix` and `i` in decimal (`#n12`), without `format!`'s machinery
+/// for the common case of a few placeholders.
+fn write_placeholder(out: &mut String, prefix: &str, i: usize) {
+    out.push_str(prefix);
+    if i < 10 {
+        out.push(char::from(b'0' + i as u8));
+    } else {
+        // Infallible: writing to a String.
+        let _ = write!(out, "{i}");
     }
 }
 
@@ -83,5 +157,25 @@ mod tests {
         assert_eq!(names["#n1"], "a.b");
         assert_eq!(names["#n2"], ":v0 REMOVE #x");
         assert!(values.is_none());
+    }
+
+    #[test]
+    fn many_names_keep_one_placeholder_each_past_the_scan() {
+        let mut p = Placeholders::default();
+        let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        for key in &keys {
+            p.name(key);
+        }
+        // Asked again (scan and index alike), each name keeps its placeholder.
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(p.name(key), format!("#n{i}"));
+        }
+        assert_eq!(p.value(AttributeValue::Null(true)), ":v0");
+        let (names, values) = p.into_maps();
+        let names = names.unwrap();
+        assert_eq!(names.len(), 40);
+        assert_eq!(names["#n7"], "k7");
+        assert_eq!(names["#n39"], "k39");
+        assert_eq!(values.unwrap().len(), 1);
     }
 }

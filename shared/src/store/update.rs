@@ -113,44 +113,66 @@ impl Update {
         after
     }
 
-    /// Renders the expressions and placeholder maps.
+    /// Renders the expressions and placeholder maps. Placeholders are
+    /// numbered in the order the clauses were added, then the condition's.
     pub fn into_parts(self) -> ExprParts {
         let mut p = Placeholders::default();
-        let (mut set, mut remove, mut add) = (Vec::new(), Vec::new(), Vec::new());
+        // One buffer per clause kind, each starting with its keyword.
+        let mut set = String::from("SET ");
+        let mut remove = String::from("REMOVE ");
+        let mut add = String::from("ADD ");
+        let next = |clause: &mut String, keyword: &str| {
+            if clause.len() > keyword.len() {
+                clause.push_str(", ");
+            }
+        };
         for op in self.ops {
             match op {
                 Op::Set(path, value) => {
-                    let path = p.path(&path);
-                    let value = p.value(value);
-                    set.push(format!("{path} = {value}"));
+                    next(&mut set, "SET ");
+                    p.write_path(&mut set, &path);
+                    set.push_str(" = ");
+                    p.write_value(&mut set, value);
                 }
                 Op::Append(path, values) => {
-                    let path = p.path(&path);
-                    let value = p.value(AttributeValue::L(values));
-                    set.push(format!("{path} = list_append({path}, {value})"));
+                    next(&mut set, "SET ");
+                    let start = set.len();
+                    p.write_path(&mut set, &path);
+                    let rendered = set[start..].to_owned();
+                    set.push_str(" = list_append(");
+                    set.push_str(&rendered);
+                    set.push_str(", ");
+                    p.write_value(&mut set, AttributeValue::L(values));
+                    set.push(')');
                 }
-                Op::Remove(path) => remove.push(p.path(&path)),
+                Op::Remove(path) => {
+                    next(&mut remove, "REMOVE ");
+                    p.write_path(&mut remove, &path);
+                }
                 Op::Add(name, n) => {
-                    let path = p.name(&name);
-                    let value = p.value(AttributeValue::N(n.to_string()));
-                    add.push(format!("{path} {value}"));
+                    next(&mut add, "ADD ");
+                    p.write_name(&mut add, &name);
+                    add.push(' ');
+                    p.write_value(&mut add, AttributeValue::N(n.to_string()));
                 }
             }
         }
-        let mut clauses = Vec::new();
-        if !set.is_empty() {
-            clauses.push(format!("SET {}", set.join(", ")));
-        }
-        if !remove.is_empty() {
-            clauses.push(format!("REMOVE {}", remove.join(", ")));
-        }
-        if !add.is_empty() {
-            clauses.push(format!("ADD {}", add.join(", ")));
+        let mut update = String::new();
+        for (clause, keyword) in [(set, "SET "), (remove, "REMOVE "), (add, "ADD ")] {
+            if clause.len() == keyword.len() {
+                continue;
+            }
+            if update.is_empty() {
+                update = clause;
+            } else {
+                update.push(' ');
+                update.push_str(&clause);
+            }
         }
         let condition = self.condition.map(|c| c.render(&mut p));
         let (names, values) = p.into_maps();
         ExprParts {
-            update: (!clauses.is_empty()).then(|| clauses.join(" ")),
+            update: (!update.is_empty()).then_some(update),
             condition,
             names,
             values,
