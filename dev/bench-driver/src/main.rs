@@ -1,10 +1,13 @@
-//! The release-built half of `cargo xtask bench` (which builds it with the
-//! functions' release profile, starts the embedded DynamoDB, seeds it and
-//! runs this binary). Three commands, each printing one JSON object per
-//! line:
+//! The release-built half of `cargo perf` (which builds it with the
+//! functions' release profile, starts the embedded DynamoDB and runs this
+//! binary). Four commands; results are printed one JSON object per line,
+//! each line starting `BENCH ` (handlers log to stdout too).
 //!
-//! Result lines start with `BENCH ` (handlers log to stdout too).
-//!
+//! - `setup --endpoint URL`: creates the tables of `template.yaml` twice
+//!   (as named, and prefixed `bare-`) and loads `seed/demo.json` into both.
+//!   Here rather than in `cargo perf`, so that the tool built for the dev
+//!   profile links only the emulator, not the SDK and the functions a
+//!   second time.
 //! - `latency --endpoint URL --requests N --canned-out FILE`: every
 //!   scenario ([`scenarios::all`]) in process against the server, next to
 //!   the same DynamoDB calls made with the bare SDK ([`record`]), on an
@@ -22,7 +25,6 @@ mod record;
 mod scenarios;
 mod stub;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use record::{Canned, Recorder, replay_waves};
 use serde_json::json;
 use shared::auth::{CredentialCache, SecretHash, cache::install_global, credential_key};
@@ -45,6 +47,13 @@ fn main() -> Result<(), String> {
     let number =
         |name: &str, default: usize| arg(&args, name).and_then(|v| v.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {
+        Some("setup") => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(setup(&need("--endpoint")?))
+        }
         Some("latency") => {
             install_caches()?;
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -76,8 +85,26 @@ fn main() -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             rt.block_on(coldstart::run(&args))
         }
-        _ => Err("usage: bench-driver latency|cpu|coldstart ...".to_owned()),
+        _ => Err("usage: bench-driver setup|latency|cpu|coldstart ...".to_owned()),
     }
+}
+
+/// The tables of `template.yaml` twice, as named (the handlers') and
+/// prefixed `bare-` (the bare SDK's replica), each seeded with
+/// `seed/demo.json`. Paths are relative to the workspace root, where
+/// `cargo perf` runs this.
+async fn setup(endpoint: &str) -> Result<(), String> {
+    // Not recorded: the recorder replays only what the handlers do.
+    let client = fixtures::client::local_client(endpoint);
+    let tables = fixtures::template::tables(std::path::Path::new("template.yaml"))?;
+    let demo = fixtures::seed::SeedFile::load(std::path::Path::new("seed/demo.json"))?;
+    for prefix in ["", BARE] {
+        for table in &tables {
+            table.create(&client, prefix).await?;
+        }
+        seeding::seed_into(&demo, &client, prefix).await?;
+    }
+    Ok(())
 }
 
 /// The per-container caches at their deployed TTLs (template.yaml):
@@ -92,13 +119,7 @@ fn install_caches() -> Result<(), String> {
 /// A client of the server at `endpoint` with the production time budget,
 /// recording through `recorder`.
 fn client(endpoint: &str, recorder: &Recorder) -> aws_sdk_dynamodb::Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "bench"))
-        .http_client(shared::store::https_client())
-        .interceptor(recorder.clone());
+    let config = fixtures::client::local_config(endpoint).interceptor(recorder.clone());
     aws_sdk_dynamodb::Client::from_conf(shared::store::TimeBudget::PRODUCTION.apply(config).build())
 }
 

@@ -1,5 +1,5 @@
 //! The smallest lambda_http function: answers every request `200 hello`.
-//! `cargo xtask bench` builds it with the same profile as the functions and
+//! `cargo perf` builds it with the same profile as the functions and
 //! compares their cold start and size with it.
 
 use lambda_http::{Body, Error, Request, Response, service_fn};

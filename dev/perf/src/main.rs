@@ -1,15 +1,20 @@
-//! `cargo xtask bench`: what each endpoint costs beyond the DynamoDB calls
-//! it makes, measured side by side in one run (BENCHMARKS.md shows the
-//! last output and how to read it). Figures, not assertions: compare runs
-//! on the same machine.
+//! `cargo perf`: what each endpoint costs beyond the DynamoDB calls it
+//! makes, measured side by side in one run (BENCHMARKS.md shows the last
+//! output and how to read it). Figures, not assertions: compare runs on the
+//! same machine.
 //!
-//! 1. Builds, with the functions' release profile and in one cargo
-//!    invocation (so every binary gets the same features the functions get
-//!    alone), the five functions, `dev/hello-lambda` (the baseline) and
-//!    `dev/bench-driver` (the measuring side).
-//! 2. Starts the embedded DynamoDB (dynoxide) on 127.0.0.1, creates the
-//!    template's tables twice (as named, and prefixed `bare-`) and loads
-//!    `seed/demo.json` into both.
+//! This tool is built for the dev profile and links only the emulator
+//! (`local-dynamo`): everything that links the SDK or the functions is in
+//! `bench-driver`, built for release, so a fresh clone compiles the SDK once.
+//!
+//! 1. Checks that building `bench-driver` and the baselines together with
+//!    the functions adds no feature to any crate the functions use
+//!    ([`features`]), then builds, with the functions' release profile and
+//!    in one cargo invocation, the five functions, `dev/hello-lambda` (the
+//!    baselines) and `dev/bench-driver` (the measuring side).
+//! 2. Starts the embedded DynamoDB (dynoxide) on 127.0.0.1; `bench-driver
+//!    setup` creates the template's tables twice (as named, and prefixed
+//!    `bare-`) and loads `seed/demo.json` into both.
 //! 3. `bench-driver latency`: per endpoint and path, the handler in
 //!    process next to the bare SDK replaying its calls on the `bare-`
 //!    copy; DynamoDB calls, consumed capacity; CPU per request against
@@ -23,15 +28,17 @@
 //!    10 000 invocations.
 //! 6. Sizes: stripped binary, and zipped as Lambda receives it.
 
+mod features;
 mod report;
 mod tls;
 
 use anyhow::{Context, bail};
+use clap::Parser;
+use local_dynamo::LocalDynamo;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
-use testkit::{LocalDynamo, template};
 
 /// Every binary the bench starts: (binary, event file, table logical id).
 const BINARIES: &[(&str, &str, &str)] = &[
@@ -77,48 +84,61 @@ const BINARIES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The packages built for the bench, in one invocation.
-const PACKAGES: &[&str] = &[
+/// The functions' packages: what is deployed.
+const FUNCTIONS: &[&str] = &[
     "update-account-metadata",
     "update-tenant-account",
     "update-crm-account",
     "update-current-account",
     "update-account-v2",
-    "hello-lambda",
-    "bench-driver",
 ];
 
-/// Options of `cargo xtask bench` (its command-line arguments).
-#[derive(Debug, clap::Args)]
-pub struct Options {
+/// Built in the same invocation as [`FUNCTIONS`]: the baselines and the measuring side.
+const WITH_FUNCTIONS: &[&str] = &["hello-lambda", "bench-driver"];
+
+/// Options of `cargo perf` (its command-line arguments).
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo perf",
+    about = "Measure each endpoint against the bare SDK, cold start with TLS, size and memory (release build; BENCHMARKS.md)"
+)]
+struct Options {
     /// Requests per scenario in process.
     #[arg(long, default_value_t = 1000)]
-    pub requests: usize,
+    requests: usize,
     /// Cold starts per binary.
     #[arg(long, default_value_t = 20)]
-    pub cold_runs: usize,
+    cold_runs: usize,
     /// Invocations per binary for peak RSS.
     #[arg(long, default_value_t = 10_000)]
-    pub rss_invocations: usize,
+    rss_invocations: usize,
     /// Cargo profile of the measured binaries.
     #[arg(long, default_value = "release")]
-    pub profile: String,
+    profile: String,
     /// Measure the binaries already built with `profile` (no cargo build).
     #[arg(long)]
-    pub no_build: bool,
+    no_build: bool,
     /// Only cold start, size and memory (skip the in-process tables:
     /// latency, CPU, instructions): for iterating on init.
     #[arg(long)]
-    pub cold_only: bool,
+    cold_only: bool,
     /// Only the binaries whose name contains this (cold start, size, RSS),
     /// and the two hello-world baselines.
     #[arg(long)]
-    pub only: Option<String>,
+    only: Option<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let options = Options::parse();
+    // The workspace root, where template.yaml, seed/ and events/ are.
+    std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
+    run(options)
 }
 
 /// Runs the whole bench and prints its report.
-pub async fn run(options: Options) -> anyhow::Result<()> {
+fn run(options: Options) -> anyhow::Result<()> {
     let started = Instant::now();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target"));
@@ -129,17 +149,19 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     });
     let build_started = Instant::now();
     if !options.no_build {
+        features::check(&cargo, FUNCTIONS, WITH_FUNCTIONS)?;
+        let packages: Vec<&str> = FUNCTIONS.iter().chain(WITH_FUNCTIONS).copied().collect();
         println!(
             "bench: building {} with profile `{}`",
-            PACKAGES.join(", "),
+            packages.join(", "),
             options.profile
         );
-        let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-        cargo.args(["build", "--profile", &options.profile]);
-        for p in PACKAGES {
-            cargo.args(["-p", p]);
+        let mut build = Command::new(&cargo);
+        build.args(["build", "--profile", &options.profile]);
+        for p in &packages {
+            build.args(["-p", p]);
         }
-        if !cargo.status().context("run cargo build")?.success() {
+        if !build.status().context("run cargo build")?.success() {
             bail!("cargo build failed");
         }
     }
@@ -149,21 +171,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let phase = |what: &str| println!("bench: [{:.0} s] {what}", started.elapsed().as_secs_f64());
     phase("starting the embedded DynamoDB, tables twice (handler, bare), demo seed in both");
     let server = LocalDynamo::start_in_memory().map_err(anyhow::Error::msg)?;
-    let client = testkit::local_client(&server.endpoint());
-    let demo = testkit::seed::SeedFile::load(Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?;
-    for prefix in ["", "bare-"] {
-        for def in template::tables(Path::new("template.yaml")).map_err(anyhow::Error::msg)? {
-            def.create(&client, prefix).await.map_err(anyhow::Error::msg)?;
-        }
-        for (table, items) in crate::functions::seed_items_in(&demo, &client)
-            .await
-            .map_err(anyhow::Error::msg)?
-        {
-            testkit::seed::put_items(&client, &format!("{prefix}{table}"), items)
-                .await
-                .map_err(anyhow::Error::msg)?;
-        }
-    }
+    let driver = bin("bench-driver");
+    run_driver(&driver, &["setup", "--endpoint", &server.endpoint()])?;
 
     let work = target.join("bench");
     std::fs::create_dir_all(&work)?;
@@ -172,7 +181,6 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "bench: {} requests per path, in process, handler and bare SDK interleaved",
         options.requests
     );
-    let driver = bin("bench-driver");
     let latency = if options.cold_only {
         Vec::new()
     } else {
@@ -187,8 +195,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
                 "--canned-out",
                 path_str(&canned)?,
             ],
-        )
-        .await?
+        )?
     };
     let binaries: Vec<_> = BINARIES
         .iter()
@@ -237,8 +244,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
                 "--rss",
                 &options.rss_invocations.to_string(),
             ],
-        )
-        .await?;
+        )?;
         cold.extend(lines);
     }
     let sizes =
@@ -274,11 +280,10 @@ fn which(tool: &str) -> bool {
 
 /// Runs the driver; its results are the stdout lines starting `BENCH `
 /// (one JSON object each; the handlers log to stdout too).
-async fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> {
-    let out = tokio::process::Command::new(driver)
+fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> {
+    let out = Command::new(driver)
         .args(args)
         .output()
-        .await
         .with_context(|| format!("run {}", driver.display()))?;
     if !out.status.success() {
         bail!(

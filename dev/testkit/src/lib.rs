@@ -1,11 +1,13 @@
 //! A real DynamoDB-compatible server for tests and the local run, with the
 //! tables of `template.yaml` and the seed data of a seed file.
 //!
-//! - [`LocalDynamo`]: dynoxide (DynamoDB on SQLite) served over HTTP on
-//!   127.0.0.1, in-process: in memory for tests, on a file for `cargo xtask dev`.
-//! - [`template`]: the `AWS::DynamoDB::Table` resources of `template.yaml`,
-//!   created by code, so the template is the one table definition.
-//! - [`seed`]: loading a seed file's sections, idempotently.
+//! - [`LocalDynamo`] (from the `local-dynamo` crate): dynoxide (DynamoDB on
+//!   SQLite) served over HTTP on 127.0.0.1, in-process: in memory for tests,
+//!   on a file for `cargo xtask dev`.
+//! - [`template`], [`seed`] and [`local_client`] (from the `fixtures` crate): the
+//!   `AWS::DynamoDB::Table` resources of `template.yaml`, created by code,
+//!   so the template is the one table definition; a seed file's sections; a
+//!   client for the local server.
 //! - [`TestDb`]: what a test starts: a fresh server (or, when
 //!   `DYNAMODB_ENDPOINT` is set, that server with uniquely prefixed tables),
 //!   all tables created, a client for it.
@@ -35,16 +37,15 @@ pub mod routes;
 pub mod runtime_api;
 pub mod safe_edits;
 pub mod secrets;
-pub mod seed;
 mod sent;
-mod server;
-pub mod template;
 mod test_db;
 mod throttled;
 
 pub use fault_proxy::{EVERY_FAULT, Fault, FaultProxy, TEST_BUDGET, check_faults, refused_endpoint};
+pub use fixtures::client::{local_client, local_client_with};
+pub use fixtures::{seed, template};
+pub use local_dynamo::LocalDynamo;
 pub use sent::SentRequests;
-pub use server::{LocalDynamo, local_client, local_client_with};
 pub use test_db::TestDb;
 pub use throttled::ThrottlingEndpoint;
 

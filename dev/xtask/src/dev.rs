@@ -134,16 +134,9 @@ pub(crate) async fn create_tables(client: &Client) -> anyhow::Result<()> {
 
 pub(crate) async fn seed(client: &Client, file: &Path) -> anyhow::Result<()> {
     let seed = SeedFile::load(file).map_err(anyhow::Error::msg)?;
-    let mut total = 0;
-    for (table, items) in functions::seed_items_in(&seed, client)
+    let total = seeding::seed_into(&seed, client, "")
         .await
-        .map_err(anyhow::Error::msg)?
-    {
-        total += items.len();
-        testkit::seed::put_items(client, table, items)
-            .await
-            .map_err(anyhow::Error::msg)?;
-    }
+        .map_err(anyhow::Error::msg)?;
     println!("==> seeded {total} items from {}", file.display());
     Ok(())
 }

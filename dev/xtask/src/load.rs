@@ -556,14 +556,9 @@ async fn run_once(transport: Transport, requests: usize, concurrency: usize) -> 
         SeedFile::load(std::path::Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?,
         SeedFile::parse(&seed.to_string()).map_err(anyhow::Error::msg)?,
     ] {
-        for (table, items) in functions::seed_items_in(&file, &client)
+        seeding::seed_into(&file, &client, "")
             .await
-            .map_err(anyhow::Error::msg)?
-        {
-            testkit::seed::put_items(&client, table, items)
-                .await
-                .map_err(anyhow::Error::msg)?;
-        }
+            .map_err(anyhow::Error::msg)?;
     }
     let before = versions(&client).await?;
     let (operations, attempts, refused) = (
@@ -1104,9 +1099,7 @@ mod tests {
         }
         let (_, seed) = workload(50);
         let file = SeedFile::parse(&seed.to_string()).unwrap();
-        for (table, items) in functions::seed_items_in(&file, &client).await.unwrap() {
-            testkit::seed::put_items(&client, table, items).await.unwrap();
-        }
+        seeding::seed_into(&file, &client, "").await.unwrap();
         let before = versions(&client).await.unwrap();
         let account = metadata_account(0);
         let outcome = |key: &str, status| Outcome {

@@ -11,11 +11,10 @@
 //! - `cargo xtask load`: the race/load harness with its invariants (RELIABILITY.md).
 //! - `cargo xtask schemathesis`: schemathesis against the in-process local API.
 //! - `cargo xtask fuzz`: a bounded cargo-fuzz run of every target.
-//! - `cargo xtask bench`: each endpoint next to the bare SDK, cold start
-//!   with TLS, size and memory, release build (BENCHMARKS.md).
+//!
+//! The bench is a tool of its own, `cargo perf` (dev/perf, BENCHMARKS.md).
 
 mod artifacts;
-mod bench;
 mod check;
 mod dev;
 mod functions;
@@ -101,9 +100,6 @@ enum Command {
         #[arg(long)]
         target: Option<String>,
     },
-    /// Measure each endpoint against the bare SDK, cold start with TLS, size
-    /// and memory (release build; BENCHMARKS.md).
-    Bench(bench::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -155,7 +151,6 @@ fn main() -> anyhow::Result<()> {
                 .await
             }
             Command::Fuzz { seconds, target } => fuzz::run(seconds, target.as_deref()).await,
-            Command::Bench(options) => bench::run(options).await,
         }
     })
 }
