@@ -18,6 +18,7 @@
 
 use crate::scope::CallStats;
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -99,8 +100,8 @@ fn namespace() -> &'static str {
 /// The EMF directive's constant part, after `"Timestamp":<ms>`: the
 /// namespace, the dimension and every metric with its unit, then the
 /// `function` dimension's value. Built once per container.
-fn directive() -> &'static [u8] {
-    static DIRECTIVE: OnceLock<Vec<u8>> = OnceLock::new();
+fn directive() -> &'static str {
+    static DIRECTIVE: OnceLock<String> = OnceLock::new();
     DIRECTIVE.get_or_init(|| {
         let metrics: Vec<Value> = METRICS
             .iter()
@@ -111,48 +112,66 @@ fn directive() -> &'static [u8] {
             "Dimensions": [["function"]],
             "Metrics": metrics,
         }]);
-        let mut out = b",\"CloudWatchMetrics\":".to_vec();
-        out.extend_from_slice(directive.to_string().as_bytes());
-        out.extend_from_slice(b"},\"function\":");
+        let mut out = format!(",\"CloudWatchMetrics\":{directive}}},\"function\":");
         push_str(&mut out, function_name());
         out
     })
 }
 
-/// Appends `s` as a JSON string (quoted and escaped).
-fn push_str(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail, and a &str always serializes.
-    let _ = serde_json::to_writer(&mut *out, s);
+/// Appends `s` as a JSON string: quoted, with `"`, `\` and control
+/// characters escaped (everything else is valid in a JSON string as is).
+fn push_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // `b` is ASCII, so `i` is a character boundary.
+        out.push_str(&s[plain..i]);
+        if escaped.is_empty() {
+            // Writing into a String cannot fail.
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        plain = i + 1;
+    }
+    out.push_str(&s[plain..]);
+    out.push('"');
 }
 
 /// Appends `,"name":` (names are ours: plain ASCII, nothing to escape).
-fn push_key(out: &mut Vec<u8>, name: &str) {
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
+fn push_key(out: &mut String, name: &str) {
+    out.push_str(",\"");
+    out.push_str(name);
+    out.push_str("\":");
 }
 
 /// Appends `,"name":` then `value`, a number or a boolean (`Display`).
-fn push_field(out: &mut Vec<u8>, name: &str, value: impl std::fmt::Display) {
-    use std::io::Write as _;
+fn push_field(out: &mut String, name: &str, value: impl std::fmt::Display) {
     push_key(out, name);
-    // Writing into a Vec cannot fail.
+    // Writing into a String cannot fail.
     let _ = write!(out, "{value}");
 }
 
 /// The line for `record`: one JSON object (no newline), written straight
-/// into bytes, with the EMF directive built once per container
-/// (`directive`), so a request costs one allocation here.
-pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> Vec<u8> {
+/// into a `String` (so it needs no UTF-8 check to print), with the EMF
+/// directive built once per container (`directive`): a request costs one
+/// allocation here.
+pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> String {
     let class = record.status / 100;
     let flag = |b: bool| u32::from(b);
-    let mut out = Vec::with_capacity(1024);
+    let mut out = String::with_capacity(1024);
     let millis = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    {
-        use std::io::Write as _;
-        let _ = write!(out, "{{\"_aws\":{{\"Timestamp\":{millis}");
-    }
-    out.extend_from_slice(directive());
+    let _ = write!(out, "{{\"_aws\":{{\"Timestamp\":{millis}");
+    out.push_str(directive());
     // The metrics, in the order of METRICS.
     push_field(
         &mut out,
@@ -179,9 +198,9 @@ pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> Vec<u8> {
         0.0
     };
     push_field(&mut out, METRICS[10].0, capacity);
-    out.extend_from_slice(b",\"level\":\"INFO\",\"message\":\"request\",\"request_id\":");
+    out.push_str(",\"level\":\"INFO\",\"message\":\"request\",\"request_id\":");
     push_str(&mut out, record.request_id);
-    out.extend_from_slice(b",\"route\":");
+    out.push_str(",\"route\":");
     push_str(&mut out, record.route);
     push_field(&mut out, "status", record.status);
     push_field(&mut out, "cold_start", record.cold_start);
@@ -190,7 +209,7 @@ pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> Vec<u8> {
         push_key(&mut out, name);
         push_str(&mut out, id);
     }
-    out.push(b'}');
+    out.push('}');
     out
 }
 
@@ -198,10 +217,10 @@ pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> Vec<u8> {
 pub fn emit(record: &RequestRecord<'_>) {
     let line = render(record, SystemTime::now());
     match SINK.get() {
-        Some(sink) => sink(&String::from_utf8_lossy(&line)),
+        Some(sink) => sink(&line),
         // `println!`: one locked write per line, and captured by the
         // test harness like any test output.
-        None => println!("{}", String::from_utf8_lossy(&line)),
+        None => println!("{line}"),
     }
 }
 
@@ -224,9 +243,13 @@ mod tests {
             cold_start: true,
             replay: false,
             throttled: false,
-            principal: vec![("tenant_id", "t-1".into()), ("account_id", "a\"\\\n".into())],
+            principal: vec![
+                ("tenant_id", "t-1".into()),
+                ("account_id", "a\"\\\n".into()),
+                ("ou_id", "\u{1}\té\r".into()),
+            ],
         };
-        let line: Value = serde_json::from_slice(&render(
+        let line: Value = serde_json::from_str(&render(
             &record,
             UNIX_EPOCH + Duration::from_millis(1_700_000_000_123),
         ))
@@ -248,6 +271,10 @@ mod tests {
         assert_eq!(line["cold_starts"], 1);
         assert_eq!(line["tenant_id"], "t-1");
         assert_eq!(line["account_id"], "a\"\\\n", "escaped as JSON");
+        assert_eq!(
+            line["ou_id"], "\u{1}\té\r",
+            "control characters escaped, the rest as is"
+        );
         assert_eq!(line["status"], 412);
         assert_eq!(line["cold_start"], true);
         assert_eq!(line["replay"], false);
