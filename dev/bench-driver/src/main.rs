@@ -15,8 +15,10 @@
 //!   server, same run; calls, consumed capacity; then CPU per request with
 //!   an in-memory HTTP client answering what the server answered
 //!   ([`stub`]). Writes the recorded answers to FILE.
-//! - `cpu --canned FILE --scenario NAME --requests N`: one scenario against
-//!   the in-memory client only (the callgrind target).
+//! - `cpu --canned FILE --scenario NAME --requests N [--part P]`: one
+//!   scenario against the in-memory client only (the callgrind target):
+//!   the handler, or (`--part bare`) the bare SDK's calls of its warm
+//!   path, or (`--part build`) only building its requests ([`Part`]).
 //! - `coldstart ...`: a function binary's cold start under a local Lambda
 //!   Runtime API with DynamoDB behind TLS, and its peak RSS ([`coldstart`]).
 
@@ -55,7 +57,7 @@ fn main() -> Result<(), String> {
             rt.block_on(setup(&need("--endpoint")?))
         }
         Some("latency") => {
-            install_caches()?;
+            like_production()?;
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -67,15 +69,22 @@ fn main() -> Result<(), String> {
             ))
         }
         Some("cpu") => {
-            install_caches()?;
+            like_production()?;
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
+            let part = match arg(&args, "--part").as_deref() {
+                None | Some("handler") => Part::Handler,
+                Some("bare") => Part::Bare,
+                Some("build") => Part::Build,
+                Some(other) => return Err(format!("unknown --part {other}")),
+            };
             rt.block_on(cpu_only(
                 &need("--canned")?,
                 &need("--scenario")?,
                 number("--requests", 100),
+                part,
             ))
         }
         Some("coldstart") => {
@@ -108,8 +117,11 @@ async fn setup(endpoint: &str) -> Result<(), String> {
 }
 
 /// The per-container caches at their deployed TTLs (template.yaml):
-/// credentials, and contract 002's field definitions.
-fn install_caches() -> Result<(), String> {
+/// credentials, and contract 002's field definitions; and the functions'
+/// logging (`cargo perf` sets the variables Lambda sets), so the handlers
+/// log, and pay for, what they do in production.
+fn like_production() -> Result<(), String> {
+    shared::telemetry::init();
     install_global(CredentialCache::new(TTL, shared::auth::cache::CAPACITY))
         .map_err(|_| "credential cache")?;
     update_crm_account::store::definitions_cache::install(TTL).map_err(|_| "definitions cache")?;
@@ -273,7 +285,19 @@ async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<()
     std::fs::write(canned_out, serde_json::Value::Object(all_canned).to_string()).map_err(|e| e.to_string())
 }
 
-async fn cpu_only(canned: &str, scenario_name: &str, requests: usize) -> Result<(), String> {
+/// What a `cpu` run repeats, so that callgrind can take one from another:
+/// the handler's own instructions are `Handler` minus `Bare` minus `Build`.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    /// Build the request, then run the handler against the in-memory client.
+    Handler,
+    /// The bare SDK making the calls the handler made (its warm path), against the same client.
+    Bare,
+    /// Only build the request (an API Gateway event, parsed by lambda_http).
+    Build,
+}
+
+async fn cpu_only(canned: &str, scenario_name: &str, requests: usize, part: Part) -> Result<(), String> {
     let all: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(canned).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
@@ -292,12 +316,39 @@ async fn cpu_only(canned: &str, scenario_name: &str, requests: usize) -> Result<
         })
         .collect();
     let stub = stub::Stub::new(&canned);
+    let recorder = Recorder::default();
+    let recorded = scenario.handler(Table::new(stub.recorded_client(&recorder), scenario.table));
+    // What is measured goes through a client without the recorder, as in production.
     let handler = scenario.handler(Table::new(stub.client(), scenario.table));
-    // The first request reads the credential (then cached), as a warm container did once.
-    for i in 0..requests + 1 {
-        let response = handler((scenario.request)(CPU_OFFSET + i)).await;
-        if response.status().as_u16() != scenario.expected {
-            return Err(format!("{scenario_name}: got {}", response.status()));
+    let (request, expected) = (scenario.request, scenario.expected);
+    let run = |handler: &scenarios::Handler, i: usize| {
+        let handler = handler.clone();
+        async move {
+            let response = handler(request(CPU_OFFSET + i)).await;
+            if response.status().as_u16() == expected {
+                Ok(())
+            } else {
+                Err(format!("{scenario_name}: got {}", response.status()))
+            }
+        }
+    };
+    // Every part starts alike: a request that reads the credential (then
+    // cached, as a warm container did once), and one on the warm path,
+    // whose calls the bare part repeats.
+    run(&recorded, 0).await?;
+    recorder.take();
+    run(&recorded, 1).await?;
+    let (waves, _) = recorder.take();
+    let client = stub.client();
+    for i in 2..requests + 2 {
+        match part {
+            Part::Handler => run(&handler, i).await?,
+            Part::Bare => {
+                replay_waves(&client, waves.clone(), "", false)
+                    .await
+                    .map_err(|e| format!("{scenario_name}: bare in memory: {e}"))?;
+            }
+            Part::Build => drop(std::hint::black_box(request(CPU_OFFSET + i))),
         }
     }
     Ok(())

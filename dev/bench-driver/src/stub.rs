@@ -2,7 +2,7 @@
 //! real server: the handler and the SDK run as they do in production, with
 //! no I/O, so their time is CPU only.
 
-use crate::record::{Canned, match_key};
+use crate::record::{Canned, Recorder, match_key};
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_runtime_api::client::{
     http::{HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector},
@@ -38,13 +38,24 @@ impl Stub {
 
     /// A client of this stub with the production time budget.
     pub fn client(&self) -> aws_sdk_dynamodb::Client {
-        let config = aws_sdk_dynamodb::Config::builder()
+        aws_sdk_dynamodb::Client::from_conf(
+            shared::store::TimeBudget::PRODUCTION.apply(self.config()).build(),
+        )
+    }
+
+    /// [`Stub::client`], its calls recorded by `recorder`.
+    pub fn recorded_client(&self, recorder: &Recorder) -> aws_sdk_dynamodb::Client {
+        let config = self.config().interceptor(recorder.clone());
+        aws_sdk_dynamodb::Client::from_conf(shared::store::TimeBudget::PRODUCTION.apply(config).build())
+    }
+
+    fn config(&self) -> aws_sdk_dynamodb::config::Builder {
+        aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .endpoint_url("http://stub.invalid")
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("local", "local", None, None, "bench"))
-            .http_client(self.clone());
-        aws_sdk_dynamodb::Client::from_conf(shared::store::TimeBudget::PRODUCTION.apply(config).build())
+            .http_client(self.clone())
     }
 }
 

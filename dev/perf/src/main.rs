@@ -20,7 +20,9 @@
 //!    copy; DynamoDB calls, consumed capacity; CPU per request against
 //!    answers from memory.
 //! 4. callgrind (when valgrind is installed): instructions per request of
-//!    the handler against answers from memory.
+//!    the handler against answers from memory, of the bare SDK making the
+//!    same calls, and of building the request alone; the handler's own
+//!    work is the first minus the other two.
 //! 5. `bench-driver coldstart`: exec of each release binary to its first
 //!    answered invocation under a local Lambda Runtime API, DynamoDB behind
 //!    a local TLS terminator (a test CA made with openssl, trusted through
@@ -207,10 +209,22 @@ fn run(options: Options) -> anyhow::Result<()> {
 
     let mut instructions = Vec::new();
     if which("valgrind") {
-        phase("callgrind, instructions per request (answers from memory)");
+        phase(
+            "callgrind, instructions per request (answers from memory): handler, bare SDK, request building",
+        );
         for line in &latency {
             let name = line["name"].as_str().unwrap_or_default();
-            instructions.push(callgrind(&driver, &canned, name)?);
+            let has_calls = line["calls"].as_f64().unwrap_or(0.0) > 0.0;
+            instructions.push(report::Instructions {
+                name: name.to_owned(),
+                handler: callgrind(&driver, &canned, name, "handler")?,
+                bare: if has_calls {
+                    callgrind(&driver, &canned, name, "bare")?
+                } else {
+                    0.0
+                },
+                build: callgrind(&driver, &canned, name, "build")?,
+            });
         }
     } else {
         println!("bench: valgrind not found: no instruction counts");
@@ -278,10 +292,20 @@ fn which(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// The logging every function is deployed with (template.yaml's
+/// `LoggingConfig`: JSON, INFO, which Lambda passes as these variables),
+/// so that the handlers in process log what they log in production.
+fn with_deployed_logging(mut command: Command) -> Command {
+    command
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env("AWS_LAMBDA_LOG_LEVEL", "INFO");
+    command
+}
+
 /// Runs the driver; its results are the stdout lines starting `BENCH `
 /// (one JSON object each; the handlers log to stdout too).
 fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> {
-    let out = Command::new(driver)
+    let out = with_deployed_logging(Command::new(driver))
         .args(args)
         .output()
         .with_context(|| format!("run {}", driver.display()))?;
@@ -300,11 +324,12 @@ fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> {
         .collect()
 }
 
-/// Instructions per request of one scenario: two runs under callgrind,
-/// 10 and 60 requests, so start-up and the first (cold-cache) requests cancel out.
-fn callgrind(driver: &Path, canned: &Path, name: &str) -> anyhow::Result<(String, f64)> {
+/// Instructions per request of one part of one scenario
+/// (`bench-driver cpu --part`): two runs under callgrind, of 5 and 35
+/// requests, so start-up and the first (cold-cache) requests cancel out.
+fn callgrind(driver: &Path, canned: &Path, name: &str, part: &str) -> anyhow::Result<f64> {
     let run = |n: usize| -> anyhow::Result<f64> {
-        let out = Command::new("valgrind")
+        let out = with_deployed_logging(Command::new("valgrind"))
             .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
             .arg(driver)
             .args([
@@ -313,14 +338,15 @@ fn callgrind(driver: &Path, canned: &Path, name: &str) -> anyhow::Result<(String
                 path_str(canned)?,
                 "--scenario",
                 name,
-                "--requests",
+                "--part",
+                part,
             ])
-            .arg(n.to_string())
+            .args(["--requests", &n.to_string()])
             .output()
             .context("run valgrind")?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         if !out.status.success() {
-            bail!("callgrind of {name}: {stderr}");
+            bail!("callgrind of {name} ({part}): {stderr}");
         }
         stderr
             .lines()
@@ -328,6 +354,6 @@ fn callgrind(driver: &Path, canned: &Path, name: &str) -> anyhow::Result<(String
             .and_then(|v| v.trim().parse::<f64>().ok())
             .with_context(|| format!("no instruction count in: {stderr}"))
     };
-    let (small, large) = (run(10)?, run(60)?);
-    Ok((name.to_owned(), (large - small) / 50.0))
+    let (small, large) = (run(5)?, run(35)?);
+    Ok((large - small) / 30.0)
 }

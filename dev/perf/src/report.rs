@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 pub struct Report<'a> {
     /// `bench-driver latency` lines.
     pub latency: &'a [Value],
-    /// Instructions per request, by scenario name.
-    pub instructions: &'a [(String, f64)],
+    /// Instructions per request, by scenario.
+    pub instructions: &'a [Instructions],
     /// `bench-driver coldstart` lines.
     pub cold: &'a [Value],
     /// (binary, stripped bytes, zipped bytes).
@@ -22,6 +22,31 @@ pub struct Report<'a> {
     pub total_secs: f64,
     /// System roots in the bundle the functions load.
     pub roots: usize,
+}
+
+/// Instructions per request of one scenario (callgrind, answers from
+/// memory), by what the `bench-driver cpu` run repeated.
+pub struct Instructions {
+    /// The scenario.
+    pub name: String,
+    /// Building the request, then the handler with its SDK calls.
+    pub handler: f64,
+    /// The bare SDK making the same calls (0 when there are none).
+    pub bare: f64,
+    /// Building the request only (the bench's, not the function's, work).
+    pub build: f64,
+}
+
+impl Instructions {
+    /// The handler with its SDK calls, without building the request.
+    pub fn request(&self) -> f64 {
+        self.handler - self.build
+    }
+
+    /// The handler's own work: the request without the SDK's calls.
+    pub fn own(&self) -> f64 {
+        self.request() - self.bare
+    }
 }
 
 /// Stripped size and zip size (deflate, as `sam build` zips) of each binary.
@@ -73,9 +98,9 @@ pub fn print(r: &Report<'_>) {
     );
     println!();
     println!(
-        "| endpoint / path | status | handler p50 µs | p99 | bare SDK p50 µs | p99 | ratio p50 | calls | sequential | capacity units | CPU handler µs | of which SDK µs | handler outside SDK µs | instructions |"
+        "| endpoint / path | status | handler p50 µs | p99 | bare SDK p50 µs | p99 | ratio p50 | calls | sequential | capacity units | CPU handler µs | of which SDK µs | handler outside SDK µs | instructions: request | of which the handler's own |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for l in r.latency {
         let name = l["name"].as_str().unwrap_or_default();
         let (h50, b50) = (f(l, "handler_p50_us"), f(l, "bare_p50_us"));
@@ -85,14 +110,19 @@ pub fn print(r: &Report<'_>) {
             "no call".to_owned()
         };
         let (cpu_h, cpu_b) = (f(l, "cpu_handler_p50_us"), f(l, "cpu_bare_p50_us"));
-        let ir = r
+        let (ir, own) = r
             .instructions
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, i)| format!("{:.0}k", i / 1000.0))
-            .unwrap_or_else(|| "-".to_owned());
+            .find(|i| i.name == name)
+            .map(|i| {
+                (
+                    format!("{:.0}k", i.request() / 1000.0),
+                    format!("{:.0}k", i.own() / 1000.0),
+                )
+            })
+            .unwrap_or_else(|| ("-".to_owned(), "-".to_owned()));
         println!(
-            "| {name} | {} | {h50:.0} | {:.0} | {} | {} | {ratio} | {:.2} | {:.2} | {:.1} | {cpu_h:.1} | {cpu_b:.1} | {:.1} | {ir} |",
+            "| {name} | {} | {h50:.0} | {:.0} | {} | {} | {ratio} | {:.2} | {:.2} | {:.1} | {cpu_h:.1} | {cpu_b:.1} | {:.1} | {ir} | {own} |",
             l["status"],
             f(l, "handler_p99_us"),
             if b50 > 0.0 {
