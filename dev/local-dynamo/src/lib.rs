@@ -2,7 +2,7 @@
 //!
 //! A crate of its own, with no AWS SDK, so that a tool needing only a
 //! local DynamoDB (the bench, `cargo perf`) compiles only this and
-//! dynoxide; [`testkit`](../testkit) re-exports it for the tests.
+//! dynoxide; `testkit` re-exports it for the tests.
 
 use std::{net::SocketAddr, path::Path, thread::JoinHandle};
 use tokio::sync::oneshot;
