@@ -77,27 +77,6 @@ impl Placeholders {
         self.values.push(value);
     }
 
-    /// The placeholder for an attribute name (the same name gets the same placeholder).
-    pub fn name(&mut self, name: &str) -> String {
-        let mut out = String::new();
-        self.write_name(&mut out, name);
-        out
-    }
-
-    /// A document path (`#n0.#n1`), one placeholder per segment.
-    pub fn path<S: AsRef<str>>(&mut self, segments: &[S]) -> String {
-        let mut out = String::new();
-        self.write_path(&mut out, segments);
-        out
-    }
-
-    /// The placeholder for a value.
-    pub fn value(&mut self, value: AttributeValue) -> String {
-        let mut out = String::new();
-        self.write_value(&mut out, value);
-        out
-    }
-
     /// The name and value maps, `None` when empty (DynamoDB rejects empty maps).
     pub fn into_maps(self) -> (Option<Names>, Option<Values>) {
         fn keyed<T>(prefix: &str, items: Vec<T>) -> Option<HashMap<String, T>> {
@@ -145,11 +124,18 @@ pub struct ExprParts {
 mod tests {
     use super::*;
 
+    /// What `write_*` appends, as its own string.
+    fn written(p: &mut Placeholders, write: impl FnOnce(&mut Placeholders, &mut String)) -> String {
+        let mut out = String::new();
+        write(p, &mut out);
+        out
+    }
+
     #[test]
     fn hostile_names_never_reach_the_expression() {
         let mut p = Placeholders::default();
-        let path = p.path(&["metadata", "a.b"]);
-        let again = p.path(&["metadata", ":v0 REMOVE #x"]);
+        let path = written(&mut p, |p, o| p.write_path(o, &["metadata", "a.b"]));
+        let again = written(&mut p, |p, o| p.write_path(o, &["metadata", ":v0 REMOVE #x"]));
         assert_eq!(path, "#n0.#n1");
         assert_eq!(again, "#n0.#n2");
         let (names, values) = p.into_maps();
@@ -164,13 +150,16 @@ mod tests {
         let mut p = Placeholders::default();
         let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
         for key in &keys {
-            p.name(key);
+            written(&mut p, |p, o| p.write_name(o, key));
         }
         // Asked again (scan and index alike), each name keeps its placeholder.
         for (i, key) in keys.iter().enumerate() {
-            assert_eq!(p.name(key), format!("#n{i}"));
+            assert_eq!(written(&mut p, |p, o| p.write_name(o, key)), format!("#n{i}"));
         }
-        assert_eq!(p.value(AttributeValue::Null(true)), ":v0");
+        assert_eq!(
+            written(&mut p, |p, o| p.write_value(o, AttributeValue::Null(true))),
+            ":v0"
+        );
         let (names, values) = p.into_maps();
         let names = names.unwrap();
         assert_eq!(names.len(), 40);
