@@ -6,12 +6,14 @@
 //! `TransactWriteItems`) meets the fault: never answered, answered late,
 //! cut off mid-response with a TCP reset, or answered with a DynamoDB
 //! error (500 `InternalServerError`, throttling, a transaction conflict).
-//! [`refused_endpoint`] is an address where nothing listens. Everything
-//! binds to 127.0.0.1 and stops when the proxy is dropped.
+//! [`FaultProxy::lose_answers`] arms the other kind of failure: a write that
+//! commits in DynamoDB and whose answer never reaches the SDK, its retries
+//! included. [`refused_endpoint`] is an address where nothing listens.
+//! Everything binds to 127.0.0.1 and stops when the proxy is dropped.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -34,9 +36,79 @@ pub enum Fault {
     TransactionConflict,
 }
 
+/// How [`FaultProxy::lose_answers`] keeps DynamoDB's answer from the SDK.
+/// Either way the request has reached DynamoDB, and DynamoDB has answered
+/// it in full, before its answer is thrown away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerLoss {
+    /// Reset the connection (TCP RST) without sending a byte of the
+    /// answer: the SDK sees a connection error at once and retries.
+    Reset,
+    /// Hold the connection open and never answer (until the SDK closes
+    /// it): the SDK's attempt times out, then it retries.
+    Unanswered,
+}
+
+/// One request whose answer [`FaultProxy::lose_answers`] threw away: it
+/// reached DynamoDB, DynamoDB answered it, and the SDK never got the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostAnswer {
+    /// The operation (`"UpdateItem"`), from the request's `X-Amz-Target`.
+    pub operation: String,
+    /// The HTTP status DynamoDB answered: 200 when the write committed, 400
+    /// when it was refused (a failed condition, for instance).
+    pub status: u16,
+}
+
+/// The state of [`FaultProxy::lose_answers`].
+#[derive(Debug)]
+enum Losing {
+    /// Waiting for the first request of `only` (every request when empty).
+    Armed {
+        only: Vec<String>,
+        window: Duration,
+        how: AnswerLoss,
+    },
+    /// The first answer is lost; those of `only` arriving before `until`
+    /// are lost too.
+    Open {
+        only: Vec<String>,
+        until: Instant,
+        how: AnswerLoss,
+    },
+}
+
+impl Losing {
+    /// Whether the answer of a request for `target` arriving `now` is to be
+    /// lost, and how; opens the window at the first match and disarms once
+    /// the window has passed.
+    fn take(slot: &mut Option<Losing>, target: Option<&str>, now: Instant) -> Option<AnswerLoss> {
+        let matches = |only: &[String]| only.is_empty() || only.iter().any(|op| Some(op.as_str()) == target);
+        match slot {
+            Some(Losing::Armed { only, window, how }) if matches(only) => {
+                let how = *how;
+                *slot = Some(Losing::Open {
+                    only: std::mem::take(only),
+                    until: now + *window,
+                    how,
+                });
+                Some(how)
+            }
+            Some(Losing::Open { until, .. }) if now >= *until => {
+                *slot = None;
+                None
+            }
+            Some(Losing::Open { only, how, .. }) if matches(only) => Some(*how),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Control {
     fault: Option<(Fault, Option<&'static str>)>,
+    losing: Option<Losing>,
+    lost: Vec<LostAnswer>,
 }
 
 /// The proxy; see the module docs.
@@ -99,9 +171,35 @@ impl FaultProxy {
         self.control.lock().expect("control").fault = Some((fault, only));
     }
 
-    /// Lets every request through again.
+    /// Lets every request through again (disarming
+    /// [`lose_answers`](Self::lose_answers) too).
     pub fn clear(&self) {
-        self.control.lock().expect("control").fault = None;
+        let mut control = self.control.lock().expect("control");
+        control.fault = None;
+        control.losing = None;
+    }
+
+    /// Arms the lost-answer fault: the next request of one of the
+    /// operations in `only` (`&["UpdateItem", "TransactWriteItems"]`; an
+    /// empty list means every operation) is forwarded to DynamoDB, which
+    /// carries it out (a write commits), and DynamoDB's answer is thrown
+    /// away as `how` says. So is the answer of every request of those
+    /// operations that arrives within `window` of that first one (the
+    /// window opens when it arrives): the SDK's own retries, which would
+    /// otherwise meet the committed write (as a success, or as a failed
+    /// condition) and hide the loss, reach DynamoDB and are lost too.
+    /// Requests of other operations pass (or meet the fault of
+    /// [`set`](Self::set)). With a window of [`Duration::ZERO`] only the
+    /// first answer is lost. Every request after the window passes (the
+    /// fault is disarmed); arming again starts over, and
+    /// [`clear`](Self::clear) disarms it. [`lost_answers`](Self::lost_answers)
+    /// tells which requests lost their answers.
+    pub fn lose_answers(&self, only: &[&str], window: Duration, how: AnswerLoss) {
+        self.control.lock().expect("control").losing = Some(Losing::Armed {
+            only: only.iter().map(|op| (*op).to_owned()).collect(),
+            window,
+            how,
+        });
     }
 
     /// Requests received so far (attempts, retries included).
@@ -109,9 +207,21 @@ impl FaultProxy {
         self.requests.load(Ordering::SeqCst)
     }
 
-    /// Requests that met a fault so far.
+    /// Requests that met a fault so far (lost answers included).
     pub fn faulted(&self) -> usize {
         self.faulted.load(Ordering::SeqCst)
+    }
+
+    /// How many requests [`lose_answers`](Self::lose_answers) forwarded to
+    /// DynamoDB, got DynamoDB's whole answer for, and kept from the SDK.
+    pub fn lost(&self) -> usize {
+        self.control.lock().expect("control").lost.len()
+    }
+
+    /// Those requests, in the order DynamoDB answered them, each with its
+    /// operation and DynamoDB's status.
+    pub fn lost_answers(&self) -> Vec<LostAnswer> {
+        self.control.lock().expect("control").lost.clone()
     }
 }
 
@@ -141,6 +251,16 @@ struct Message {
 impl Message {
     fn bytes(&self) -> Vec<u8> {
         [self.head.as_slice(), self.body.as_slice()].concat()
+    }
+
+    /// A response's status code (0 when the status line has none).
+    fn status(&self) -> u16 {
+        let line = self.head.split(|b| *b == b'\n').next().unwrap_or_default();
+        String::from_utf8_lossy(line)
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -192,14 +312,16 @@ impl Connection {
         )> = None;
         while let Some(request) = read_message(&mut reader).await {
             self.requests.fetch_add(1, Ordering::SeqCst);
-            let fault = {
-                let control = self.control.lock().expect("control");
-                control.fault.and_then(|(fault, only)| match only {
+            let (lose, fault) = {
+                let mut control = self.control.lock().expect("control");
+                let lose = Losing::take(&mut control.losing, request.target.as_deref(), Instant::now());
+                let fault = control.fault.and_then(|(fault, only)| match only {
                     Some(op) if request.target.as_deref() != Some(op) => None,
                     _ => Some(fault),
-                })
+                });
+                (lose, if lose.is_some() { None } else { fault })
             };
-            if fault.is_some() {
+            if lose.is_some() || fault.is_some() {
                 self.faulted.fetch_add(1, Ordering::SeqCst);
             }
             let canned = match fault {
@@ -271,23 +393,43 @@ impl Connection {
             let Some(response) = read_message(up_read).await else {
                 return;
             };
+            if let Some(how) = lose {
+                self.control.lock().expect("control").lost.push(LostAnswer {
+                    operation: request.target.clone().unwrap_or_default(),
+                    status: response.status(),
+                });
+                match how {
+                    AnswerLoss::Reset => reset(reader, write),
+                    AnswerLoss::Unanswered => {
+                        // Hold the connection, answering nothing, until the
+                        // client gives up on it.
+                        let mut sink = [0u8; 1024];
+                        while matches!(reader.read(&mut sink).await, Ok(n) if n > 0) {}
+                    }
+                }
+                return;
+            }
             let bytes = response.bytes();
             if fault == Some(Fault::ResetMidResponse) {
                 let _ = write.write_all(&bytes[..bytes.len() / 2]).await;
                 let _ = write.flush().await;
-                // Reset, not a clean close: linger 0 sends RST on drop (a
-                // zero linger never blocks, which is what the deprecation
-                // warns about).
-                if let Ok(stream) = reader.into_inner().reunite(write) {
-                    #[allow(deprecated)]
-                    let _ = stream.set_linger(Some(Duration::ZERO));
-                }
+                reset(reader, write);
                 return;
             }
             if write.write_all(&bytes).await.is_err() {
                 return;
             }
         }
+    }
+}
+
+/// Closes the client's connection with a reset, not a clean close: linger 0
+/// sends RST on drop (a zero linger never blocks, which is what the
+/// deprecation warns about).
+fn reset(reader: BufReader<tokio::net::tcp::OwnedReadHalf>, write: tokio::net::tcp::OwnedWriteHalf) {
+    if let Ok(stream) = reader.into_inner().reunite(write) {
+        #[allow(deprecated)]
+        let _ = stream.set_linger(Some(Duration::ZERO));
     }
 }
 
@@ -374,4 +516,65 @@ where
     }
     proxy.clear();
     answers
+}
+
+/// What [`lose_write_answers`] saw.
+#[derive(Debug)]
+pub struct LostWrite {
+    /// The endpoint's response.
+    pub response: lambda_http::Response<lambda_http::Body>,
+    /// Requests the proxy received (attempts and retries included).
+    pub requests: usize,
+    /// The requests that reached DynamoDB and whose answers were lost, in
+    /// order: never empty, and the first is the write that started the
+    /// fault (its status 200 when it committed).
+    pub lost: Vec<LostAnswer>,
+}
+
+/// Sends one request through `send`, which gets the endpoint's table
+/// reached through a [`FaultProxy`] (with [`TEST_BUDGET`]) and returns the
+/// handler's response, with the lost-answer fault armed
+/// ([`FaultProxy::lose_answers`], answers lost by [`AnswerLoss::Reset`]): the
+/// first request of an operation in `only_ops` (`&["UpdateItem"]`,
+/// `&["TransactWriteItems"]`; empty for every operation) reaches DynamoDB,
+/// which commits it, and the handler never gets its answer; nor does it get
+/// the answer of any request of those operations within `window` after
+/// it, each of which reaches DynamoDB too. Requests of other operations
+/// pass. A `window` of [`TEST_BUDGET`]`.operation` loses the answers of
+/// every retry the SDK makes of that write; a longer one also those of the
+/// writes the handler makes after it; [`Duration::ZERO`] only the first
+/// answer, so the SDK's retry meets the committed write.
+///
+/// Returns the response with what the proxy saw; the table as it is now is
+/// [`crate::TestDb::snapshot`]'s. Panics when no request of `only_ops`
+/// reached the proxy (the fault never met a write).
+pub async fn lose_write_answers<F, Fut>(
+    db: &crate::TestDb,
+    table_logical_id: &str,
+    only_ops: &[&str],
+    window: Duration,
+    send: F,
+) -> LostWrite
+where
+    F: FnOnce(shared::store::Table) -> Fut,
+    Fut: std::future::Future<Output = lambda_http::Response<lambda_http::Body>>,
+{
+    let proxy = FaultProxy::start(db.endpoint()).await;
+    let table = shared::store::Table::new(
+        crate::local_client_with(proxy.endpoint(), TEST_BUDGET),
+        db.table(table_logical_id).name().to_owned(),
+    );
+    proxy.lose_answers(only_ops, window, AnswerLoss::Reset);
+    let response = send(table).await;
+    let lost = proxy.lost_answers();
+    assert!(
+        !lost.is_empty(),
+        "no request of {only_ops:?} reached the proxy ({} requests did)",
+        proxy.requests()
+    );
+    LostWrite {
+        response,
+        requests: proxy.requests(),
+        lost,
+    }
 }

@@ -13,7 +13,8 @@
 //!   all tables created, a client for it.
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
 //! - [`isolation`]: leak, snapshot and revocation checks of the isolation matrices.
-//! - [`fault_proxy`]: faults injected between the SDK and the local server.
+//! - [`fault_proxy`]: faults injected between the SDK and the local server,
+//!   among them a write that commits and whose answer is lost.
 //! - [`local_api`]: the HTTP API in process: the template's routes served on
 //!   127.0.0.1, each calling its function's handler with an API Gateway event.
 //! - [`runtime_api`]: a local Lambda Runtime API that runs a function's
@@ -41,7 +42,10 @@ mod sent;
 mod test_db;
 mod throttled;
 
-pub use fault_proxy::{EVERY_FAULT, Fault, FaultProxy, TEST_BUDGET, check_faults, refused_endpoint};
+pub use fault_proxy::{
+    AnswerLoss, EVERY_FAULT, Fault, FaultProxy, LostAnswer, LostWrite, TEST_BUDGET, check_faults,
+    lose_write_answers, refused_endpoint,
+};
 pub use fixtures::client::{local_client, local_client_with};
 pub use fixtures::{seed, template};
 pub use local_dynamo::LocalDynamo;
