@@ -32,18 +32,20 @@ pub enum Common {
     /// large; 415 when not declared as JSON).
     #[error("{0}")]
     Body(BodyError),
-    /// A header the shared mechanisms read is malformed (400): `If-Match`
-    /// or `Idempotency-Key`.
+    /// A header the shared mechanisms read is malformed (400): `If-Match`,
+    /// `If-None-Match` or `Idempotency-Key`.
     #[error("{0}")]
     Header(String),
     /// The resource does not exist, or belongs to another tenant (404).
     #[error("not found")]
     NotFound,
-    /// The stored version is not one `If-Match` names (412); nothing was
+    /// The stored version does not satisfy `If-Match` / `If-None-Match`
+    /// (412); nothing was
     /// written.
-    #[error("the account has changed since the ETag sent in If-Match; read it again")]
+    #[error("the account's current ETag does not satisfy If-Match / If-None-Match; read it again")]
     PreconditionFailed,
-    /// The request's `Idempotency-Key` is in use (409), was used for
+    /// The request's `Idempotency-Key` answers it: its first response was
+    /// too large to keep (409), it was used for
     /// another request (422), or its first response is being replayed
     /// (never rendered: [`crate::endpoint::respond`] sends the stored
     /// response instead).
@@ -79,7 +81,7 @@ impl Common {
             Common::Header(_) => StatusCode::BAD_REQUEST,
             Common::NotFound => StatusCode::NOT_FOUND,
             Common::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Common::Idempotency(Refusal::InProgress) => StatusCode::CONFLICT,
+            Common::Idempotency(Refusal::NotKept) => StatusCode::CONFLICT,
             Common::Idempotency(Refusal::KeyReused) => StatusCode::UNPROCESSABLE_ENTITY,
             Common::Idempotency(Refusal::Replayed) => StatusCode::OK,
             Common::Contention | Common::Throttled | Common::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -91,7 +93,9 @@ impl Common {
 /// The message of an idempotency refusal.
 fn idempotency_message(refusal: Refusal) -> &'static str {
     match refusal {
-        Refusal::InProgress => "a request with this Idempotency-Key is still being processed; retry shortly",
+        Refusal::NotKept => {
+            "a request with this Idempotency-Key was executed; its response was too large to keep for replay"
+        }
         Refusal::KeyReused => "this Idempotency-Key was used for a different request; use a new key",
         Refusal::Replayed => "the response to the first request with this Idempotency-Key",
     }
@@ -101,7 +105,7 @@ impl Refusal {
     /// The machine-readable code every envelope uses for this refusal.
     pub fn code(self) -> &'static str {
         match self {
-            Refusal::InProgress => "idempotency_key_in_use",
+            Refusal::NotKept => "idempotency_response_not_kept",
             Refusal::KeyReused => "idempotency_key_reused",
             Refusal::Replayed => "replayed",
         }
@@ -222,7 +226,7 @@ mod tests {
         assert_eq!(Common::UnknownCredential.status(), 401);
         assert_eq!(Common::Throttled.status(), 503);
         assert_eq!(Common::PreconditionFailed.status(), 412);
-        assert_eq!(Common::Idempotency(Refusal::InProgress).status(), 409);
+        assert_eq!(Common::Idempotency(Refusal::NotKept).status(), 409);
         assert_eq!(Common::Idempotency(Refusal::KeyReused).status(), 422);
         assert_eq!(Common::Header("x".into()).status(), 400);
     }

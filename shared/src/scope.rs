@@ -1,6 +1,7 @@
 //! The request in flight, as the shared mechanisms see it: what its
-//! headers ask of the write (`If-Match`, `Idempotency-Key`) and what the
-//! request did (the version it wrote, its DynamoDB calls, the principal it
+//! headers ask of the write (`If-Match` / `If-None-Match`,
+//! `Idempotency-Key`) and what the request did (the version it wrote, the
+//! write it staged for a keyed commit, its DynamoDB calls, the principal it
 //! acted for).
 //!
 //! [`crate::endpoint::respond`] opens one [`Scope`] per request and runs
@@ -13,6 +14,8 @@
 
 use crate::http::precondition::Precondition;
 use crate::idempotency::Claim;
+use crate::store::write::{Retry, Staged};
+use lambda_http::{Body, Response};
 use std::sync::{
     Arc, Mutex,
     atomic::{AtomicU32, Ordering},
@@ -26,14 +29,26 @@ tokio::task_local! {
 /// the hooks take `&self`.
 #[derive(Debug, Default)]
 pub struct Scope {
+    /// The request's preconditions, as sent.
+    sent: Precondition,
+    /// What the next write must satisfy: [`Scope::sent`] until a write of
+    /// this run commits or is staged.
     precondition: Mutex<Precondition>,
-    claim: Mutex<Claim>,
+    claim: Option<Claim>,
+    /// A keyed request's write, planned and not yet committed.
+    staged: Mutex<Option<Staged>>,
+    /// What the last commit of a keyed request's staged write said, for
+    /// the driver of the next run.
+    retry: Mutex<Option<Retry>>,
+    /// A replayed response, found under the request's key.
+    replay: Mutex<Option<Response<Body>>>,
     version: Mutex<Option<u64>>,
     calls: AtomicU32,
     attempts: AtomicU32,
     capacity: Mutex<f64>,
     throttled: std::sync::atomic::AtomicBool,
     principal: Mutex<Vec<(&'static str, String)>>,
+    weak_etag: std::sync::atomic::AtomicBool,
 }
 
 /// What a request's DynamoDB calls cost, for its telemetry line.
@@ -48,13 +63,50 @@ pub struct CallStats {
 }
 
 impl Scope {
-    /// A scope for a request with this precondition and idempotency claim.
-    pub fn new(precondition: Precondition, claim: Claim) -> Arc<Self> {
+    /// A scope for a request with these preconditions and idempotency claim.
+    pub fn new(precondition: Precondition, claim: Option<Claim>) -> Arc<Self> {
         Arc::new(Scope {
-            precondition: Mutex::new(precondition),
-            claim: Mutex::new(claim),
+            precondition: Mutex::new(precondition.clone()),
+            sent: precondition,
+            claim,
             ..Scope::default()
         })
+    }
+
+    /// Starts one run of a keyed request's work: the preconditions as
+    /// sent, no version written, nothing staged or replayed (what the last
+    /// commit said stays, for the driver).
+    pub fn begin_run(&self) {
+        *lock(&self.precondition) = self.sent.clone();
+        *lock(&self.version) = None;
+        *lock(&self.staged) = None;
+        *lock(&self.replay) = None;
+    }
+
+    /// Whether the endpoint said its body shows more than the version
+    /// covers ([`etag_is_weak`]).
+    pub fn weak_etag(&self) -> bool {
+        self.weak_etag.load(Ordering::Relaxed)
+    }
+
+    /// The request's idempotency claim, when it sent a key.
+    pub fn claim(&self) -> Option<&Claim> {
+        self.claim.as_ref()
+    }
+
+    /// The write the run staged, taken (the caller commits it).
+    pub fn take_staged(&self) -> Option<Staged> {
+        lock(&self.staged).take()
+    }
+
+    /// Tells the next run's driver what the commit of its staged write said.
+    pub fn set_retry(&self, retry: Retry) {
+        *lock(&self.retry) = Some(retry);
+    }
+
+    /// The response found under the request's key, taken.
+    pub fn take_replay(&self) -> Option<Response<Body>> {
+        lock(&self.replay).take()
     }
 
     /// Runs `work` inside this scope.
@@ -65,11 +117,6 @@ impl Scope {
     /// The version the request's write left the item at, if it wrote.
     pub fn version(&self) -> Option<u64> {
         *lock(&self.version)
-    }
-
-    /// The idempotency claim as it stands (taken: the caller finishes it).
-    pub fn take_claim(&self) -> Claim {
-        std::mem::take(&mut *lock(&self.claim))
     }
 
     /// The DynamoDB calls made so far.
@@ -114,13 +161,38 @@ pub fn precondition() -> Precondition {
 pub fn committed(version: Option<u64>) {
     with(|s| {
         *lock(&s.version) = version;
-        *lock(&s.precondition) = Precondition::None;
+        *lock(&s.precondition) = Precondition::default();
     });
 }
 
-/// Runs `f` on the request's idempotency claim (a no-op outside a scope).
-pub(crate) fn with_claim<R>(f: impl FnOnce(&mut Claim) -> R) -> Option<R> {
-    with(|s| f(&mut lock(&s.claim)))
+/// Whether the request's ETag is weak ([`etag_is_weak`]).
+pub(crate) fn etag_weak() -> bool {
+    with(|s| s.weak_etag()).unwrap_or(false)
+}
+
+/// The request's idempotency claim (none outside a scope or without a key).
+pub(crate) fn claim() -> Option<Claim> {
+    with(|s| s.claim.clone()).flatten()
+}
+
+/// Stages a keyed request's write for the frame to commit with its record.
+pub(crate) fn stage(staged: Staged) {
+    with(|s| *lock(&s.staged) = Some(staged));
+}
+
+/// Whether the running request has staged a write already.
+pub(crate) fn has_staged() -> bool {
+    with(|s| lock(&s.staged).is_some()).unwrap_or(false)
+}
+
+/// What the last commit of the request's staged write said, taken.
+pub(crate) fn take_retry() -> Option<Retry> {
+    with(|s| lock(&s.retry).take()).flatten()
+}
+
+/// Keeps the response found under the request's key, to answer with.
+pub(crate) fn set_replay(response: Response<Body>) {
+    with(|s| *lock(&s.replay) = Some(response));
 }
 
 /// Counts one DynamoDB operation and the capacity it consumed.
@@ -148,4 +220,22 @@ pub fn record_principal(ids: Vec<(&'static str, String)>) {
 /// Records that DynamoDB throttled the request past the SDK's retries.
 pub fn note_throttled() {
     with(|s| s.throttled.store(true, Ordering::Relaxed));
+}
+
+/// Says that the request's success body shows data its item's `version`
+/// does not cover (linked items that change on their own), so its ETag is
+/// weak ([`crate::http::precondition::weak_etag`]).
+pub fn etag_is_weak() {
+    with(|s| s.weak_etag.store(true, Ordering::Relaxed));
+}
+
+/// Says that the request answers with `item` as it is, written by another
+/// request (no write of its own): the response's ETag is that item's
+/// `version`.
+pub fn answer_shows(item: &crate::store::Item) {
+    let version = item
+        .get(crate::store::VERSION)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok());
+    with(|s| *lock(&s.version) = version);
 }

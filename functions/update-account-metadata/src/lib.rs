@@ -58,15 +58,16 @@ pub type State = shared::endpoint::State;
 /// this endpoint's envelope, and the account is written only when every
 /// step before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let work = async {
-        let principal = auth::authenticate(&state.table, &req).await?;
-        let id = AccountId::from_path(&req)?;
-        let change = Change::validate(WireBody::from_request(&req)?)?;
+    let req = &req;
+    let work = move || async move {
+        let principal = auth::authenticate(&state.table, req).await?;
+        let id = AccountId::from_path(req)?;
+        let change = Change::validate(WireBody::from_request(req)?)?;
         store::write(&state.table, &principal.ou_id, &id, &change).await
     };
     let no_content = |(), request_id: &str| response::no_content(request_id);
     shared::endpoint::respond(
-        &req,
+        req,
         &state.table,
         request::METHOD,
         work,

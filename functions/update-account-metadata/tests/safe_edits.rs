@@ -1,4 +1,4 @@
-//! Issue 10 on `PATCH /accounts/{accountId}/metadata` (204): ETag /
+//! Conditional requests and safe retries on `PATCH /accounts/{accountId}/metadata` (204): ETag /
 //! If-Match and Idempotency-Key, through the shared checks
 //! (`testkit::safe_edits`).
 
@@ -7,11 +7,12 @@ mod common;
 use common::{Fixture, SALES};
 use lambda_http::{Body, Response};
 use serde_json::json;
+use shared::store::Table;
 use testkit::{
     events,
     safe_edits::{Endpoint, Target},
 };
-use update_account_metadata::{TABLE_LOGICAL_ID, handle, store::account_key};
+use update_account_metadata::{State, TABLE_LOGICAL_ID, handle, store::account_key};
 
 /// A second token of the same OU.
 const SALES_2: &str = "tok-sales-second-0123456789";
@@ -34,6 +35,8 @@ impl Endpoint for Metadata {
             table: TABLE_LOGICAL_ID,
             subject: account_key("acct_1"),
             success: 204,
+            unavailable: 503,
+            weak: false,
             bodies: [
                 r#"{"name": "Acme A"}"#,
                 r#"{"name": "Acme B"}"#,
@@ -42,7 +45,13 @@ impl Endpoint for Metadata {
             code: |body| body["code"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send(&self, other: bool, headers: &[(&str, &str)], body: &str) -> Response<Body> {
+    async fn send_via(
+        &self,
+        table: Table,
+        other: bool,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response<Body> {
         let auth = format!("Bearer {}", if other { SALES_2 } else { SALES });
         let mut all = vec![
             ("content-type", "application/json"),
@@ -56,7 +65,7 @@ impl Endpoint for Metadata {
             &all,
             Some(body.as_bytes()),
         );
-        handle(&self.0.state, req).await
+        handle(&State { table }, req).await
     }
 }
 
@@ -64,6 +73,5 @@ testkit::safe_edit_tests!(
     Metadata::new().await,
     precondition = "precondition_failed",
     header = "invalid_header",
-    in_use = "idempotency_key_in_use",
     reused = "idempotency_key_reused"
 );

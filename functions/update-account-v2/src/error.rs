@@ -141,7 +141,7 @@ impl ApiError {
                 c.status(),
                 match refusal {
                     Refusal::KeyReused => "IDEMPOTENCY_KEY_REUSED",
-                    Refusal::InProgress | Refusal::Replayed => "IDEMPOTENCY_KEY_IN_USE",
+                    Refusal::NotKept | Refusal::Replayed => "IDEMPOTENCY_RESPONSE_NOT_KEPT",
                 },
                 None,
                 None,

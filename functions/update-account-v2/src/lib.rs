@@ -76,11 +76,12 @@ pub type State = shared::endpoint::State;
 /// contract's envelope, and the account is written only when every check
 /// before the write passed.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let work = async {
-        let principal = auth::authenticate(&state.table, &req).await?;
-        let id = AccountId::from_path(&req)?;
+    let req = &req;
+    let work = move || async move {
+        let principal = auth::authenticate(&state.table, req).await?;
+        let id = AccountId::from_path(req)?;
         principal.check_access(&id)?;
-        let wire = WireBody::from_request(&req)?;
+        let wire = WireBody::from_request(req)?;
         principal.check_role(&wire)?;
         let change = Change::validate(wire)?;
         let after = store::write(&state.table, &id, &change).await?;
@@ -88,7 +89,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
     };
     let render = |view: AccountView, request_id: &str| view.render(request_id);
     shared::endpoint::respond(
-        &req,
+        req,
         &state.table,
         request::METHOD,
         work,

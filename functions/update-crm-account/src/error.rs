@@ -125,7 +125,7 @@ impl ApiError {
                     c.status(),
                     match refusal {
                         Refusal::KeyReused => "UnprocessableEntityError",
-                        Refusal::InProgress | Refusal::Replayed => "ConflictError",
+                        Refusal::NotKept | Refusal::Replayed => "ConflictError",
                     },
                     None,
                     None,

@@ -64,15 +64,16 @@ pub type State = shared::endpoint::State;
 /// endpoint's envelope, and the account is written only when every step
 /// before the write succeeded. Both routes get the same behaviour.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let work = async {
-        let principal = auth::authenticate(&state.table, &req).await?;
-        let id = AccountId::from_path(&req)?;
-        let flags = Flags::from_query(&req)?;
-        let change = Change::validate(WireBody::from_request(&req)?, id)?;
+    let req = &req;
+    let work = move || async move {
+        let principal = auth::authenticate(&state.table, req).await?;
+        let id = AccountId::from_path(req)?;
+        let flags = Flags::from_query(req)?;
+        let change = Change::validate(WireBody::from_request(req)?, id)?;
         let tenant = principal.tenant();
         store::write(&state.table, tenant, id, &change, flags.allow_new_options).await
     };
-    let ok = |item, request_id: &str| response::render(&req, Ok(item), request_id);
-    let err = |e, request_id: &str| response::render(&req, Err(e), request_id);
-    shared::endpoint::respond(&req, &state.table, request::METHOD, work, ok, err).await
+    let ok = |item, request_id: &str| response::render(req, Ok(item), request_id);
+    let err = |e, request_id: &str| response::render(req, Err(e), request_id);
+    shared::endpoint::respond(req, &state.table, request::METHOD, work, ok, err).await
 }

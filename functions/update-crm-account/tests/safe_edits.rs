@@ -1,4 +1,4 @@
-//! Issue 10 on `PATCH /accounts/{accountId}`: ETag / If-Match and
+//! Conditional requests and safe retries on `PATCH /accounts/{accountId}`: ETag / If-Match and
 //! Idempotency-Key, through the shared checks (`testkit::safe_edits`).
 
 mod common;
@@ -6,11 +6,12 @@ mod common;
 use common::{Fixture, KEY_A};
 use lambda_http::{Body, Response};
 use serde_json::json;
+use shared::store::Table;
 use testkit::{
     events,
     safe_edits::{Endpoint, Target},
 };
-use update_crm_account::{TABLE_LOGICAL_ID, handle, store::account_key};
+use update_crm_account::{State, TABLE_LOGICAL_ID, handle, store::account_key};
 
 /// A second API key of tenant `a`.
 const KEY_A2: &str = "crm-key-a-second-0123456789";
@@ -33,6 +34,8 @@ impl Endpoint for Crm {
             table: TABLE_LOGICAL_ID,
             subject: account_key("a", 1001),
             success: 200,
+            unavailable: 503,
+            weak: false,
             bodies: [
                 r#"{"title": "Acme A"}"#,
                 r#"{"title": "Acme B"}"#,
@@ -41,7 +44,13 @@ impl Endpoint for Crm {
             code: |body| body["error"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send(&self, other: bool, headers: &[(&str, &str)], body: &str) -> Response<Body> {
+    async fn send_via(
+        &self,
+        table: Table,
+        other: bool,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response<Body> {
         let key = if other { KEY_A2 } else { KEY_A };
         let mut all = vec![("content-type", "application/json"), ("x-api-key", key)];
         all.extend_from_slice(headers);
@@ -52,7 +61,7 @@ impl Endpoint for Crm {
             &all,
             Some(body.as_bytes()),
         );
-        handle(&self.0.state, req).await
+        handle(&State { table }, req).await
     }
 }
 
@@ -60,6 +69,5 @@ testkit::safe_edit_tests!(
     Crm::new().await,
     precondition = "PreconditionFailedError",
     header = "BadRequestError",
-    in_use = "ConflictError",
     reused = "UnprocessableEntityError"
 );

@@ -76,15 +76,16 @@ pub type State = shared::endpoint::State;
 /// body rules, the write, the 200 body; any failure in the contract's
 /// envelope ([`error`]).
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let work = async {
-        let principal = auth::authenticate(state, &req).await?;
-        let account = principal.target(request::named_account(&req)?)?;
-        let change = Change::validate(request::body(&req)?)?;
+    let req = &req;
+    let work = move || async move {
+        let principal = auth::authenticate(state, req).await?;
+        let account = principal.target(request::named_account(req)?)?;
+        let change = Change::validate(request::body(req)?)?;
         store::apply(&state.table, &account, &change).await
     };
     let ok = |item, request_id: &str| render(&item, request_id, "PATCH");
     let err = |e: ApiError, request_id: &str| e.into_response(request_id, "PATCH");
-    shared::endpoint::respond(&req, &state.table, Method::PATCH, work, ok, err).await
+    shared::endpoint::respond(req, &state.table, Method::PATCH, work, ok, err).await
 }
 
 /// Handles one POST /v1/account/email/confirm request: method, token,
@@ -92,15 +93,16 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
 /// ([`store::confirm`]), the 200 body; any failure in the contract's
 /// envelope.
 pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
-    let work = async {
-        let principal = auth::authenticate(state, &req).await?;
-        let account = principal.target(request::named_account(&req)?)?;
-        let code = change::confirmation_code(request::body(&req)?)?;
+    let req = &req;
+    let work = move || async move {
+        let principal = auth::authenticate(state, req).await?;
+        let account = principal.target(request::named_account(req)?)?;
+        let code = change::confirmation_code(request::body(req)?)?;
         store::confirm::confirm(&state.table, &account, &code).await
     };
     let ok = |item, request_id: &str| render(&item, request_id, "POST");
     let err = |e: ApiError, request_id: &str| e.into_response(request_id, "POST");
-    shared::endpoint::respond(&req, &state.table, Method::POST, work, ok, err).await
+    shared::endpoint::respond(req, &state.table, Method::POST, work, ok, err).await
 }
 
 /// The 200 of either route: the account as the contract shows it (an item

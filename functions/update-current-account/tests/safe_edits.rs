@@ -1,4 +1,4 @@
-//! Issue 10 on `PATCH /v1/account`: ETag / If-Match and Idempotency-Key,
+//! Conditional requests and safe retries on `PATCH /v1/account`: ETag / If-Match and Idempotency-Key,
 //! through the shared checks (`testkit::safe_edits`). The confirm route
 //! gets the same through `shared::endpoint::respond` and the driver.
 
@@ -7,8 +7,12 @@ mod common;
 use common::{Fixture, T1};
 use lambda_http::{Body, Response};
 use serde_json::json;
-use testkit::safe_edits::{Endpoint, Target};
-use update_current_account::{TABLE_LOGICAL_ID, store::account_key};
+use shared::store::Table;
+use testkit::{
+    events,
+    safe_edits::{Endpoint, Target},
+};
+use update_current_account::{State, TABLE_LOGICAL_ID, handle, store::account_key};
 
 /// A second token of `acct_1`'s owner.
 const T1_SECOND: &str = "v1-token-owner-1-second-0123456789";
@@ -31,6 +35,8 @@ impl Endpoint for Current {
             table: TABLE_LOGICAL_ID,
             subject: account_key("acct_1"),
             success: 200,
+            unavailable: 503,
+            weak: false,
             bodies: [
                 r#"{"name": "Acme A"}"#,
                 r#"{"name": "Acme B"}"#,
@@ -39,9 +45,21 @@ impl Endpoint for Current {
             code: |body| body["error"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send(&self, other: bool, headers: &[(&str, &str)], body: &str) -> Response<Body> {
-        let token = if other { T1_SECOND } else { T1 };
-        self.0.patch_raw(Some(token), headers, body.as_bytes()).await
+    async fn send_via(
+        &self,
+        table: Table,
+        other: bool,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response<Body> {
+        let auth = format!("Bearer {}", if other { T1_SECOND } else { T1 });
+        let mut all = vec![
+            ("content-type", "application/json"),
+            ("authorization", auth.as_str()),
+        ];
+        all.extend_from_slice(headers);
+        let req = events::api_request("PATCH", "/v1/account", &[], &all, Some(body.as_bytes()));
+        handle(&State { table }, req).await
     }
 }
 
@@ -49,6 +67,5 @@ testkit::safe_edit_tests!(
     Current::new().await,
     precondition = "precondition_failed",
     header = "invalid_request",
-    in_use = "idempotency_key_in_use",
     reused = "idempotency_key_reused"
 );

@@ -104,16 +104,17 @@ impl From<shared::endpoint::State> for State {
 /// endpoint's envelope, and the account is written only when every step
 /// before the write succeeded.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let work = async {
-        let principal = auth::authenticate(&state.table, &req).await?;
-        let id = AccountId::from_path(&req)?;
-        let rename = Rename::validate(WireBody::from_request(&req)?)?;
+    let req = &req;
+    let work = move || async move {
+        let principal = auth::authenticate(&state.table, req).await?;
+        let id = AccountId::from_path(req)?;
+        let rename = Rename::validate(WireBody::from_request(req)?)?;
         let written = store::write(state, &principal.tenant_id, &id, &rename).await?;
         Ok::<_, ApiError>(AccountResponse::new(written))
     };
     let render = |view: AccountResponse, request_id: &str| view.render(request_id);
     shared::endpoint::respond(
-        &req,
+        req,
         &state.table,
         request::METHOD,
         work,

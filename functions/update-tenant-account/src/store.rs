@@ -124,6 +124,9 @@ pub struct Written {
 /// linked prospects: both calls are scoped to the caller's tenant by their
 /// keys, so neither can touch another tenant's items.
 ///
+/// The response's ETag is weak: the body lists prospects, which change
+/// without the account's `version`.
+///
 /// Errors: the rename's first ([`rename`]), then the query's (503 or 500).
 pub async fn write(
     state: &State,
@@ -131,6 +134,7 @@ pub async fn write(
     id: &AccountId,
     rename: &Rename,
 ) -> Result<Written, ApiError> {
+    shared::scope::etag_is_weak();
     let (account, prospects) = tokio::join!(
         self::rename(&state.table, tenant, id, rename),
         prospects::newest_linked_prospects(&state.table, tenant, id.as_str(), state.prospect_page_size),

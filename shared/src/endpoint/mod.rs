@@ -4,8 +4,9 @@
 
 use crate::error::Common;
 use crate::http::precondition::{self, Precondition};
-use crate::idempotency::{self, Claim};
+use crate::idempotency::{self, Claim, Found};
 use crate::scope::Scope;
+use crate::store::write::{self, MAX_ATTEMPTS, Retry, staged::Commit};
 use crate::store::{Table, client_from_env};
 use lambda_http::{Body, Request, RequestExt, Response, http::HeaderValue, request::RequestContext};
 use std::future::Future;
@@ -49,34 +50,43 @@ pub fn time_left(req: &Request) -> Duration {
 /// Answers one request, the frame every handler shares:
 ///
 /// 1. a method other than `method` is [`Common::MethodNotAllowed`] before
-///    anything is read; a malformed `If-Match` or `Idempotency-Key` is
-///    [`Common::Header`] (400);
+///    anything is read; a malformed `If-Match`, `If-None-Match` or
+///    `Idempotency-Key` is [`Common::Header`] (400);
 /// 2. `work` (authenticate, parse, validate, write) runs [`within_deadline`]
-///    in a request [`Scope`], through which the write driver applies
-///    `If-Match` ([`crate::http::precondition`]) and `Idempotency-Key`
-///    ([`crate::idempotency`]) to the write on `table`, and records the
-///    version written and the DynamoDB calls made;
+///    in a request [`Scope`], through which the write driver applies the
+///    preconditions ([`crate::http::precondition`]) to the write on
+///    `table`, and records the version written and the DynamoDB calls made;
 /// 3. its outcome is rendered by `ok` or, for an error, by `err` (the
 ///    endpoint's envelope), each given the request id
-///    ([`crate::http::request_id`]); a success that wrote gets a strong
-///    `ETag` of the version written; a replayed idempotent request gets the
-///    first response instead, marked `Idempotent-Replayed: true`;
-/// 4. the response of a request that holds an idempotency key is stored (a
-///    2xx) or the key released (anything else);
+///    ([`crate::http::request_id`]); a success that wrote gets an `ETag` of
+///    the version written (weak when the endpoint said its body shows more,
+///    [`crate::scope::etag_is_weak`]);
+/// 4. with an `Idempotency-Key` ([`crate::idempotency`]), the driver stages
+///    the write instead of committing it, and it is committed here, after
+///    the answer is rendered, in one transaction with the record that keeps
+///    the answer; when that commit is cancelled by a change of the item,
+///    `work` runs again (at most [`MAX_ATTEMPTS`] times, within the
+///    deadline). A key that answers the request gets the first response,
+///    marked `Idempotent-Replayed: true`;
 /// 5. one JSON line with the request's telemetry and EMF metrics is
 ///    written ([`crate::metrics`]).
-pub async fn respond<T, E: From<Common>>(
+pub async fn respond<T, E, W, Fut>(
     req: &Request,
     table: &Table,
     method: lambda_http::http::Method,
-    work: impl Future<Output = Result<T, E>>,
-    ok: impl FnOnce(T, &str) -> Response<Body>,
-    err: impl FnOnce(E, &str) -> Response<Body>,
-) -> Response<Body> {
+    work: W,
+    ok: impl Fn(T, &str) -> Response<Body>,
+    err: impl Fn(E, &str) -> Response<Body>,
+) -> Response<Body>
+where
+    E: From<Common>,
+    W: Fn() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
     let start = Start::now();
     let request_id = crate::http::request_id(req);
     let budget = time_left(req);
-    let scope = match request_scope(req, &method, budget) {
+    let scope = match request_scope(req, &method) {
         Ok(scope) => scope,
         Err(e) => {
             let response = err(e.into(), &request_id);
@@ -84,42 +94,134 @@ pub async fn respond<T, E: From<Common>>(
             return response;
         }
     };
-    // On the heap: `work` is the endpoint's whole request (authenticate,
-    // parse, write), and a future is moved by value into each wrapper
-    // (scope, deadline); boxed, each move copies a pointer.
-    let outcome = scope.run(within(budget, Box::pin(work))).await;
-    let claim = scope.take_claim();
-    if let Claim::Replay(first) = claim {
-        // The driver stopped at the key: the first response is the answer.
-        let response = crate::http::with_request_id(first, &request_id);
-        record(req, &request_id, &response, &start, Some(&scope));
-        return response;
-    }
-    let mut response = match outcome {
-        Ok(done) => ok(done, &request_id),
-        Err(e) => err(e, &request_id),
-    };
-    if response.status().is_success()
-        && let Some(version) = scope.version()
-        && let Ok(etag) = HeaderValue::from_str(&precondition::etag(version))
-    {
-        response.headers_mut().insert(precondition::ETAG, etag);
-    }
-    if let Claim::Held(held) = claim {
-        // What is left of the budget, and half the margin: the answer
-        // stands whether or not the record is finished in time.
-        let left = budget.saturating_sub(start.at.elapsed()) + DEADLINE_MARGIN / 2;
-        // Inside the scope, so the telemetry line counts its call.
-        let finish = scope.run(idempotency::finish(table, held, &response));
-        let finished = tokio::time::timeout(left, finish);
-        if finished.await.is_err() {
-            tracing::warn!(
-                "idempotency record not finished in time; the key stays locked until the deadline"
-            );
+    let render = |outcome: Result<T, E>| {
+        let mut response = match outcome {
+            Ok(done) => ok(done, &request_id),
+            Err(e) => err(e, &request_id),
+        };
+        if response.status().is_success()
+            && let Some(version) = scope.version()
+        {
+            let tag = match scope.weak_etag() {
+                true => precondition::weak_etag(version),
+                false => precondition::etag(version),
+            };
+            if let Ok(tag) = HeaderValue::from_str(&tag) {
+                response.headers_mut().insert(precondition::ETAG, tag);
+            }
         }
-    }
+        response
+    };
+    let response = match scope.claim().cloned() {
+        None => {
+            // On the heap: `work` is the endpoint's whole request
+            // (authenticate, parse, write), and a future is moved by value
+            // into each wrapper (scope, deadline); boxed, each move copies
+            // a pointer.
+            let outcome = scope.run(within(budget, Box::pin(work()))).await;
+            render(outcome)
+        }
+        Some(claim) => {
+            let deadline = start.at + budget;
+            let rendered = keyed(table, &scope, &claim, deadline, &work, render).await;
+            match rendered {
+                Keyed::Answer(response) => response,
+                Keyed::Replay(first) => crate::http::with_request_id(first, &request_id),
+                Keyed::Error(e) => err(e.into(), &request_id),
+            }
+        }
+    };
     record(req, &request_id, &response, &start, Some(&scope));
     response
+}
+
+/// How a keyed request ends.
+enum Keyed {
+    /// Its own answer (committed with its record, or nothing to commit).
+    Answer(Response<Body>),
+    /// The first answer under its key.
+    Replay(Response<Body>),
+    /// An answer of the frame's own, in the endpoint's envelope.
+    Error(Common),
+}
+
+/// Runs a keyed request's `work`, commits its staged write with the
+/// record of its answer, and runs it again when the commit was cancelled
+/// by a change (see [`respond`], step 4).
+async fn keyed<T, E, W, Fut>(
+    table: &Table,
+    scope: &Arc<Scope>,
+    claim: &crate::idempotency::Claim,
+    deadline: Instant,
+    work: &W,
+    render: impl Fn(Result<T, E>) -> Response<Body>,
+) -> Keyed
+where
+    E: From<Common>,
+    W: Fn() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut conflicts = 0;
+    for run in 0..=MAX_ATTEMPTS {
+        scope.begin_run();
+        let left = deadline.saturating_duration_since(Instant::now());
+        let outcome = scope.run(within(left, Box::pin(work()))).await;
+        if let Some(first) = scope.take_replay() {
+            return Keyed::Replay(first);
+        }
+        let response = render(outcome);
+        let Some(staged) = scope.take_staged() else {
+            return Keyed::Answer(response);
+        };
+        if unavailable(&response) {
+            // Nothing is committed with an answer that says "try again".
+            return Keyed::Answer(response);
+        }
+        let now = SystemTime::now();
+        let (record, not_kept) = idempotency::record_item(claim, &response, now);
+        if let Some(idempotency::NotKept(body_len)) = not_kept {
+            tracing::info!(
+                body_len,
+                "response too large to keep for replay; the change is recorded without it"
+            );
+        }
+        let commit = write::staged::commit(table, staged, record, claim.free(now), conflicts);
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(committed) = tokio::time::timeout(left, scope.run(commit)).await else {
+            tracing::warn!("request ran out of time committing its write");
+            return Keyed::Error(Common::Unavailable);
+        };
+        let retry = match committed {
+            Commit::Done => return Keyed::Answer(response),
+            Commit::Failed(e) => return Keyed::Error(e.into()),
+            Commit::Record(record) => match record.and_then(|r| claim.found(&r, SystemTime::now())) {
+                Some(Found::Ours) => return Keyed::Answer(response),
+                Some(Found::Replay(first)) => return Keyed::Replay(first),
+                Some(Found::Refused(refusal)) => return Keyed::Error(Common::Idempotency(refusal)),
+                // Expired meanwhile, or not returned: read it again.
+                None => Retry::Changed,
+            },
+            Commit::Retry(retry) => retry,
+        };
+        conflicts = match retry {
+            Retry::Conflict(_) => conflicts + 1,
+            _ => 0,
+        };
+        let last = run + 1 >= MAX_ATTEMPTS;
+        scope.set_retry(match (last, retry) {
+            (true, Retry::Conflict(_)) => Retry::Exhausted { conflicted: true },
+            (true, Retry::Changed) => Retry::Exhausted { conflicted: false },
+            (_, retry) => retry,
+        });
+    }
+    Keyed::Error(Common::Contention)
+}
+
+/// Whether `response` says the service is unavailable (any 5xx, or 429):
+/// such an answer is never committed with the write, so a retry runs again.
+fn unavailable(response: &Response<Body>) -> bool {
+    response.status().is_server_error()
+        || response.status() == lambda_http::http::StatusCode::TOO_MANY_REQUESTS
 }
 
 /// Whether this container has answered no request yet.
@@ -141,21 +243,14 @@ impl Start {
 }
 
 /// The request's scope from its method and headers, or why it is refused.
-fn request_scope(
-    req: &Request,
-    method: &lambda_http::http::Method,
-    budget: Duration,
-) -> Result<Arc<Scope>, Common> {
+fn request_scope(req: &Request, method: &lambda_http::http::Method) -> Result<Arc<Scope>, Common> {
     if req.method() != method {
         return Err(Common::MethodNotAllowed {
             allowed: method.clone(),
         });
     }
     let precondition = Precondition::from_request(req).map_err(|e| Common::Header(e.to_string()))?;
-    // The lock lasts until the invocation's deadline (the budget plus the
-    // margin kept for answering).
-    let claim =
-        Claim::from_request(req, budget + DEADLINE_MARGIN).map_err(|e| Common::Header(e.to_string()))?;
+    let claim = Claim::from_request(req).map_err(|e| Common::Header(e.to_string()))?;
     Ok(Scope::new(precondition, claim))
 }
 

@@ -4,7 +4,10 @@ use super::{CancelReason, Item, Key, StoreError, Update};
 use aws_sdk_dynamodb::{
     Client,
     operation::delete_item::DeleteItemError,
-    operation::{transact_write_items::TransactWriteItemsError, update_item::UpdateItemError},
+    operation::{
+        transact_get_items::TransactGetItemsError, transact_write_items::TransactWriteItemsError,
+        update_item::UpdateItemError,
+    },
     types::{
         ConsumedCapacity, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
         TransactWriteItem,
@@ -76,6 +79,59 @@ impl Table {
         .map_err(StoreError::from_sdk)?;
         count(out.consumed_capacity());
         Ok(out.item)
+    }
+
+    /// Reads the items at `a` and `b` as one serializable snapshot
+    /// (TransactGetItems): no transaction commits between the two reads.
+    /// A read that meets a transaction in progress on either item is
+    /// cancelled: [`StoreError::TransactionCanceled`], for the caller to
+    /// read again.
+    pub async fn get_pair(&self, a: &Key, b: &Key) -> Result<(Option<Item>, Option<Item>), StoreError> {
+        use aws_sdk_dynamodb::types::{Get, TransactGetItem};
+        let get = |key: &Key| {
+            let get = Get::builder()
+                .table_name(self.name.as_ref())
+                .set_key(Some(key.to_item()))
+                .build()
+                .expect("table and key are set");
+            TransactGetItem::builder().get(get).build()
+        };
+        let out = boxed(
+            self.client
+                .transact_get_items()
+                .transact_items(get(a))
+                .transact_items(get(b))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send(),
+        )
+        .await
+        .inspect_err(|_| count(None))
+        .map_err(|err| match err.as_service_error() {
+            Some(TransactGetItemsError::TransactionCanceledException(e)) => StoreError::TransactionCanceled {
+                reasons: e
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|r| CancelReason {
+                        code: r.code().unwrap_or("None").to_owned(),
+                        item: None,
+                    })
+                    .collect(),
+            },
+            _ => StoreError::from_sdk(err),
+        })?;
+        let units = out
+            .consumed_capacity()
+            .iter()
+            .filter_map(ConsumedCapacity::capacity_units);
+        crate::scope::count_call(Some(units.sum()));
+        let mut items = out
+            .responses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|response| response.item.filter(|item| !item.is_empty()));
+        let first = items.next().flatten();
+        let second = items.next().flatten();
+        Ok((first, second))
     }
 
     /// Runs one conditional UpdateItem. On a failed condition the error

@@ -201,12 +201,21 @@ pub fn plan_change(
 }
 
 /// The plan that completes `pending` (a change of the account `item` as
-/// read): the account takes the address (conditioned on its `version` and
-/// on still having this change), the address's marker is claimed for it
-/// (claim 0: `claim_update`), the outbox message is deleted and the old
+/// read) with a right code: the try is counted in the account's window
+/// (`budget`), the account takes the address (conditioned on its `version`
+/// and on still having this change), the address's marker is claimed for
+/// it (claim 0: `claim_update`), the outbox message is deleted and the old
 /// address's marker released.
-pub fn plan_completion(table: &Table, id: &AccountId, item: &Item, address: &str, code_hash: &str) -> Plan {
+pub fn plan_completion(
+    table: &Table,
+    id: &AccountId,
+    item: &Item,
+    budget: &Budget,
+    address: &str,
+    code_hash: &str,
+) -> Plan {
     let mut update = versioned_update(None, item, Timestamp::now());
+    budget.count_try(&mut update);
     update.set(&[attrs::EMAIL], AttributeValue::S(address.to_owned()));
     for name in PENDING_FIELDS {
         update.remove(&[name]);

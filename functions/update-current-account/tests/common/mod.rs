@@ -185,7 +185,7 @@ pub fn wrong_code(code: &str) -> String {
     }
 }
 
-/// The account items without their counters and version: what a client
+/// The account items without their counters, version and write token: what a client
 /// can see of them, plus the pending change.
 pub fn without_counters(items: Vec<Item>) -> Vec<Item> {
     items
@@ -193,6 +193,7 @@ pub fn without_counters(items: Vec<Item>) -> Vec<Item> {
         .map(|mut item| {
             for name in [
                 "version",
+                "write_token",
                 "pending_attempts",
                 "verify_window_started_at",
                 "verify_codes_sent",

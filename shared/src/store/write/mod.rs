@@ -23,27 +23,55 @@
 //! No interleaving of concurrent writers loses a write or breaks a bound
 //! that a plan checks, because every plan is conditioned on what it read.
 //!
+//! # Applied once
+//!
+//! Every write stamps the subject item with a token of its own
+//! ([`WRITE_TOKEN`]) and is conditioned on the item not holding that token
+//! already. When an answer is lost and the SDK sends the write again, the
+//! resend fails that condition, and the item DynamoDB returns with the
+//! failure carries our token: the write is recognised as committed and
+//! answered as the success it was, never applied twice, never answered as
+//! a conflict with itself. (The recognition needs the item to still hold
+//! our token: should another write land between our commit and the
+//! resend, the resend is planned afresh like any other write, under the
+//! plan's own conditions.)
+//!
+//! # What the request's headers ask
+//!
 //! Inside a request's [`crate::scope`], the driver also applies what the
 //! request's headers ask of its write, so every endpoint gains them at
 //! once:
 //!
-//! - `If-Match` ([`crate::http::precondition`]): `first` is conditioned on
-//!   the versions named (skipped when none is ours), and a planned write
-//!   is made only from an item whose `version` the precondition admits,
-//!   conditioned on that version: [`Failure::PreconditionFailed`] (412)
-//!   otherwise. The plan runs first, so a missing item or another
-//!   tenant's stays the endpoint's 404 (RFC 9110 §13.2.1), and nothing
-//!   tells a caller another tenant's version.
-//! - `Idempotency-Key` ([`crate::idempotency`]): the key is locked just
-//!   before the first write ([`Failure::Idempotency`] when it is held).
-//! - The committed item's `version` is recorded for the response's ETag.
+//! - `If-Match` / `If-None-Match` ([`crate::http::precondition`]): `first`
+//!   is conditioned on the versions `If-Match` names (skipped when none is
+//!   ours, or for `If-None-Match`), and a planned write is made only from an
+//!   item whose `version` the preconditions admit, conditioned on that
+//!   version: [`Failure::PreconditionFailed`] (412) otherwise. The plan runs
+//!   first, so a missing item or another tenant's stays the endpoint's 404
+//!   (RFC 9110 §13.2.1), and nothing tells a caller another tenant's
+//!   version.
+//! - `Idempotency-Key` ([`crate::idempotency`]): the write is not committed
+//!   here but staged ([`staged`]): the item and the key's record are read in
+//!   one snapshot, a record answers the request, and otherwise the plan's
+//!   write is handed to [`crate::endpoint::respond`], which commits it with
+//!   the record once the answer is rendered.
+//! - The committed (or staged) item's `version` is recorded for the
+//!   response's ETag.
+
+pub mod staged;
 
 use super::{Cond, Item, Key, StoreError, Table, Update, VERSION, claims::Owner, transact};
-use crate::http::precondition::Precondition;
-use crate::idempotency::{self, Refusal, StoreErrorOr};
+use crate::http::precondition::Speculative;
+use crate::idempotency::Refusal;
 use crate::scope;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use std::time::Duration;
+
+pub use staged::{Retry, Staged};
+
+/// The attribute every write stamps on its subject item: a token of that
+/// write, by which a resend of it is recognised (see the module docs).
+pub const WRITE_TOKEN: &str = "write_token";
 
 /// How many plans are tried before giving up with [`Failure::Contention`].
 pub const MAX_ATTEMPTS: usize = 32;
@@ -64,8 +92,9 @@ pub enum Failure<E> {
     Contention,
     /// The item's version is not one the request's `If-Match` names (412).
     PreconditionFailed,
-    /// The request's idempotency key is held or used (409, 422, or the
-    /// first response replayed).
+    /// The request's idempotency key answers it: the first response
+    /// replayed, 422 (used for another request) or 409 (its response was
+    /// not kept).
     Idempotency(Refusal),
     /// DynamoDB failed.
     Store(StoreError),
@@ -84,6 +113,16 @@ pub enum Plan {
     Item(Update),
     /// One TransactWriteItems whose first entry updates that item.
     Transaction(Transaction),
+}
+
+impl Plan {
+    /// The update of the item the plan was made from.
+    fn subject(&mut self) -> &mut Update {
+        match self {
+            Plan::Item(update) => update,
+            Plan::Transaction(transaction) => &mut transaction.subject,
+        }
+    }
 }
 
 impl From<Update> for Plan {
@@ -267,14 +306,15 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<C, E>>,
 {
-    idempotency::before_write(table).await.map_err(|e| match e {
-        StoreErrorOr::Refused(refusal) => Failure::Idempotency(refusal),
-        StoreErrorOr::Store(e) => Failure::Store(e),
-    })?;
+    if let Some(claim) = scope::claim() {
+        return staged::stage(table, key, &claim, context, plan).await;
+    }
+    let token = uuid::Uuid::new_v4().to_string();
     let precondition = scope::precondition();
-    let first = match (&precondition, first) {
-        (Precondition::Versions(_), Some(mut first)) => {
-            let ours = precondition.versions();
+    let first = match (precondition.speculative(scope::etag_weak()), first) {
+        (_, None) | (Speculative::ReadFirst, _) => None,
+        (Speculative::AsIs, first) => first,
+        (Speculative::OnVersions(ours), Some(mut first)) => {
             let mut any = ours
                 .iter()
                 .map(|v| Cond::eq(VERSION, AttributeValue::N(v.to_string())));
@@ -284,18 +324,23 @@ where
                 first
             })
         }
-        (_, first) => first,
     };
     let mut current = match first {
-        Some(first) => match table.update(key, first, ReturnValue::AllNew).await {
-            Ok(after) => return Ok(committed(after.unwrap_or_default())),
-            Err(StoreError::ConditionFailed { item }) => item,
-            Err(StoreError::Rejected(reason)) => {
-                tracing::debug!(%reason, "speculative update refused; reading the item");
-                table.get(key, true).await?
+        Some(mut first) => {
+            stamp(&mut first, &token);
+            match table.update(key, first, ReturnValue::AllNew).await {
+                Ok(after) => return Ok(committed(after.unwrap_or_default())),
+                Err(StoreError::ConditionFailed { item }) if holds(item.as_ref(), &token) => {
+                    return Ok(committed(item.unwrap_or_default()));
+                }
+                Err(StoreError::ConditionFailed { item }) => item,
+                Err(StoreError::Rejected(reason)) => {
+                    tracing::debug!(%reason, "speculative update refused; reading the item");
+                    table.get(key, true).await?
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
-        },
+        }
         None => table.get(key, true).await?,
     };
     // Whether the last attempt lost to DynamoDB's own transaction conflicts
@@ -304,21 +349,18 @@ where
     let mut conflicts = 0;
     for _ in 0..MAX_ATTEMPTS {
         let mut planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
-        if precondition != Precondition::None {
+        if !precondition.is_none() {
             let read = current.as_ref();
-            if !precondition.admits(read.and_then(version)) {
+            if !precondition.admits(read.and_then(version), scope::etag_weak()) {
                 return Err(Failure::PreconditionFailed);
             }
-            let same_version = Cond::unchanged(read.expect("admitted items exist"), VERSION);
-            match &mut planned {
-                Plan::Item(update) => update.require(same_version),
-                Plan::Transaction(transaction) => transaction.subject.require(same_version),
-            };
+            planned.subject().require(unchanged(read));
         }
+        stamp(planned.subject(), &token);
         let (attempt, was_transaction) = match planned {
-            Plan::Item(update) => (commit_item(table, key, update).await?, false),
+            Plan::Item(update) => (commit_item(table, key, update, &token).await?, false),
             Plan::Transaction(transaction) => (
-                commit_transaction(table, transaction, current.as_ref()).await?,
+                commit_transaction(table, transaction, current.as_ref(), &token).await?,
                 true,
             ),
         };
@@ -368,6 +410,28 @@ pub fn conflict_backoff(n: u32) -> Duration {
     cap / 2 + cap.mul_f64((random % 1024) as f64 / 2048.0)
 }
 
+/// Stamps `update` with the write's `token`, conditioned on the item not
+/// holding it yet (see the module docs).
+fn stamp(update: &mut Update, token: &str) {
+    update
+        .set(&[WRITE_TOKEN], AttributeValue::S(token.to_owned()))
+        .require(Cond::not_exists(WRITE_TOKEN).or(Cond::eq_str(WRITE_TOKEN, token).negate()));
+}
+
+/// Whether `item` (returned by a failed condition) holds the write's
+/// `token`: the write committed, and `item` is what it left.
+fn holds(item: Option<&Item>, token: &str) -> bool {
+    item.and_then(|item| super::attr::text(item, WRITE_TOKEN)) == Some(token)
+}
+
+/// "The subject is as read": its version unchanged, or still missing.
+fn unchanged(read: Option<&Item>) -> Cond {
+    match read {
+        Some(item) => Cond::unchanged(item, VERSION),
+        None => Cond::not_exists(super::PK),
+    }
+}
+
 /// The `version` of an item, when it has one.
 fn version(item: &Item) -> Option<u64> {
     item.get(VERSION)?.as_n().ok()?.parse().ok()
@@ -379,9 +443,12 @@ fn committed(after: Item) -> Item {
     after
 }
 
-async fn commit_item(table: &Table, key: &Key, update: Update) -> Result<Attempt, StoreError> {
+async fn commit_item(table: &Table, key: &Key, update: Update, token: &str) -> Result<Attempt, StoreError> {
     match table.update(key, update, ReturnValue::AllNew).await {
         Ok(after) => Ok(Attempt::Done(after.unwrap_or_default())),
+        Err(StoreError::ConditionFailed { item }) if holds(item.as_ref(), token) => {
+            Ok(Attempt::Done(item.unwrap_or_default()))
+        }
         Err(StoreError::ConditionFailed { item }) => Ok(Attempt::Again(item)),
         Err(e) => Err(e),
     }
@@ -397,6 +464,7 @@ async fn commit_transaction(
     table: &Table,
     transaction: Transaction,
     read: Option<&Item>,
+    token: &str,
 ) -> Result<Attempt, StoreError> {
     let Transaction {
         table: name,
@@ -415,8 +483,20 @@ async fn commit_transaction(
         Err(e) => return Err(e),
     };
     if let Some(subject) = reasons.first().filter(|r| r.condition_failed()) {
+        if holds(subject.item.as_ref(), token) {
+            // A resend of ours, after the first send committed.
+            return Ok(Attempt::Done(subject.item.clone().unwrap_or_default()));
+        }
         return Ok(Attempt::Again(subject.item.clone()));
     }
+    classify_cancellation(&reasons, &roles)
+}
+
+/// What a cancelled transaction whose subject's condition held says, from
+/// the roles of the entries that failed: a claim failed (taken), the
+/// transaction was refused as invalid (an error), every failure was a
+/// transaction conflict, or something else changed (read again).
+fn classify_cancellation(reasons: &[super::CancelReason], roles: &[Role]) -> Result<Attempt, StoreError> {
     let claims = roles.iter().enumerate().filter(|(_, role)| **role == Role::Claim);
     if let Some(number) = claims
         .map(|(index, _)| index)
