@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use common::{Fixture, assert_error, n};
 use lambda_http::{Body, Response};
@@ -219,12 +221,12 @@ fn new_option_in(fields: usize, extra: Value) -> Vec<u8> {
 
 #[tokio::test]
 async fn new_options_for_more_fields_than_one_transaction_holds_are_400_before_any_write() {
-    assert_eq!(MAX_FIELDS_WITH_NEW_OPTIONS, DYNAMODB_MAX_TRANSACTION_ACTIONS - 3);
+    assert_eq!(MAX_FIELDS_WITH_NEW_OPTIONS, DYNAMODB_MAX_TRANSACTION_ACTIONS - 4);
     let fields = DYNAMODB_MAX_TRANSACTION_ACTIONS;
     let f = tenant_with_dropdowns(fields).await;
     let before = f.snapshot().await;
-    // One over the bound (with a number change: 101 actions), and every
-    // field (without one: 101 actions).
+    // One over the bound (with a number change and a keyed request's
+    // record: 101 actions), and every field (without one: 102 actions).
     for (count, extra) in [
         (MAX_FIELDS_WITH_NEW_OPTIONS + 1, json!({"number": 2})),
         (fields, json!({"title": "x"})),
@@ -248,15 +250,27 @@ async fn new_options_for_more_fields_than_one_transaction_holds_are_400_before_a
 }
 
 #[tokio::test]
-async fn new_options_for_exactly_the_bound_of_fields_commit_with_a_number_change() {
+async fn new_options_for_exactly_the_bound_of_fields_commit_with_a_number_change_and_a_key() {
+    use lambda_http::RequestExt;
     let f = tenant_with_dropdowns(MAX_FIELDS_WITH_NEW_OPTIONS + 1).await;
-    let response = f
-        .patch_raw(
-            "/accounts/1?allow_new_options=true",
-            Some(KEY_M),
-            &new_option_in(MAX_FIELDS_WITH_NEW_OPTIONS, json!({"number": 2})),
-        )
-        .await;
+    // With an Idempotency-Key, the record is the transaction's 100th action.
+    let body = new_option_in(MAX_FIELDS_WITH_NEW_OPTIONS, json!({"number": 2}));
+    let req = testkit::events::api_request(
+        "PATCH",
+        "/accounts/1",
+        &[("accountId", "1")],
+        &[
+            ("content-type", "application/json"),
+            ("x-api-key", KEY_M),
+            ("idempotency-key", "bound-1"),
+        ],
+        Some(&body),
+    )
+    .with_query_string_parameters(HashMap::from([(
+        "allow_new_options".to_owned(),
+        "true".to_owned(),
+    )]));
+    let response = update_crm_account::handle(&f.state, req).await;
     let body = ok(&response);
     assert_eq!(body["number"], 2);
     assert_eq!(

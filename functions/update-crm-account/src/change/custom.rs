@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use shared::{
     patch::MapMerge,
-    store::{attr, write::MAX_TRANSACTION_ACTIONS},
+    store::{attr, write::MAX_PLANNED_ACTIONS},
     validate::BoundedText,
 };
 use std::collections::HashMap;
@@ -44,8 +44,10 @@ pub const MAX_MULTISELECT_VALUES: usize = 100;
 pub const ACCOUNT_WRITE_ACTIONS: usize = 3;
 /// At most this many fields may gain new options in one request: each
 /// needs its own entry in the transaction, beside the account write's
-/// [`ACCOUNT_WRITE_ACTIONS`], within DynamoDB's [`MAX_TRANSACTION_ACTIONS`].
-pub const MAX_FIELDS_WITH_NEW_OPTIONS: usize = MAX_TRANSACTION_ACTIONS - ACCOUNT_WRITE_ACTIONS;
+/// [`ACCOUNT_WRITE_ACTIONS`], within the actions a plan may use
+/// ([`MAX_PLANNED_ACTIONS`]: DynamoDB's 100, less one for a keyed request's
+/// record).
+pub const MAX_FIELDS_WITH_NEW_OPTIONS: usize = MAX_PLANNED_ACTIONS - ACCOUNT_WRITE_ACTIONS;
 
 /// Checked custom values, and the options to add on the way.
 #[derive(Debug, Default)]

@@ -79,6 +79,11 @@ pub const MAX_ATTEMPTS: usize = 32;
 /// DynamoDB's limit on the actions of one TransactWriteItems.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 
+/// The actions a plan may use: one of [`MAX_TRANSACTION_ACTIONS`] is kept
+/// for the record a request with an `Idempotency-Key` commits with its
+/// write ([`staged`]).
+pub const MAX_PLANNED_ACTIONS: usize = MAX_TRANSACTION_ACTIONS - 1;
+
 /// Why a write did not happen.
 #[derive(Debug)]
 pub enum Failure<E> {
@@ -243,7 +248,7 @@ impl Transaction {
     }
 
     /// How many actions the transaction holds, the subject's included (at
-    /// most [`MAX_TRANSACTION_ACTIONS`] can commit).
+    /// most [`MAX_PLANNED_ACTIONS`] can commit).
     pub fn len(&self) -> usize {
         self.entries.len() + 1
     }
