@@ -1,13 +1,19 @@
 //! What every account endpoint shares, and nothing that differs between
-//! contracts: the PATCH body model ([`patch`]), body parsing and responses
-//! ([`http`]), validation rules ([`validate`]), credentials ([`auth`]),
-//! DynamoDB access ([`store`]), per-container caches ([`cache`]), timestamps
-//! ([`clock`]) and logging ([`telemetry`]).
+//! contracts: the frame that answers every request ([`endpoint`]: method,
+//! deadline, preconditions, idempotency, telemetry), the request in flight
+//! as the shared mechanisms see it ([`scope`]), safe retries
+//! ([`idempotency`]), the PATCH body model ([`patch`]), body parsing,
+//! conditional requests and responses ([`http`]), validation rules
+//! ([`validate`]), credentials ([`auth`]), DynamoDB access and the one write
+//! driver ([`store`]), per-container caches ([`cache`]), timestamps
+//! ([`clock`]), logging ([`telemetry`]) and the per-request metrics line
+//! ([`metrics`]).
 //!
 //! A handler built on this crate reads top to bottom as: authenticate
 //! ([`auth`]) -> parse ([`http::parse_json_object`]) -> validate
-//! ([`validate`]) -> plan one conditional write ([`store::Update`]) ->
-//! render (the endpoint's own envelope, with [`http::json`] / [`http::empty`]).
+//! ([`validate`]) -> plan one conditional write ([`store::write`]) ->
+//! render (the endpoint's own envelope, with [`http::json`] /
+//! [`http::empty`]), all inside [`endpoint::respond`].
 
 pub mod auth;
 pub mod cache;

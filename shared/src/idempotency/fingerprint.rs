@@ -12,7 +12,8 @@ const SELECTING_HEADERS: [&str; 4] = ["content-type", "x-account-id", "if-match"
 
 /// The request's fingerprint: SHA-256 (hex) of its method, path, query
 /// parameters (every name and value, by name), body bytes and
-/// the [selecting headers](SELECTING_HEADERS), each part length-prefixed so
+/// the selecting headers (`Content-Type`, `X-Account-Id`, `If-Match`,
+/// `If-None-Match`, as sent), each part length-prefixed so
 /// that no two different requests share an encoding. Two requests with one
 /// key and different fingerprints: the second is refused (422).
 pub fn fingerprint(req: &Request) -> String {

@@ -15,7 +15,7 @@
 //!    the record's key from the credential headers and the key
 //!    (`IDEMPOTENCY#<sha256>`: another credential's same key is another
 //!    record, and neither the key nor the credential is stored), and the
-//!    request's [fingerprint](fingerprint).
+//!    request's [fingerprint].
 //! 2. Nothing is written while the request authenticates, parses and
 //!    validates: a request refused before its write leaves no record, so a
 //!    corrected retry with the same key works.

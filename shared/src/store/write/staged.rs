@@ -4,7 +4,7 @@
 //! to is rendered (see [`crate::idempotency`] for the whole protocol).
 //!
 //! A staged write is always conditioned on the subject's version as read,
-//! so the item it hands back ([`Update::apply_to`] of the read) is exactly
+//! so the item it hands back ([`crate::store::Update::apply_to`] of the read) is exactly
 //! the item the commit leaves. When the commit is cancelled for anything
 //! but the record, the request's work runs again; [`Retry`] tells the next
 //! run's driver what the commit said.
