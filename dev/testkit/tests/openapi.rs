@@ -1,8 +1,9 @@
 //! `openapi.yaml` describes the API the template deploys: exactly the
-//! template's routes, each operation with an id, a success, a 401 and a
-//! security requirement naming a defined scheme, and no `$ref` that points
-//! nowhere. Each check is a function returning its problems, so the tests
-//! below also show that a broken spec is caught.
+//! template's routes, each operation with an id, a success, a 401, a
+//! security requirement naming a defined scheme and the `If-Match`,
+//! `If-None-Match` and `Idempotency-Key` header parameters, and no `$ref`
+//! that points nowhere. Each check is a function returning its problems, so
+//! the tests below also show that a broken spec is caught.
 
 use serde_norway::{Mapping, Value};
 use std::collections::BTreeSet;
@@ -151,6 +152,44 @@ fn security_problems(at: &str, security: Option<&Value>, schemes: &BTreeSet<Stri
     problems
 }
 
+/// The request headers every operation takes: the shared frame reads them
+/// on every route (`shared::endpoint::respond`).
+const FRAME_HEADERS: [&str; 3] = ["If-Match", "If-None-Match", "Idempotency-Key"];
+
+/// An operation's header parameters (names as written), `$ref`s to
+/// `#/components/parameters/...` resolved.
+fn header_parameters(spec: &Value, operation: &Value) -> BTreeSet<String> {
+    let components = spec.get("components").and_then(|c| c.get("parameters"));
+    operation
+        .get("parameters")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|parameter| match parameter.get("$ref").and_then(Value::as_str) {
+            Some(target) => target
+                .strip_prefix("#/components/parameters/")
+                .and_then(|name| components.and_then(|c| c.get(name))),
+            None => Some(parameter),
+        })
+        .filter(|parameter| parameter.get("in").and_then(Value::as_str) == Some("header"))
+        .filter_map(|parameter| parameter.get("name").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
+/// (d) Every operation documents the headers of the shared frame.
+fn frame_header_problems(spec: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (method, path, operation) in operations(spec) {
+        let headers = header_parameters(spec, operation);
+        for name in FRAME_HEADERS {
+            if !headers.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+                problems.push(format!("{method} {path}: no {name} header parameter"));
+            }
+        }
+    }
+    problems
+}
+
 /// (c) Every `$ref` is local and resolves to something under `components`.
 fn ref_problems(spec: &Value) -> Vec<String> {
     let mut refs = Vec::new();
@@ -223,9 +262,15 @@ fn every_ref_resolves_to_a_component() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+#[test]
+fn every_operation_takes_the_conditional_and_idempotency_headers() {
+    let problems = frame_header_problems(&spec());
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
 /// The checks catch what they are for: a route missing from the spec, an
-/// extra one, a missing operationId / 401 / security, an undefined scheme
-/// and a dangling `$ref`.
+/// extra one, a missing operationId / 401 / security, an undefined scheme,
+/// a dangling `$ref` and a missing frame header.
 #[test]
 fn the_checks_catch_a_broken_spec() {
     let template = template_routes();
@@ -260,6 +305,18 @@ fn the_checks_catch_a_broken_spec() {
             "{expected:?} not in:\n{operations}"
         );
     }
+
+    let headers = frame_header_problems(&broken);
+    for name in FRAME_HEADERS {
+        assert!(
+            headers.contains(&format!("PATCH /nowhere: no {name} header parameter")),
+            "{headers:#?}"
+        );
+    }
+    assert!(
+        headers.iter().all(|p| p.starts_with("PATCH /nowhere:")),
+        "{headers:#?}"
+    );
 
     let refs = ref_problems(&broken);
     assert!(
