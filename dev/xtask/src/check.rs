@@ -45,6 +45,7 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
             Some(check) => check().inspect_err(|e| println!("    {e:#}")).is_ok(),
             None => {
                 let mut command = Command::new(&step.program);
+                without_cargo_run_env(&mut command);
                 command
                     .args(&step.args)
                     .envs(step.env.iter().map(|(k, v)| (k, v)));
@@ -74,6 +75,30 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
         bail!("failed: {}", failed.join(", "));
     }
     Ok(())
+}
+
+/// Removes from `command`'s environment what `cargo run` set for this very
+/// binary (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, ...). Build scripts such
+/// as ring's rerun when one of these changes, so a cargo started with them
+/// would rebuild ring and everything above it, and the next plain `cargo
+/// test` would rebuild it all again. Without them, a step's cargo shares
+/// the builds of the cargo a developer runs by hand.
+fn without_cargo_run_env(command: &mut Command) {
+    const SET_BY_CARGO_RUN: [&str; 7] = [
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_MANIFEST_LINKS",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "OUT_DIR",
+    ];
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_") || SET_BY_CARGO_RUN.contains(&name.as_ref()) {
+            command.env_remove(name.as_ref());
+        }
+    }
 }
 
 /// Runs `command` with its output piped through, without ANSI escape
