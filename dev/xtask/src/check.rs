@@ -1,6 +1,8 @@
-//! `cargo xtask test` (every check CI runs) and `cargo xtask conformance`.
+//! `cargo xtask test` (every check CI runs), `cargo xtask conformance`
+//! (the tests on moto) and `cargo xtask dynamodb-local` (the tests on
+//! DynamoDB Local).
 
-use crate::{process, venv};
+use crate::{dynamodb_local, process, venv};
 use anyhow::bail;
 use std::time::{Duration, Instant};
 use tokio::process::Command;
@@ -292,6 +294,36 @@ pub async fn conformance() -> anyhow::Result<()> {
     let result = run_steps(vec![tests]).await;
     moto.stop().await;
     println!("==> stopped moto_server");
+    result
+}
+
+/// Test threads on DynamoDB Local: the JVM and the tests share the
+/// machine's cores (2 on CI).
+const DYNAMODB_LOCAL_TEST_THREADS: &str = "4";
+
+/// The whole test suite against DynamoDB Local (AWS's emulator, a second
+/// and stricter engine than dynoxide; installed on first use), every test
+/// run even after a failure. The server is stopped by pid afterwards,
+/// whether the tests pass, fail or are interrupted with Ctrl-C.
+pub async fn dynamodb_local() -> anyhow::Result<()> {
+    let server = dynamodb_local::Server::start().await?;
+    let mut tests = step(
+        "tests against DynamoDB Local",
+        "cargo",
+        &["test", "--workspace", "--tests", "--no-fail-fast"],
+    );
+    tests.env = vec![
+        ("DYNAMODB_ENDPOINT".to_owned(), server.endpoint()),
+        (
+            "RUST_TEST_THREADS".to_owned(),
+            DYNAMODB_LOCAL_TEST_THREADS.to_owned(),
+        ),
+    ];
+    let result = tokio::select! {
+        result = run_steps(vec![tests]) => result,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    server.stop().await;
     result
 }
 
