@@ -169,7 +169,8 @@ const SCHEMATHESIS_ARGS: [&str; 7] = [
 ];
 
 /// fmt, clippy, every test of the workspace (route and policy checks of
-/// template.yaml included), cfn-lint and `sam validate --lint` on the
+/// template.yaml included), the tests again on DynamoDB Local
+/// ([`dynamodb_local()`]), cfn-lint and `sam validate --lint` on the
 /// template, `sam build` of every function (x86_64), the load harness and
 /// schemathesis (each bounded), and a check that the fuzz targets compile.
 pub async fn run() -> anyhow::Result<()> {
@@ -227,6 +228,8 @@ pub async fn run() -> anyhow::Result<()> {
             &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         ),
         step("tests", "cargo", &["test", "--workspace", "--all-targets"]),
+        // The same test binaries (already built), on a stricter engine.
+        step("tests against DynamoDB Local", &xtask, &["dynamodb-local"]),
         step("doc tests", "cargo", &["test", "--workspace", "--doc"]),
         // Issue 8's harnesses, each bounded (RELIABILITY.md has their figures).
         step("load/race harness", &xtask, &["load"]),
