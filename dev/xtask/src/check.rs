@@ -1,6 +1,8 @@
-//! `cargo xtask test` (every check CI runs) and `cargo xtask conformance`.
+//! `cargo xtask test` (every check CI runs), `cargo xtask conformance`
+//! (the tests on moto) and `cargo xtask dynamodb-local` (the tests on
+//! DynamoDB Local).
 
-use crate::{process, venv};
+use crate::{dynamodb_local, process, venv};
 use anyhow::bail;
 use std::time::{Duration, Instant};
 use tokio::process::Command;
@@ -45,6 +47,7 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
             Some(check) => check().inspect_err(|e| println!("    {e:#}")).is_ok(),
             None => {
                 let mut command = Command::new(&step.program);
+                without_cargo_run_env(&mut command);
                 command
                     .args(&step.args)
                     .envs(step.env.iter().map(|(k, v)| (k, v)));
@@ -74,6 +77,30 @@ async fn run_steps(steps: Vec<Step>) -> anyhow::Result<()> {
         bail!("failed: {}", failed.join(", "));
     }
     Ok(())
+}
+
+/// Removes from `command`'s environment what `cargo run` set for this very
+/// binary (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, ...). Build scripts such
+/// as ring's rerun when one of these changes, so a cargo started with them
+/// would rebuild ring and everything above it, and the next plain `cargo
+/// test` would rebuild it all again. Without them, a step's cargo shares
+/// the builds of the cargo a developer runs by hand.
+fn without_cargo_run_env(command: &mut Command) {
+    const SET_BY_CARGO_RUN: [&str; 7] = [
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_MANIFEST_LINKS",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "OUT_DIR",
+    ];
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_") || SET_BY_CARGO_RUN.contains(&name.as_ref()) {
+            command.env_remove(name.as_ref());
+        }
+    }
 }
 
 /// Runs `command` with its output piped through, without ANSI escape
@@ -142,7 +169,8 @@ const SCHEMATHESIS_ARGS: [&str; 7] = [
 ];
 
 /// fmt, clippy, every test of the workspace (route and policy checks of
-/// template.yaml included), cfn-lint and `sam validate --lint` on the
+/// template.yaml included), the tests again on DynamoDB Local
+/// ([`dynamodb_local()`]), cfn-lint and `sam validate --lint` on the
 /// template, `sam build` of every function (x86_64), the load harness and
 /// schemathesis (each bounded), and a check that the fuzz targets compile.
 pub async fn run() -> anyhow::Result<()> {
@@ -200,6 +228,8 @@ pub async fn run() -> anyhow::Result<()> {
             &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         ),
         step("tests", "cargo", &["test", "--workspace", "--all-targets"]),
+        // The same test binaries (already built), on a stricter engine.
+        step("tests against DynamoDB Local", &xtask, &["dynamodb-local"]),
         step("doc tests", "cargo", &["test", "--workspace", "--doc"]),
         // Issue 8's harnesses, each bounded (RELIABILITY.md has their figures).
         step("load/race harness", &xtask, &["load"]),
@@ -267,6 +297,36 @@ pub async fn conformance() -> anyhow::Result<()> {
     let result = run_steps(vec![tests]).await;
     moto.stop().await;
     println!("==> stopped moto_server");
+    result
+}
+
+/// Test threads on DynamoDB Local: the JVM and the tests share the
+/// machine's cores (2 on CI).
+const DYNAMODB_LOCAL_TEST_THREADS: &str = "4";
+
+/// The whole test suite against DynamoDB Local (AWS's emulator, a second
+/// and stricter engine than dynoxide; installed on first use), every test
+/// run even after a failure. The server is stopped by pid afterwards,
+/// whether the tests pass, fail or are interrupted with Ctrl-C.
+pub async fn dynamodb_local() -> anyhow::Result<()> {
+    let server = dynamodb_local::Server::start().await?;
+    let mut tests = step(
+        "tests against DynamoDB Local",
+        "cargo",
+        &["test", "--workspace", "--tests", "--no-fail-fast"],
+    );
+    tests.env = vec![
+        ("DYNAMODB_ENDPOINT".to_owned(), server.endpoint()),
+        (
+            "RUST_TEST_THREADS".to_owned(),
+            DYNAMODB_LOCAL_TEST_THREADS.to_owned(),
+        ),
+    ];
+    let result = tokio::select! {
+        result = run_steps(vec![tests]) => result,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    server.stop().await;
     result
 }
 

