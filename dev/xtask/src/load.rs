@@ -20,12 +20,33 @@
 //! - 004: updates and email claims from a pool shared across accounts
 //!   (200 or 409): markers consistent, the last reported values held.
 //!
+//! Duplicated idempotency keys, everywhere: about one request in nine
+//! (of every kind above, [`KEYED_PERCENT`] % of the tasks) carries an
+//! `Idempotency-Key` and is sent 2 to 5 times, with the same body and
+//! credential: all copies at once, or the first alone and the others one
+//! by one after its answer, or two at once and the others after. A key
+//! is unique per credential and request (the same key strings recur under
+//! other credentials, which must not matter).
+//! For every key: at most one copy executed (a 2xx without
+//! `Idempotent-Replayed`); every replay (`Idempotent-Replayed: true`) has
+//! the executed copy's status, body and ETag; a copy sent after the
+//! executed copy's answer is a replay; the table holds the key's record
+//! (pk `IDEMPOTENCY#...`, with the executed answer) exactly when a copy
+//! executed, and no other record. Copies answered afresh without
+//! executing are allowed before the execution only: a contested 409 (not
+//! kept), or 503/429 (never kept: a later copy runs afresh, as a client's
+//! retry would; listed in the output, while a 5xx without a key fails the
+//! run). Each request's effects are checked once, from its executed copy.
+//!
 //! Everywhere: the item's `version` moved by exactly the number of
-//! successful writes to it (no lost, no doubled write), no 5xx, no status
-//! outside the documented ones for that request. The run goes twice: in
-//! process through the handlers ([`Router`], `--requests`), and over HTTP
-//! through the local API ([`LocalApi`], `--http-requests`). Each run has a
-//! deadline and stops by itself; everything is on 127.0.0.1.
+//! successful writes to it (a replay is not a write: no lost, no doubled
+//! write), no 5xx (but a keyed copy's, above), no status outside the
+//! documented ones for that request. The run goes twice: in process
+//! through the handlers ([`Router`], `--requests`), and over HTTP through
+//! the local API ([`LocalApi`], `--http-requests`); both counts are of
+//! requests sent, copies included, and the copies sent at once add to
+//! what is in flight. Each run has a deadline and stops by itself;
+//! everything is on 127.0.0.1.
 
 use crate::functions;
 use anyhow::{Context, bail};
@@ -38,7 +59,10 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::store::Item;
+use shared::{
+    idempotency::{Claim, REPLAYED, stored_response},
+    store::Item,
+};
 use std::{
     collections::{BTreeMap, BTreeSet, VecDeque},
     sync::{
@@ -136,16 +160,6 @@ impl Purpose {
         }
     }
 
-    /// The writes a success makes to its item (each bumps `version`): one,
-    /// but two for a confirmation, which counts the try in a write of its
-    /// own before it compares the code (store/confirm.rs).
-    fn writes(&self) -> i64 {
-        match self {
-            Purpose::V1Confirm { .. } => 2,
-            _ => 1,
-        }
-    }
-
     /// The table (logical id) and key of the item the request writes.
     fn item(&self) -> (&'static str, String) {
         match self {
@@ -179,7 +193,33 @@ struct Planned {
     headers: Vec<(&'static str, String)>,
     /// The body, or `None` for a confirmation (the code is read when sent).
     body: Option<Value>,
+    /// Its `Idempotency-Key` (also in `headers`) and how its copies go out.
+    key: Option<KeyPlan>,
 }
+
+impl Planned {
+    /// How many times the request is sent.
+    fn copies(&self) -> usize {
+        self.key.as_ref().map_or(1, |k| k.at_once + k.after)
+    }
+}
+
+/// A keyed request: its key and how its copies are sent.
+#[derive(Clone, Debug)]
+struct KeyPlan {
+    /// The request's number among the keyed ones (its copies share it).
+    request: usize,
+    key: String,
+    /// The `pk` of the record its execution leaves (`IDEMPOTENCY#...`).
+    record: String,
+    /// Copies sent together first.
+    at_once: usize,
+    /// Copies sent then, one by one, each once the previous has answered.
+    after: usize,
+}
+
+/// Percentage of the tasks whose requests carry an `Idempotency-Key`.
+const KEYED_PERCENT: u64 = 12;
 
 /// A few requests one worker sends in order (a change and its confirmation).
 type Task = Vec<Planned>;
@@ -214,18 +254,23 @@ fn v2_account(a: usize) -> String {
     format!("acc_load_{a:05}")
 }
 
-/// The workload: `requests` requests in tasks, kinds interleaved, and the
-/// seed file they need (accounts, credentials; loaded after the demo seed).
+/// The workload: `requests` requests to send (copies of keyed ones
+/// included) in tasks, kinds interleaved, and the seed file they need
+/// (accounts, credentials; loaded after the demo seed).
 fn workload(requests: usize) -> (Vec<Task>, Value) {
     let mut tasks: Vec<Task> = Vec::new();
     let mut sent = 0;
+    let mut keyed = 0;
+    // Keys handed out per credential: the same key strings recur under
+    // every credential, each one a request of its own.
+    let mut keys: BTreeMap<String, usize> = BTreeMap::new();
     let mut i = 0usize;
     let mut metadata_accounts = 1;
     let mut metadata_count = 0;
     let mut verified = 0;
     while sent < requests {
         let k = i / 5;
-        let task: Task = match i % 5 {
+        let mut task: Task = match i % 5 {
             0 => {
                 // Fill the accounts one batch of 8 keys at a time, so many
                 // requests race on one account while none exceeds 40 keys.
@@ -249,6 +294,7 @@ fn workload(requests: usize) -> (Vec<Task>, Value) {
                         key,
                         value: i as i64,
                     },
+                    key: None,
                 }]
             }
             1 => {
@@ -260,6 +306,7 @@ fn workload(requests: usize) -> (Vec<Task>, Value) {
                     headers: vec![("x-api-key", KEY_001.to_owned())],
                     body: Some(json!({ "name": name })),
                     purpose: Purpose::Rename { account, name },
+                    key: None,
                 }]
             }
             2 => {
@@ -280,6 +327,7 @@ fn workload(requests: usize) -> (Vec<Task>, Value) {
                     headers: vec![("x-api-key", KEY_002.to_owned())],
                     body: Some(body),
                     purpose,
+                    key: None,
                 }]
             }
             3 => match k % 3 {
@@ -326,6 +374,7 @@ fn workload(requests: usize) -> (Vec<Task>, Value) {
                         headers: vec![("authorization", format!("Bearer {}", v1_token(&account)))],
                         body: None,
                         purpose: Purpose::V1Confirm { account, email },
+                        key: None,
                     };
                     vec![pending, confirm]
                 }
@@ -357,14 +406,75 @@ fn workload(requests: usize) -> (Vec<Task>, Value) {
                     headers: vec![("x-auth-token", TOKEN_004.to_owned())],
                     body: Some(body),
                     purpose,
+                    key: None,
                 }]
             }
         };
-        sent += task.len();
+        let draw = mix(i as u64);
+        if draw % 100 < KEYED_PERCENT {
+            for planned in &mut task {
+                let credential = planned
+                    .headers
+                    .iter()
+                    .find(|(name, _)| CREDENTIALS.contains(name))
+                    .map(|(_, value)| value.clone())
+                    .unwrap_or_default();
+                let n = keys.entry(credential).or_default();
+                let key = format!("load-{n}");
+                *n += 1;
+                let copies = 2 + (draw >> 8) as usize % 4;
+                let at_once = match (draw >> 16) % 3 {
+                    0 => copies,
+                    1 => 1,
+                    _ => 2,
+                };
+                planned.headers.push(("idempotency-key", key.clone()));
+                planned.key = Some(KeyPlan {
+                    request: keyed,
+                    record: record_pk(&planned.headers),
+                    key,
+                    at_once,
+                    after: copies - at_once,
+                });
+                keyed += 1;
+            }
+        }
+        sent += task.iter().map(Planned::copies).sum::<usize>();
         tasks.push(task);
         i += 1;
     }
     (tasks, seed(metadata_accounts, verified))
+}
+
+/// The headers that carry a credential (the idempotency record is kept
+/// per credential).
+const CREDENTIALS: [&str; 3] = ["authorization", "x-api-key", "x-auth-token"];
+
+/// A well-mixed function of `i` (splitmix64): which tasks are keyed, and
+/// how their copies go out, without a random generator.
+fn mix(i: u64) -> u64 {
+    let mut x = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// The `pk` of the record a request with these headers (credential and
+/// `Idempotency-Key`) leaves, as the functions derive it.
+fn record_pk(headers: &[(&'static str, String)]) -> String {
+    claim(headers).record_key().pk.clone()
+}
+
+/// The idempotency claim of a request with these headers.
+fn claim(headers: &[(&'static str, String)]) -> Claim {
+    let mut request = lambda_http::http::Request::builder();
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let request: lambda_http::Request = request.body(Body::Empty).expect("a request");
+    Claim::from_request(&request)
+        .expect("a well-formed key")
+        .expect("a key")
 }
 
 fn v1_patch(account: &str, body: Value, purpose: Purpose) -> Planned {
@@ -374,6 +484,7 @@ fn v1_patch(account: &str, body: Value, purpose: Purpose) -> Planned {
         headers: vec![("authorization", format!("Bearer {}", v1_token(account)))],
         body: Some(body),
         purpose,
+        key: None,
     }
 }
 
@@ -472,14 +583,37 @@ impl Intercept for Calls {
     }
 }
 
-/// One answered request.
+/// One answered request (one copy of a keyed one).
 struct Outcome {
     purpose: Purpose,
     status: u16,
     body: Value,
+    /// Answered with `Idempotent-Replayed: true`.
+    replayed: bool,
+    /// For a copy of a keyed request: its key and the rest of its answer.
+    copy: Option<KeyedCopy>,
+}
+
+impl Outcome {
+    /// Whether the request took effect here: a 2xx that is not a replay.
+    fn executed(&self) -> bool {
+        (200..300).contains(&self.status) && !self.replayed
+    }
+}
+
+/// A copy of a keyed request, as sent and answered.
+struct KeyedCopy {
+    plan: KeyPlan,
+    /// The body as received, byte for byte.
+    raw: Bytes,
+    etag: Option<String>,
+    /// When it was sent and answered, from the start of the run.
+    sent: Duration,
+    answered: Duration,
 }
 
 /// What a run did and what the table holds afterwards.
+#[derive(Default)]
 struct Report {
     requests: usize,
     concurrency: usize,
@@ -492,6 +626,31 @@ struct Report {
     lost: Vec<String>,
     partial: Vec<String>,
     unexpected: Vec<String>,
+    keys: KeyFigures,
+}
+
+/// The duplicated idempotency keys of a run.
+#[derive(Default)]
+struct KeyFigures {
+    /// Keyed requests (keys, each under its credential).
+    keyed: usize,
+    /// Copies sent, all keys.
+    copies: usize,
+    /// Copies answered with `Idempotent-Replayed: true`.
+    replays: usize,
+    /// Copies that executed (a 2xx, not a replay).
+    executed: usize,
+    /// Copies answered afresh without executing (a contested 409).
+    refused: usize,
+    /// Copies answered 503 or 429 (nothing is kept: a later copy runs
+    /// afresh), each described.
+    unavailable: Vec<String>,
+    /// Keys that executed more than once.
+    executed_twice: usize,
+    /// Idempotency records in the tables after the run.
+    records: usize,
+    /// Broken key invariants.
+    violations: Vec<String>,
 }
 
 impl Report {
@@ -503,10 +662,13 @@ impl Report {
             .filter(|(s, _)| **s >= 500)
             .map(|(_, n)| n)
             .sum();
+        let keys = &self.keys;
         println!(
             "load {what}: requests {} ({} in flight, {:.1}s), statuses {}, conflicts (409) {}, \
              retries {} (SDK {} + {} DynamoDB refusals re-planned or answered 409, of {} DynamoDB calls), \
-             5xx {server_errors}, unexpected statuses {}, lost writes {}, partial writes {}",
+             5xx {server_errors}, unexpected statuses {}, lost writes {}, partial writes {}; \
+             duplicated idempotency keys: {} keyed requests, {} copies sent ({} replays, {} executed, \
+             {} refused afresh, {} unavailable), {} executed twice, {} records, {} key violations",
             self.requests,
             self.concurrency,
             self.elapsed.as_secs_f64(),
@@ -519,7 +681,19 @@ impl Report {
             self.unexpected.len(),
             self.lost.len(),
             self.partial.len(),
+            keys.keyed,
+            keys.copies,
+            keys.replays,
+            keys.executed,
+            keys.refused,
+            keys.unavailable.len(),
+            keys.executed_twice,
+            keys.records,
+            keys.violations.len(),
         );
+        for answer in keys.unavailable.iter().take(8) {
+            println!("    (allowed) {answer}");
+        }
     }
 
     fn check(&self) -> anyhow::Result<()> {
@@ -528,9 +702,10 @@ impl Report {
             .iter()
             .chain(&self.lost)
             .chain(&self.partial)
+            .chain(&self.keys.violations)
             .collect();
         if !problems.is_empty() {
-            for list in [&self.unexpected, &self.lost, &self.partial] {
+            for list in [&self.unexpected, &self.lost, &self.partial, &self.keys.violations] {
                 for problem in list.iter().take(8) {
                     println!("    {problem}");
                 }
@@ -576,20 +751,23 @@ async fn run_once(transport: Transport, requests: usize, concurrency: usize) -> 
         ),
         Transport::InProcess => None,
     };
-    let port = api.as_ref().map(LocalApi::port);
+    let target = match &api {
+        Some(api) => Target::Http(api.port()),
+        None => Target::Router(router),
+    };
     let queue = Arc::new(Mutex::new(tasks.into_iter().collect::<VecDeque<Task>>()));
     let outcomes = Arc::new(Mutex::new(Vec::with_capacity(requests)));
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (queue, outcomes, router, client) = (
+        let (queue, outcomes, target, client) = (
             Arc::clone(&queue),
             Arc::clone(&outcomes),
-            Arc::clone(&router),
+            target.clone(),
             client.clone(),
         );
         workers.spawn(async move {
-            let mut connection = None;
+            let mut connections = Vec::new();
             loop {
                 let Some(task) = queue.lock().expect("queue").pop_front() else {
                     return Ok::<_, anyhow::Error>(());
@@ -604,19 +782,23 @@ async fn run_once(transport: Transport, requests: usize, concurrency: usize) -> 
                             json!({ "code": outbox_code(&client, account).await? })
                         }
                     };
-                    let request = http_request(&planned, &body)?;
-                    let response = match port {
-                        None => router.call(request).await,
-                        Some(port) => send_http(&mut connection, port, request).await?,
-                    };
-                    let status = response.status().as_u16();
-                    let bytes: &[u8] = response.body().as_ref();
-                    let body = serde_json::from_slice(bytes).unwrap_or(Value::Null);
-                    outcomes.lock().expect("outcomes").push(Outcome {
-                        purpose: planned.purpose.clone(),
-                        status,
-                        body,
-                    });
+                    let answers = send_copies(&target, &mut connections, &planned, &body, started).await?;
+                    let mut outcomes = outcomes.lock().expect("outcomes");
+                    for answer in answers {
+                        outcomes.push(Outcome {
+                            purpose: planned.purpose.clone(),
+                            status: answer.status,
+                            body: serde_json::from_slice(&answer.raw).unwrap_or(Value::Null),
+                            replayed: answer.replayed,
+                            copy: planned.key.clone().map(|plan| KeyedCopy {
+                                plan,
+                                raw: answer.raw,
+                                etag: answer.etag,
+                                sent: answer.sent,
+                                answered: answer.answered,
+                            }),
+                        });
+                    }
                 }
             }
         });
@@ -644,17 +826,17 @@ async fn run_once(transport: Transport, requests: usize, concurrency: usize) -> 
         sdk_retries: (calls.attempts.load(Ordering::Relaxed) - attempts)
             .saturating_sub(calls.operations.load(Ordering::Relaxed) - operations),
         refused: calls.refused.load(Ordering::Relaxed) - refused,
-        conflicts: 0,
-        lost: Vec::new(),
-        partial: Vec::new(),
-        unexpected: Vec::new(),
+        ..Report::default()
     };
     for outcome in &outcomes {
         *report.statuses.entry(outcome.status).or_default() += 1;
         if outcome.status == 409 {
             report.conflicts += 1;
         }
-        if !outcome.purpose.allowed().contains(&outcome.status) {
+        // A keyed copy may be answered "unavailable": its retry (a later
+        // copy) runs again, which the key checks follow.
+        let retried = outcome.copy.is_some() && unavailable(outcome.status);
+        if !outcome.purpose.allowed().contains(&outcome.status) && !retried {
             report.unexpected.push(format!(
                 "{:?} answered {}: {}",
                 outcome.purpose, outcome.status, outcome.body
@@ -665,6 +847,100 @@ async fn run_once(transport: Transport, requests: usize, concurrency: usize) -> 
     check_invariants(&client, &outcomes, &before, &after, &mut report).await?;
     server.stop();
     Ok(report)
+}
+
+/// Whether `status` says the service is unavailable (503, or the 429 of
+/// contract 004): such an answer is never kept for a key.
+fn unavailable(status: u16) -> bool {
+    status >= 500 || status == 429
+}
+
+/// Where the requests go: the handlers in process, or the local API.
+#[derive(Clone)]
+enum Target {
+    Router(Arc<Router>),
+    Http(u16),
+}
+
+type Connection = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// One answer, as the harness keeps it.
+struct Answer {
+    status: u16,
+    raw: Bytes,
+    etag: Option<String>,
+    replayed: bool,
+    sent: Duration,
+    answered: Duration,
+}
+
+/// Sends `planned` (with `body`) as many times as it is to be sent (once,
+/// or its keyed copies: some at once, the others one by one), over the
+/// worker's `connections` (one per copy sent at once, kept alive).
+async fn send_copies(
+    target: &Target,
+    connections: &mut Vec<Option<Connection>>,
+    planned: &Planned,
+    body: &Value,
+    started: Instant,
+) -> anyhow::Result<Vec<Answer>> {
+    let (at_once, after) = planned.key.as_ref().map_or((1, 0), |k| (k.at_once, k.after));
+    if connections.len() < at_once {
+        connections.resize_with(at_once, || None);
+    }
+    let mut answers = Vec::with_capacity(at_once + after);
+    if at_once == 1 {
+        answers.push(send(target, &mut connections[0], http_request(planned, body)?, started).await?);
+    } else {
+        let mut copies = tokio::task::JoinSet::new();
+        for (slot, connection) in connections.iter_mut().take(at_once).enumerate() {
+            let (target, request, mut connection) =
+                (target.clone(), http_request(planned, body)?, connection.take());
+            copies.spawn(async move {
+                let answer = send(&target, &mut connection, request, started).await;
+                (slot, connection, answer)
+            });
+        }
+        while let Some(joined) = copies.join_next().await {
+            let (slot, connection, answer) = joined?;
+            connections[slot] = connection;
+            answers.push(answer?);
+        }
+    }
+    for _ in 0..after {
+        answers.push(send(target, &mut connections[0], http_request(planned, body)?, started).await?);
+    }
+    Ok(answers)
+}
+
+/// Sends one request to `target` (over `connection` for HTTP).
+async fn send(
+    target: &Target,
+    connection: &mut Option<Connection>,
+    request: hyper::Request<Bytes>,
+    started: Instant,
+) -> anyhow::Result<Answer> {
+    let sent = started.elapsed();
+    let response = match target {
+        Target::Router(router) => router.call(request).await,
+        Target::Http(port) => send_http(connection, *port, request).await?,
+    };
+    let answered = started.elapsed();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    Ok(Answer {
+        status: response.status().as_u16(),
+        etag: header("etag"),
+        replayed: header(REPLAYED).as_deref() == Some("true"),
+        raw: Bytes::copy_from_slice(response.body().as_ref()),
+        sent,
+        answered,
+    })
 }
 
 fn http_request(planned: &Planned, body: &Value) -> anyhow::Result<hyper::Request<Bytes>> {
@@ -682,7 +958,7 @@ fn http_request(planned: &Planned, body: &Value) -> anyhow::Result<hyper::Reques
 /// Sends `request` over the worker's keep-alive connection (opened on
 /// first use, again after an error).
 async fn send_http(
-    connection: &mut Option<hyper::client::conn::http1::SendRequest<Full<Bytes>>>,
+    connection: &mut Option<Connection>,
     port: u16,
     request: hyper::Request<Bytes>,
 ) -> anyhow::Result<Response<Body>> {
@@ -778,12 +1054,22 @@ async fn check_invariants(
 ) -> anyhow::Result<()> {
     let ok = |o: &&Outcome| (200..300).contains(&o.status);
 
-    // Every item's version moved by its successful writes.
+    // Every item's version moved by its successful writes: one per
+    // request that executed (a replay wrote nothing).
     let mut writes: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for outcome in outcomes.iter().filter(ok) {
+    for outcome in outcomes.iter().filter(|o| o.executed()) {
         let (table, pk) = outcome.purpose.item();
-        *writes.entry((table.to_owned(), pk)).or_default() += outcome.purpose.writes();
+        *writes.entry((table.to_owned(), pk)).or_default() += 1;
     }
+    let mut records = BTreeMap::new();
+    for table in TABLES {
+        for item in scan(client, table).await? {
+            if let Some(pk) = text(&item, "pk").filter(|pk| pk.starts_with("IDEMPOTENCY#")) {
+                records.insert((table, pk), item);
+            }
+        }
+    }
+    check_keys(outcomes, &records, &mut report.keys);
     for (item, n) in &writes {
         let moved = after.get(item).copied().unwrap_or(0) - before.get(item).copied().unwrap_or(0);
         if moved < *n {
@@ -804,6 +1090,11 @@ async fn check_invariants(
         }
     }
 
+    // The effects, one answer per request: a keyed request's is its copy
+    // that executed, if one did (a copy answered 409 or 503 before another
+    // executed is not a refusal of the request).
+    let outcomes = requests(outcomes);
+
     // 000: every reported key with its value; no key of a refused request.
     let metadata = scan(client, "OrgAccountsTable").await?;
     let account_metadata = |id: &str| -> BTreeMap<String, AttributeValue> {
@@ -817,7 +1108,7 @@ async fn check_invariants(
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default()
     };
-    for outcome in outcomes {
+    for &outcome in &outcomes {
         if let Purpose::MetadataKey { account, key, value } = &outcome.purpose {
             let stored = account_metadata(account);
             let held = stored.get(key);
@@ -837,7 +1128,7 @@ async fn check_invariants(
     // 001: each renamed account holds a name a 200 reported.
     let tenant = scan(client, "TenantAccountsTable").await?;
     let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for outcome in outcomes.iter().filter(ok) {
+    for outcome in outcomes.iter().copied().filter(ok) {
         if let Purpose::Rename { account, name } = &outcome.purpose {
             names.entry(account).or_default().insert(name);
             if outcome.body["name"] != json!(name) {
@@ -882,7 +1173,7 @@ async fn check_invariants(
             .push("002: an option appears twice in the definition".to_owned());
     }
     let mut reported_options = BTreeSet::from(["seeded".to_owned()]);
-    for outcome in outcomes {
+    for &outcome in &outcomes {
         if let Purpose::Option { option, .. } = &outcome.purpose {
             match (ok(&outcome), unique.contains(option)) {
                 (true, true) | (false, false) => {}
@@ -907,7 +1198,7 @@ async fn check_invariants(
     let number_prefix = format!("TENANT#{TENANT_002}#NUMBER#");
     let mut held_numbers: BTreeMap<String, String> = BTreeMap::new(); // number -> account
     let mut won: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    for outcome in outcomes.iter().filter(ok) {
+    for outcome in outcomes.iter().copied().filter(ok) {
         if let Purpose::Number { account, number } = &outcome.purpose {
             won.entry(*account).or_default().insert(*number);
         }
@@ -953,7 +1244,7 @@ async fn check_invariants(
     }
 
     // 003 and 004: each 200 shows what its request set.
-    for outcome in outcomes.iter().filter(ok) {
+    for outcome in outcomes.iter().copied().filter(ok) {
         let (field, expected) = match &outcome.purpose {
             Purpose::V1Email { email, .. } | Purpose::V2Email { email, .. } => ("email", email),
             Purpose::V1Pending { email, .. } => ("pending_email", email),
@@ -978,7 +1269,7 @@ async fn check_invariants(
         if table != "UserAccountsTable" {
             continue;
         }
-        for outcome in outcomes.iter().filter(ok) {
+        for outcome in outcomes.iter().copied().filter(ok) {
             let (account, email) = match &outcome.purpose {
                 Purpose::V1Confirm { account, email } => (account, email),
                 _ => continue,
@@ -998,6 +1289,140 @@ async fn check_invariants(
         }
     }
     Ok(())
+}
+
+/// One outcome per request: each unkeyed one, and for each keyed one its
+/// copy that executed, else a replay, else its first copy.
+fn requests(outcomes: &[Outcome]) -> Vec<&Outcome> {
+    let mut keyed: BTreeMap<usize, &Outcome> = BTreeMap::new();
+    let mut requests = Vec::new();
+    let rank = |o: &Outcome| (o.executed(), o.replayed);
+    for outcome in outcomes {
+        match &outcome.copy {
+            None => requests.push(outcome),
+            Some(copy) => {
+                let chosen = keyed.entry(copy.plan.request).or_insert(outcome);
+                if rank(outcome) > rank(chosen) {
+                    *chosen = outcome;
+                }
+            }
+        }
+    }
+    requests.extend(keyed.into_values());
+    requests
+}
+
+/// The duplicated keys (see the module docs): per key, at most one copy
+/// executed, the replays are its answer, a copy sent after its answer is a
+/// replay, and its record is in the table exactly when it executed (with
+/// that answer); no record of anything else.
+fn check_keys(outcomes: &[Outcome], records: &BTreeMap<(&str, String), Item>, figures: &mut KeyFigures) {
+    let mut keys: BTreeMap<usize, Vec<(&Outcome, &KeyedCopy)>> = BTreeMap::new();
+    for outcome in outcomes {
+        match &outcome.copy {
+            Some(copy) => keys.entry(copy.plan.request).or_default().push((outcome, copy)),
+            None if outcome.replayed => figures.violations.push(format!(
+                "{:?}: replayed without an Idempotency-Key",
+                outcome.purpose
+            )),
+            None => {}
+        }
+    }
+    let mut expected_records = BTreeSet::new();
+    for copies in keys.values() {
+        let (purpose, plan) = (&copies[0].0.purpose, &copies[0].1.plan);
+        let name = format!("key {} ({purpose:?})", plan.key);
+        figures.keyed += 1;
+        figures.copies += copies.len();
+        let executed: Vec<_> = copies.iter().filter(|(o, _)| o.executed()).collect();
+        figures.executed += executed.len();
+        if executed.len() > 1 {
+            figures.executed_twice += 1;
+            figures
+                .violations
+                .push(format!("{name}: executed {} times", executed.len()));
+        }
+        for (outcome, copy) in copies {
+            if outcome.replayed {
+                figures.replays += 1;
+                match executed.first() {
+                    None => figures.violations.push(format!(
+                        "{name}: a replay ({}) of no executed copy",
+                        outcome.status
+                    )),
+                    Some((first, first_copy)) => {
+                        if (outcome.status, &copy.raw, &copy.etag)
+                            != (first.status, &first_copy.raw, &first_copy.etag)
+                        {
+                            figures.violations.push(format!(
+                                "{name}: replayed {} {:?} {}, executed {} {:?} {}",
+                                outcome.status,
+                                copy.etag,
+                                String::from_utf8_lossy(&copy.raw),
+                                first.status,
+                                first_copy.etag,
+                                String::from_utf8_lossy(&first_copy.raw)
+                            ));
+                        }
+                    }
+                }
+            } else if !outcome.executed() {
+                match unavailable(outcome.status) {
+                    true => figures.unavailable.push(format!(
+                        "{name}: a copy ({} sent at once, {} after) answered {} {}",
+                        plan.at_once,
+                        plan.after,
+                        outcome.status,
+                        String::from_utf8_lossy(&copy.raw)
+                    )),
+                    false => figures.refused += 1,
+                }
+                if let Some((_, first_copy)) = executed.iter().find(|(_, e)| e.answered <= copy.sent) {
+                    figures.violations.push(format!(
+                        "{name}: sent after the executed copy's answer ({:?} <= {:?}), answered {} afresh",
+                        first_copy.answered, copy.sent, outcome.status
+                    ));
+                }
+            }
+        }
+        let table = purpose.item().0;
+        let record = records.get(&(table, plan.record.clone()));
+        match (executed.first(), record) {
+            (Some(_), None) => figures
+                .violations
+                .push(format!("{name}: executed, no record in {table}")),
+            (None, Some(_)) => figures
+                .violations
+                .push(format!("{name}: a record in {table}, no copy executed")),
+            (Some((first, first_copy)), Some(record)) => {
+                let kept = stored_response(record);
+                let kept = kept.as_ref().map(|r| {
+                    let body: &[u8] = r.body().as_ref();
+                    (
+                        r.status().as_u16(),
+                        body.to_vec(),
+                        r.headers().get("etag").and_then(|v| v.to_str().ok()),
+                    )
+                });
+                let answered = (first.status, first_copy.raw.to_vec(), first_copy.etag.as_deref());
+                if kept.as_ref() != Some(&answered) {
+                    figures.violations.push(format!(
+                        "{name}: the record keeps {kept:?}, the executed copy answered {answered:?}"
+                    ));
+                }
+            }
+            (None, None) => {}
+        }
+        expected_records.insert((table, plan.record.clone()));
+    }
+    figures.records = records.len();
+    for (table, pk) in records.keys() {
+        if !expected_records.contains(&(*table, pk.clone())) {
+            figures
+                .violations
+                .push(format!("{table}: record {pk} of no keyed request"));
+        }
+    }
 }
 
 /// Every account's email has exactly one marker naming it; every marker
@@ -1054,8 +1479,8 @@ mod tests {
     #[test]
     fn the_workload_has_the_requests_asked_for_and_bounded_keys() {
         let (tasks, seed) = workload(2000);
-        let requests: usize = tasks.iter().map(Vec::len).sum();
-        assert!((2000..2002).contains(&requests), "{requests}");
+        let requests: usize = tasks.iter().flatten().map(Planned::copies).sum();
+        assert!((2000..2010).contains(&requests), "{requests}");
         let mut keys: BTreeMap<String, usize> = BTreeMap::new();
         for planned in tasks.iter().flatten() {
             if let Purpose::MetadataKey { account, .. } = &planned.purpose {
@@ -1071,20 +1496,155 @@ mod tests {
         SeedFile::parse(&seed.to_string()).unwrap();
     }
 
+    /// A share of the requests of every kind carries a key; a key is
+    /// unique per credential and request, and key strings recur under
+    /// other credentials.
+    #[test]
+    fn keyed_requests_of_every_kind_are_sent_several_times() {
+        let (tasks, _) = workload(2400);
+        let keyed: Vec<(&Planned, &KeyPlan)> = tasks
+            .iter()
+            .flatten()
+            .filter_map(|p| p.key.as_ref().map(|k| (p, k)))
+            .collect();
+        let kinds: BTreeSet<String> = keyed
+            .iter()
+            .map(|(p, _)| {
+                format!("{:?}", p.purpose)
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(kinds.len(), 10, "{kinds:?}");
+        assert!(
+            keyed
+                .iter()
+                .all(|(p, k)| (2..=5).contains(&p.copies()) && k.at_once >= 1)
+        );
+        assert!(keyed.iter().any(|(_, k)| k.after == 0) && keyed.iter().any(|(_, k)| k.at_once == 1));
+        let records: BTreeSet<&str> = keyed.iter().map(|(_, k)| k.record.as_str()).collect();
+        assert_eq!(records.len(), keyed.len(), "one record per keyed request");
+        let requests: BTreeSet<usize> = keyed.iter().map(|(_, k)| k.request).collect();
+        assert_eq!(requests.len(), keyed.len());
+        let shared = keyed.iter().filter(|(_, k)| k.key == "load-0").count();
+        assert!(shared > 2, "load-0 under {shared} credentials");
+        let copies: usize = keyed.iter().map(|(p, _)| p.copies()).sum();
+        assert!(
+            (300..1200).contains(&copies),
+            "{copies} copies of {} keyed",
+            keyed.len()
+        );
+    }
+
+    /// The key checks are not vacuous: a key executed twice, a replay that
+    /// differs, a fresh answer after the execution, a missing or stray
+    /// record are each reported; a race lost before the execution is not.
+    #[test]
+    fn broken_keys_are_found() {
+        let purpose = Purpose::Rename {
+            account: tenant_account(0),
+            name: "n".to_owned(),
+        };
+        let headers = |request: usize| {
+            vec![
+                ("x-api-key", KEY_001.to_owned()),
+                ("idempotency-key", format!("k{request}")),
+            ]
+        };
+        let plan = |request: usize| KeyPlan {
+            request,
+            key: format!("k{request}"),
+            record: record_pk(&headers(request)),
+            at_once: 1,
+            after: 1,
+        };
+        let copy = |request: usize, status: u16, body: &str, replayed: bool, at: u64| Outcome {
+            purpose: purpose.clone(),
+            status,
+            body: Value::Null,
+            replayed,
+            copy: Some(KeyedCopy {
+                plan: plan(request),
+                raw: Bytes::from(body.to_owned()),
+                etag: (status == 200).then(|| "\"2\"".to_owned()),
+                sent: Duration::from_millis(at),
+                answered: Duration::from_millis(at + 10),
+            }),
+        };
+        let record = |request: usize, body: &str| {
+            let claim = claim(&headers(request));
+            let mut response = Response::new(Body::Text(body.to_owned()));
+            response
+                .headers_mut()
+                .insert("etag", lambda_http::http::HeaderValue::from_static("\"2\""));
+            let (item, _) = shared::idempotency::record_item(&claim, &response, std::time::SystemTime::now());
+            (("TenantAccountsTable", plan(request).record), item)
+        };
+        // Key 0 is sound: a 409 that lost a race before the execution, the
+        // execution, a replay at once and one after.
+        let sound = [
+            copy(0, 409, "{}", false, 0),
+            copy(0, 200, "{\"a\":1}", false, 5),
+            copy(0, 200, "{\"a\":1}", true, 6),
+            copy(0, 200, "{\"a\":1}", true, 40),
+        ];
+        let mut figures = KeyFigures::default();
+        check_keys(&sound, &BTreeMap::from([record(0, "{\"a\":1}")]), &mut figures);
+        assert!(figures.violations.is_empty(), "{:?}", figures.violations);
+        assert_eq!(
+            (
+                figures.keyed,
+                figures.copies,
+                figures.replays,
+                figures.executed,
+                figures.refused
+            ),
+            (1, 4, 2, 1, 1)
+        );
+
+        let broken = [
+            // 1: executed twice.
+            copy(1, 200, "{}", false, 0),
+            copy(1, 200, "{}", false, 1),
+            // 2: a replay that is not the executed answer.
+            copy(2, 200, "{\"b\":1}", false, 0),
+            copy(2, 200, "{\"b\":2}", true, 1),
+            // 3: answered afresh after the execution's answer.
+            copy(3, 200, "{}", false, 0),
+            copy(3, 409, "{}", false, 50),
+            // 4: executed, no record.
+            copy(4, 200, "{}", false, 0),
+        ];
+        let records = BTreeMap::from([
+            record(1, "{}"),
+            record(2, "{\"b\":1}"),
+            record(3, "{}"),
+            record(5, "{}"),
+        ]);
+        let mut figures = KeyFigures::default();
+        check_keys(&broken, &records, &mut figures);
+        let found = |text: &str| figures.violations.iter().any(|v| v.contains(text));
+        assert_eq!(figures.executed_twice, 1);
+        assert!(
+            found("key k1 ") && found("executed 2 times"),
+            "{:?}",
+            figures.violations
+        );
+        assert!(
+            found("key k2 ") && found("replayed 200"),
+            "{:?}",
+            figures.violations
+        );
+        assert!(found("key k3 ") && found("afresh"), "{:?}", figures.violations);
+        assert!(found("key k4 ") && found("no record"), "{:?}", figures.violations);
+        assert!(found("of no keyed request"), "{:?}", figures.violations);
+        assert_eq!(figures.violations.len(), 5, "{:?}", figures.violations);
+    }
+
     fn empty_report() -> Report {
-        Report {
-            requests: 0,
-            concurrency: 0,
-            elapsed: Duration::ZERO,
-            statuses: BTreeMap::new(),
-            operations: 0,
-            sdk_retries: 0,
-            refused: 0,
-            conflicts: 0,
-            lost: Vec::new(),
-            partial: Vec::new(),
-            unexpected: Vec::new(),
-        }
+        Report::default()
     }
 
     /// The checks are not vacuous: against a real table, a reported write
@@ -1110,6 +1670,8 @@ mod tests {
             },
             status,
             body: Value::Null,
+            replayed: false,
+            copy: None,
         };
         // "seeded" is stored (by the seed), "k-missing" is not.
         let outcomes = [outcome("k-missing", 204), outcome("seeded", 400)];
