@@ -27,6 +27,12 @@ const JAVA_MIN: u32 = 17;
 /// The Debian package installed when `java` is missing or older.
 const JAVA_APT: &str = "openjdk-17-jre-headless";
 
+/// The JVM's options: the quick JIT only (C1) and the serial collector. The
+/// server lives for one test run, too short for C2's optimizations to pay
+/// back the CPU they take from the tests: the test suite took 43 s instead
+/// of 54 s here (2 cores), and the JVM 23 s of CPU instead of 37 s.
+const JVM_OPTIONS: [&str; 2] = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
+
 /// A running DynamoDB Local, in memory, stopped by pid.
 pub struct Server {
     group: process::Group,
@@ -50,16 +56,17 @@ impl Server {
         let output =
             std::fs::File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
         let mut java = Command::new("java");
-        java.arg(format!(
-            "-Djava.library.path={}",
-            dir.join("DynamoDBLocal_lib").display()
-        ))
-        .arg("-jar")
-        .arg(dir.join("DynamoDBLocal.jar"))
-        .args(["-inMemory", "-sharedDb", "-disableTelemetry", "-port"])
-        .arg(port.to_string())
-        .stdout(output.try_clone()?)
-        .stderr(output);
+        java.args(JVM_OPTIONS)
+            .arg(format!(
+                "-Djava.library.path={}",
+                dir.join("DynamoDBLocal_lib").display()
+            ))
+            .arg("-jar")
+            .arg(dir.join("DynamoDBLocal.jar"))
+            .args(["-inMemory", "-sharedDb", "-disableTelemetry", "-port"])
+            .arg(port.to_string())
+            .stdout(output.try_clone()?)
+            .stderr(output);
         let group = process::Group::spawn(java).context("cannot start java")?;
         println!(
             "==> DynamoDB Local (pid {}) on 127.0.0.1:{port}, in memory (log: {})",
