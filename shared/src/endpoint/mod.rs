@@ -161,7 +161,8 @@ where
     W: Fn() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    let mut conflicts = 0;
+    // Commits lost in a row to transaction conflicts or other items' changes.
+    let mut retries = 0;
     for run in 0..=MAX_ATTEMPTS {
         scope.begin_run();
         let left = deadline.saturating_duration_since(Instant::now());
@@ -185,7 +186,7 @@ where
                 "response too large to keep for replay; the change is recorded without it"
             );
         }
-        let commit = write::staged::commit(table, staged, record, claim.free(now), conflicts);
+        let commit = write::staged::commit(table, staged, record, claim.free(now), retries);
         let left = deadline.saturating_duration_since(Instant::now());
         let Ok(committed) = tokio::time::timeout(left, scope.run(commit)).await else {
             tracing::warn!("request ran out of time committing its write");
@@ -199,18 +200,18 @@ where
                 Some(Found::Replay(first)) => return Keyed::Replay(first),
                 Some(Found::Refused(refusal)) => return Keyed::Error(Common::Idempotency(refusal)),
                 // Expired meanwhile, or not returned: read it again.
-                None => Retry::Changed,
+                None => Retry::Changed(0),
             },
             Commit::Retry(retry) => retry,
         };
-        conflicts = match retry {
-            Retry::Conflict(_) => conflicts + 1,
+        retries = match retry {
+            Retry::Conflict(_) | Retry::Changed(1..) => retries + 1,
             _ => 0,
         };
         let last = run + 1 >= MAX_ATTEMPTS;
         scope.set_retry(match (last, retry) {
             (true, Retry::Conflict(_)) => Retry::Exhausted { conflicted: true },
-            (true, Retry::Changed) => Retry::Exhausted { conflicted: false },
+            (true, Retry::Changed(_)) => Retry::Exhausted { conflicted: false },
             (_, retry) => retry,
         });
     }

@@ -352,6 +352,7 @@ where
     // (an item locked by another transaction) rather than to a change.
     let mut conflicted = false;
     let mut conflicts = 0;
+    let mut rereads = 0;
     for _ in 0..MAX_ATTEMPTS {
         let mut planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
         if !precondition.is_none() {
@@ -373,7 +374,14 @@ where
         current = match attempt {
             Attempt::Done(after) => return Ok(committed(after)),
             Attempt::Again(item) => item,
-            Attempt::Reread => table.get(key, true).await?,
+            Attempt::Reread => {
+                // Another item of the transaction changed (a hot item many
+                // requests write, such as a definition): give its writers
+                // room before planning again.
+                tokio::time::sleep(conflict_backoff(rereads)).await;
+                rereads += 1;
+                table.get(key, true).await?
+            }
             Attempt::Conflict => {
                 // Another transaction holds one of the items: give it time
                 // to finish instead of colliding with it again at once.

@@ -31,8 +31,11 @@ pub struct Staged {
 /// What the last commit of a staged write said, for the next run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
-    /// The subject changed since it was read: plan again from a fresh read.
-    Changed,
+    /// The subject, or another item of the transaction, changed since it
+    /// was read (the `n`th time in a row, from 0): plan again from a fresh
+    /// read, after a short wait when it was another item (a hot item
+    /// shared by many requests, such as a definition).
+    Changed(u32),
     /// DynamoDB cancelled the commit for a conflict with another
     /// transaction (the `n`th in a row, from 0): wait, then plan again.
     Conflict(u32),
@@ -84,7 +87,8 @@ pub(super) async fn stage<C, E>(
             ))));
         }
         Some(Retry::Conflict(n)) => tokio::time::sleep(conflict_backoff(n)).await,
-        Some(Retry::Changed) | None => {}
+        Some(Retry::Changed(n)) if n > 0 => tokio::time::sleep(conflict_backoff(n - 1)).await,
+        Some(Retry::Changed(_)) | None => {}
     }
     if scope::has_staged() {
         return Err(Failure::Store(StoreError::Failed(
@@ -152,9 +156,9 @@ async fn read_pair(
 /// TransactWriteItems, and classifies a cancellation: the record first
 /// (a request with the key committed), then the subject (changed, or a
 /// resend of ours that committed), then the claims (taken), then the
-/// transaction conflicts. `conflicts` is how many commits of this request
-/// lost to transaction conflicts in a row so far.
-pub async fn commit(table: &Table, staged: Staged, record: Item, free: Cond, conflicts: u32) -> Commit {
+/// transaction conflicts. `retries` is how many commits of this request
+/// lost to/// transaction conflicts or changes in a row so far.
+pub async fn commit(table: &Table, staged: Staged, record: Item, free: Cond, retries: u32) -> Commit {
     let Staged { key, plan, token } = staged;
     let (mut entries, roles): (Vec<TransactWriteItem>, Vec<Role>) = match plan {
         Plan::Item(update) => (
@@ -187,12 +191,13 @@ pub async fn commit(table: &Table, staged: Staged, record: Item, free: Cond, con
         if holds(subject.item.as_ref(), &token) {
             return Commit::Done;
         }
-        return Commit::Retry(Retry::Changed);
+        // The subject itself changed: plan again at once.
+        return Commit::Retry(Retry::Changed(0));
     }
     match super::classify_cancellation(&reasons, &roles) {
         Ok(Attempt::Taken(claim)) => Commit::Retry(Retry::Taken(claim)),
-        Ok(Attempt::Conflict) => Commit::Retry(Retry::Conflict(conflicts)),
-        Ok(_) => Commit::Retry(Retry::Changed),
+        Ok(Attempt::Conflict) => Commit::Retry(Retry::Conflict(retries)),
+        Ok(_) => Commit::Retry(Retry::Changed(retries + 1)),
         Err(e) => Commit::Failed(e),
     }
 }
