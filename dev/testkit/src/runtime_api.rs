@@ -272,7 +272,7 @@ pub async fn check_events_at_trace(
                 }
             }
             assert!(!run.logs.contains('\u{1b}'), "{what}: colour codes in piped logs");
-            // One telemetry line per request, a valid EMF record (issue 10).
+            // One telemetry line per request, a valid EMF record.
             let records = crate::emf::records_in(&run.logs);
             assert_eq!(
                 records.len(),

@@ -231,7 +231,7 @@ pub async fn run() -> anyhow::Result<()> {
         // The same test binaries (already built), on a stricter engine.
         step("tests against DynamoDB Local", &xtask, &["dynamodb-local"]),
         step("doc tests", "cargo", &["test", "--workspace", "--doc"]),
-        // Issue 8's harnesses, each bounded (RELIABILITY.md has their figures).
+        // The reliability harnesses, each bounded (RELIABILITY.md has their figures).
         step("load/race harness", &xtask, &["load"]),
         step("schemathesis", &xtask, &SCHEMATHESIS_ARGS),
         fuzz_check,

@@ -1,4 +1,4 @@
-//! Property tests (issue 8) over `PATCH /accounts/{accountId}/metadata`'s
+//! Property tests over `PATCH /accounts/{accountId}/metadata`'s
 //! body parsing, validation and merge planning, through the crate's public
 //! pure functions [`WireBody::parse`] and [`Change::validate`] (with
 //! [`change::metadata_merge`] inside):

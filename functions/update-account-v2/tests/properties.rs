@@ -1,4 +1,4 @@
-//! Property tests (issue 8) over `PATCH /v2/accounts/{accountId}`'s body
+//! Property tests over `PATCH /v2/accounts/{accountId}`'s body
 //! parsing, validation and merge planning, through the crate's public pure
 //! functions [`WireBody::parse`] and [`Change::validate`]:
 //!

@@ -1,4 +1,4 @@
-//! Issue 8, the isolation matrix: every kind of principal sends the same
+//! The isolation matrix: every kind of principal sends the same
 //! PATCH; each row gets its status and error name, sees nothing of another
 //! tenant's data (body or headers), and only the right principal changes
 //! anything in the table.

@@ -1,4 +1,4 @@
-//! Property tests (issue 8) over `PATCH /accounts/{accountId}`'s body
+//! Property tests over `PATCH /accounts/{accountId}`'s body
 //! parsing, validation and merge planning, through the crate's public pure
 //! functions [`WireBody::parse`], [`Change::validate`] and
 //! [`custom::plan`] (custom values checked against a fixed set of field

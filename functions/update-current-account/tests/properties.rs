@@ -1,4 +1,4 @@
-//! Property tests (issue 8) over `PATCH /v1/account`'s body parsing,
+//! Property tests over `PATCH /v1/account`'s body parsing,
 //! validation and merge planning, through the crate's public pure
 //! functions: the body parsed as `request::body` does
 //! ([`shared::http::parse_json_object`] into [`PatchBody`], without the

@@ -1,4 +1,4 @@
-//! Isolation matrix (issue 8): the same valid PATCH sent as every kind of
+//! Isolation matrix: the same valid PATCH sent as every kind of
 //! principal, one row each. Every row checks the status, the envelope's
 //! `code`, that nothing of another tenant leaks into the body or any
 //! header, and that the table is unchanged except for the right principal's

@@ -1,4 +1,4 @@
-//! Property tests (issue 8) over `PATCH /v0/accounts/{account_id}`'s body
+//! Property tests over `PATCH /v0/accounts/{account_id}`'s body
 //! parsing and validation, through the crate's public pure functions
 //! [`WireBody::parse`] and [`Rename::validate`]:
 //!
