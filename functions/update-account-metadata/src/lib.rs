@@ -44,7 +44,7 @@ pub mod store;
 
 use change::Change;
 use error::ApiError;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, WireBody};
 
 /// The table's logical id in `template.yaml`, and its name locally.
@@ -54,25 +54,35 @@ pub const TABLE_LOGICAL_ID: &str = "OrgAccountsTable";
 /// credentials, accounts and leads (`State::from_env(TABLE_LOGICAL_ID)`).
 pub type State = shared::endpoint::State;
 
-/// Handles one request. Never fails: every error becomes a response in
-/// this endpoint's envelope, and the account is written only when every
-/// step before the write succeeded.
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let req = &req;
-    let work = move || async move {
+/// `PATCH /accounts/{accountId}/metadata`: the account is written only
+/// when every step before the write succeeded; errors are problem+json.
+#[derive(Debug)]
+pub struct Metadata;
+
+impl shared::endpoint::Endpoint for Metadata {
+    const METHOD: Method = request::METHOD;
+    const TABLE: &'static str = TABLE_LOGICAL_ID;
+    type State = State;
+    type Output = ();
+    type Error = ApiError;
+
+    async fn work(state: &State, req: &Request) -> Result<(), ApiError> {
         let principal = auth::authenticate(&state.table, req).await?;
         let id = AccountId::from_path(req)?;
         let change = Change::validate(WireBody::from_request(req)?)?;
         store::write(&state.table, &principal.ou_id, &id, &change).await
-    };
-    let no_content = |(), request_id: &str| response::no_content(request_id);
-    shared::endpoint::respond(
-        req,
-        &state.table,
-        request::METHOD,
-        work,
-        no_content,
-        ApiError::into_response,
-    )
-    .await
+    }
+
+    fn render((): (), _: &Request, request_id: &str) -> Response<Body> {
+        response::no_content(request_id)
+    }
+
+    fn render_error(error: ApiError, _: &Request, request_id: &str) -> Response<Body> {
+        error.into_response(request_id)
+    }
+}
+
+/// Handles one request ([`shared::endpoint::handle`] of [`Metadata`]).
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    shared::endpoint::handle::<Metadata>(state, req).await
 }

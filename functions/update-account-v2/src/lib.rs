@@ -61,7 +61,7 @@ pub mod store;
 
 use change::Change;
 use error::ApiError;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, WireBody};
 use response::AccountView;
 
@@ -72,12 +72,19 @@ pub const TABLE_LOGICAL_ID: &str = "AccountsV2Table";
 /// tokens, accounts and email markers (`State::from_env(TABLE_LOGICAL_ID)`).
 pub type State = shared::endpoint::State;
 
-/// Handles one request. Never fails: every error becomes a response in the
-/// contract's envelope, and the account is written only when every check
-/// before the write passed.
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let req = &req;
-    let work = move || async move {
+/// `PATCH /v2/accounts/{accountId}`: the account is written only when
+/// every check before the write passed; errors in the contract's envelope.
+#[derive(Debug)]
+pub struct AccountV2;
+
+impl shared::endpoint::Endpoint for AccountV2 {
+    const METHOD: Method = request::METHOD;
+    const TABLE: &'static str = TABLE_LOGICAL_ID;
+    type State = State;
+    type Output = AccountView;
+    type Error = ApiError;
+
+    async fn work(state: &State, req: &Request) -> Result<AccountView, ApiError> {
         let principal = auth::authenticate(&state.table, req).await?;
         let id = AccountId::from_path(req)?;
         principal.check_access(&id)?;
@@ -86,15 +93,18 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
         let change = Change::validate(wire)?;
         let after = store::write(&state.table, &id, &change).await?;
         AccountView::from_item(&after)
-    };
-    let render = |view: AccountView, request_id: &str| view.render(request_id);
-    shared::endpoint::respond(
-        req,
-        &state.table,
-        request::METHOD,
-        work,
-        render,
-        ApiError::into_response,
-    )
-    .await
+    }
+
+    fn render(view: AccountView, _: &Request, request_id: &str) -> Response<Body> {
+        view.render(request_id)
+    }
+
+    fn render_error(error: ApiError, _: &Request, request_id: &str) -> Response<Body> {
+        error.into_response(request_id)
+    }
+}
+
+/// Handles one request ([`shared::endpoint::handle`] of [`AccountV2`]).
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    shared::endpoint::handle::<AccountV2>(state, req).await
 }

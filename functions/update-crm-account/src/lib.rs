@@ -49,7 +49,7 @@ pub mod seed;
 pub mod store;
 
 use change::Change;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, Flags, WireBody};
 
 /// The table's logical id in `template.yaml`, and its name locally.
@@ -60,20 +60,38 @@ pub const TABLE_LOGICAL_ID: &str = "CrmAccountsTable";
 /// (`State::from_env(TABLE_LOGICAL_ID)`).
 pub type State = shared::endpoint::State;
 
-/// Handles one request. Never fails: every error becomes a response in this
-/// endpoint's envelope, and the account is written only when every step
-/// before the write succeeded. Both routes get the same behaviour.
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let req = &req;
-    let work = move || async move {
+/// `PATCH /accounts/{accountId}` (and the deprecated `/clients/...`): the
+/// account is written only when every step before the write succeeded;
+/// both routes get the same behaviour.
+#[derive(Debug)]
+pub struct CrmAccount;
+
+impl shared::endpoint::Endpoint for CrmAccount {
+    const METHOD: Method = request::METHOD;
+    const TABLE: &'static str = TABLE_LOGICAL_ID;
+    type State = State;
+    type Output = shared::store::Item;
+    type Error = error::ApiError;
+
+    async fn work(state: &State, req: &Request) -> Result<shared::store::Item, error::ApiError> {
         let principal = auth::authenticate(&state.table, req).await?;
         let id = AccountId::from_path(req)?;
         let flags = Flags::from_query(req)?;
         let change = Change::validate(WireBody::from_request(req)?, id)?;
         let tenant = principal.tenant();
         store::write(&state.table, tenant, id, &change, flags.allow_new_options).await
-    };
-    let ok = |item, request_id: &str| response::render(req, Ok(item), request_id);
-    let err = |e, request_id: &str| response::render(req, Err(e), request_id);
-    shared::endpoint::respond(req, &state.table, request::METHOD, work, ok, err).await
+    }
+
+    fn render(item: shared::store::Item, req: &Request, request_id: &str) -> Response<Body> {
+        response::render(req, Ok(item), request_id)
+    }
+
+    fn render_error(error: error::ApiError, req: &Request, request_id: &str) -> Response<Body> {
+        response::render(req, Err(error), request_id)
+    }
+}
+
+/// Handles one request ([`shared::endpoint::handle`] of [`CrmAccount`]).
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    shared::endpoint::handle::<CrmAccount>(state, req).await
 }

@@ -63,6 +63,7 @@ pub mod store;
 use change::Change;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
+use shared::store::Item;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "UserAccountsTable";
@@ -72,42 +73,76 @@ pub const TABLE_LOGICAL_ID: &str = "UserAccountsTable";
 /// (`State::from_env(TABLE_LOGICAL_ID)`).
 pub type State = shared::endpoint::State;
 
-/// Handles one PATCH /v1/account request: method, token, `X-Account-Id`,
-/// body rules, the write, the 200 body; any failure in the contract's
-/// envelope ([`error`]).
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let req = &req;
-    let work = move || async move {
+/// `PATCH /v1/account`: method, token, `X-Account-Id`, body rules, the
+/// write, the 200 body; any failure in the contract's envelope ([`error`]).
+#[derive(Debug)]
+pub struct CurrentAccount;
+
+impl shared::endpoint::Endpoint for CurrentAccount {
+    const METHOD: Method = Method::PATCH;
+    const TABLE: &'static str = TABLE_LOGICAL_ID;
+    type State = State;
+    type Output = Item;
+    type Error = ApiError;
+
+    async fn work(state: &State, req: &Request) -> Result<Item, ApiError> {
         let principal = auth::authenticate(state, req).await?;
         let account = principal.target(request::named_account(req)?)?;
         let change = Change::validate(request::body(req)?)?;
         store::apply(&state.table, &account, &change).await
-    };
-    let ok = |item, request_id: &str| render(&item, request_id, "PATCH");
-    let err = |e: ApiError, request_id: &str| e.into_response(request_id, "PATCH");
-    shared::endpoint::respond(req, &state.table, Method::PATCH, work, ok, err).await
+    }
+
+    fn render(item: Item, _: &Request, request_id: &str) -> Response<Body> {
+        render(&item, request_id, "PATCH")
+    }
+
+    fn render_error(error: ApiError, _: &Request, request_id: &str) -> Response<Body> {
+        error.into_response(request_id, "PATCH")
+    }
 }
 
-/// Handles one POST /v1/account/email/confirm request: method, token,
-/// `X-Account-Id`, the code, the confirmation's writes
-/// ([`store::confirm`]), the 200 body; any failure in the contract's
-/// envelope.
-pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
-    let req = &req;
-    let work = move || async move {
+/// `POST /v1/account/email/confirm`: method, token, `X-Account-Id`, the
+/// code, the confirmation's write ([`store::confirm`]), the 200 body; any
+/// failure in the contract's envelope.
+#[derive(Debug)]
+pub struct ConfirmEmail;
+
+impl shared::endpoint::Endpoint for ConfirmEmail {
+    const METHOD: Method = Method::POST;
+    const TABLE: &'static str = TABLE_LOGICAL_ID;
+    type State = State;
+    type Output = Item;
+    type Error = ApiError;
+
+    async fn work(state: &State, req: &Request) -> Result<Item, ApiError> {
         let principal = auth::authenticate(state, req).await?;
         let account = principal.target(request::named_account(req)?)?;
         let code = change::confirmation_code(request::body(req)?)?;
         store::confirm::confirm(&state.table, &account, &code).await
-    };
-    let ok = |item, request_id: &str| render(&item, request_id, "POST");
-    let err = |e: ApiError, request_id: &str| e.into_response(request_id, "POST");
-    shared::endpoint::respond(req, &state.table, Method::POST, work, ok, err).await
+    }
+
+    fn render(item: Item, _: &Request, request_id: &str) -> Response<Body> {
+        render(&item, request_id, "POST")
+    }
+
+    fn render_error(error: ApiError, _: &Request, request_id: &str) -> Response<Body> {
+        error.into_response(request_id, "POST")
+    }
+}
+
+/// Handles one PATCH /v1/account request ([`CurrentAccount`]).
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    shared::endpoint::handle::<CurrentAccount>(state, req).await
+}
+
+/// Handles one POST /v1/account/email/confirm request ([`ConfirmEmail`]).
+pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
+    shared::endpoint::handle::<ConfirmEmail>(state, req).await
 }
 
 /// The 200 of either route: the account as the contract shows it (an item
 /// that cannot be shown is a 500 in the envelope; `allow` is the route's
 /// method).
-fn render(item: &shared::store::Item, request_id: &str, allow: &'static str) -> Response<Body> {
+fn render(item: &Item, request_id: &str, allow: &'static str) -> Response<Body> {
     response::render(item, request_id).unwrap_or_else(|e| e.into_response(request_id, allow))
 }

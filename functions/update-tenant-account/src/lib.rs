@@ -59,7 +59,7 @@ pub mod store;
 
 use change::Rename;
 use error::ApiError;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, WireBody};
 use response::AccountResponse;
 use shared::store::Table;
@@ -90,6 +90,12 @@ impl State {
     }
 }
 
+impl AsRef<Table> for State {
+    fn as_ref(&self) -> &Table {
+        &self.table
+    }
+}
+
 impl From<shared::endpoint::State> for State {
     /// The shared state, with pages as large as wanted.
     fn from(state: shared::endpoint::State) -> Self {
@@ -100,26 +106,37 @@ impl From<shared::endpoint::State> for State {
     }
 }
 
-/// Handles one request. Never fails: every error becomes a response in this
-/// endpoint's envelope, and the account is written only when every step
-/// before the write succeeded.
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let req = &req;
-    let work = move || async move {
+/// `PATCH /v0/accounts/{account_id}`: the rename is written only when
+/// every step before it succeeded; the answer lists the newest linked
+/// prospects.
+#[derive(Debug)]
+pub struct TenantAccount;
+
+impl shared::endpoint::Endpoint for TenantAccount {
+    const METHOD: Method = request::METHOD;
+    const TABLE: &'static str = TABLE_LOGICAL_ID;
+    type State = State;
+    type Output = AccountResponse;
+    type Error = ApiError;
+
+    async fn work(state: &State, req: &Request) -> Result<AccountResponse, ApiError> {
         let principal = auth::authenticate(&state.table, req).await?;
         let id = AccountId::from_path(req)?;
         let rename = Rename::validate(WireBody::from_request(req)?)?;
         let written = store::write(state, &principal.tenant_id, &id, &rename).await?;
-        Ok::<_, ApiError>(AccountResponse::new(written))
-    };
-    let render = |view: AccountResponse, request_id: &str| view.render(request_id);
-    shared::endpoint::respond(
-        req,
-        &state.table,
-        request::METHOD,
-        work,
-        render,
-        ApiError::into_response,
-    )
-    .await
+        Ok(AccountResponse::new(written))
+    }
+
+    fn render(view: AccountResponse, _: &Request, request_id: &str) -> Response<Body> {
+        view.render(request_id)
+    }
+
+    fn render_error(error: ApiError, _: &Request, request_id: &str) -> Response<Body> {
+        error.into_response(request_id)
+    }
+}
+
+/// Handles one request ([`shared::endpoint::handle`] of [`TenantAccount`]).
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    shared::endpoint::handle::<TenantAccount>(state, req).await
 }

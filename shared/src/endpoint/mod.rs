@@ -1,6 +1,8 @@
-//! What every endpoint's handler is built on: its [`State`] (made once per
-//! cold start) and [`respond`], the frame that answers every request
-//! (deadline, ETag / If-Match, Idempotency-Key, telemetry).
+//! What every endpoint is built on: the [`Endpoint`] trait (what differs
+//! between contracts: method, table, state, work, envelope), its [`State`]
+//! (made once per cold start), [`serve`] (a function's whole `main`),
+//! [`handle`] and [`respond`], the frame that answers every request
+//! (deadline, preconditions, Idempotency-Key, telemetry).
 
 use crate::error::Common;
 use crate::http::precondition::{self, Precondition};
@@ -8,6 +10,7 @@ use crate::idempotency::{self, Claim, Found};
 use crate::scope::Scope;
 use crate::store::write::{self, MAX_ATTEMPTS, Retry, staged::Commit};
 use crate::store::{Table, client_from_env};
+use lambda_http::http::Method;
 use lambda_http::{Body, Request, RequestExt, Response, http::HeaderValue, request::RequestContext};
 use std::future::Future;
 use std::sync::{
@@ -15,6 +18,81 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 use std::time::{Duration, Instant, SystemTime};
+
+/// One endpoint: what differs between contracts, in the one shape every
+/// handler has. The frame ([`handle`], [`respond`]) does the rest: the
+/// method check, the deadline, preconditions, idempotency, ETags,
+/// telemetry.
+pub trait Endpoint: 'static {
+    /// The route's method; any other is 405 before anything is read.
+    const METHOD: Method;
+    /// The table's logical id in `template.yaml` (its name locally; the
+    /// deployed name comes from `TABLE_NAME`).
+    const TABLE: &'static str;
+    /// What the handler needs, built once per cold start from the shared
+    /// [`State`].
+    type State: From<State> + AsRef<Table> + Sync;
+    /// What a request that did its work produces, for [`Endpoint::render`].
+    type Output;
+    /// The endpoint's error; every shared failure converts into it.
+    type Error: From<Common>;
+
+    /// The request's work, top to bottom: authenticate, parse, validate,
+    /// plan one conditional write (through [`crate::store::write`]). It
+    /// may run more than once for one request (a keyed request whose commit
+    /// was cancelled by a change runs again), so it makes no write of its
+    /// own outside the driver.
+    fn work(
+        state: &Self::State,
+        req: &Request,
+    ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
+
+    /// The success, in the endpoint's envelope.
+    fn render(output: Self::Output, req: &Request, request_id: &str) -> Response<Body>;
+
+    /// An error, in the endpoint's envelope (its one mapping table).
+    fn render_error(error: Self::Error, req: &Request, request_id: &str) -> Response<Body>;
+}
+
+/// Answers one request of endpoint `E` (see [`respond`]). Never fails:
+/// every error becomes a response in the endpoint's envelope.
+pub async fn handle<E: Endpoint>(state: &E::State, req: Request) -> Response<Body> {
+    let req = &req;
+    respond(
+        req,
+        state.as_ref(),
+        E::METHOD,
+        || E::work(state, req),
+        |output, request_id| E::render(output, req, request_id),
+        |error, request_id| E::render_error(error, req, request_id),
+    )
+    .await
+}
+
+/// A function's whole `main`: logging, the state built once (the
+/// connection to DynamoDB opened during init), then every invocation
+/// answered by [`handle`].
+pub async fn serve<E: Endpoint>() -> Result<(), lambda_http::Error> {
+    crate::telemetry::init();
+    let state = E::State::from(State::from_env(E::TABLE).await);
+    let state = &state;
+    lambda_http::run(lambda_http::service_fn(move |req| async move {
+        Ok::<_, lambda_http::Error>(handle::<E>(state, req).await)
+    }))
+    .await
+}
+
+/// The `main` of a function binary serving endpoint `$endpoint` (see
+/// [`serve`]): `shared::lambda_main!(my_crate::MyEndpoint);`.
+#[macro_export]
+macro_rules! lambda_main {
+    ($endpoint:ty) => {
+        #[tokio::main]
+        async fn main() -> Result<(), $crate::lambda_http::Error> {
+            $crate::endpoint::serve::<$endpoint>().await
+        }
+    };
+}
 
 /// The longest a request may take: the functions' timeout in
 /// template.yaml (10 s) less time to answer, log and flush.
@@ -321,6 +399,12 @@ impl State {
         // Connect during init, not in the first request (shared::auth::warm_up).
         crate::auth::warm_up(&table).await;
         State { table }
+    }
+}
+
+impl AsRef<Table> for State {
+    fn as_ref(&self) -> &Table {
+        &self.table
     }
 }
 
