@@ -172,10 +172,11 @@ async fn a_changed_item_is_planned_again_from_what_is_stored() {
     let stale = db.get(TABLE, &key).await.unwrap();
     let mut bump = Update::new();
     bump.increment("version", 1);
-    table
-        .update(&key, bump, aws_sdk_dynamodb::types::ReturnValue::None)
-        .await
-        .unwrap();
+    write(&table, &key, Some(bump), |_| -> Result<Plan, Refusal> {
+        unreachable!("the bump is unconditional")
+    })
+    .await
+    .unwrap();
     let mut first_plan = true;
     let mut inner = rename_and_claim(&table, "a", "a@example.com", &plans);
     let after = write(&table, &key, None, |item| {

@@ -16,7 +16,7 @@ mod expr;
 mod key;
 pub mod merge;
 mod table;
-pub mod transact;
+mod transact;
 mod update;
 pub mod write;
 

@@ -3,7 +3,6 @@
 use super::{CancelReason, Item, Key, StoreError, Update};
 use aws_sdk_dynamodb::{
     Client,
-    operation::delete_item::DeleteItemError,
     operation::{
         transact_get_items::TransactGetItemsError, transact_write_items::TransactWriteItemsError,
         update_item::UpdateItemError,
@@ -86,7 +85,11 @@ impl Table {
     /// A read that meets a transaction in progress on either item is
     /// cancelled: [`StoreError::TransactionCanceled`], for the caller to
     /// read again.
-    pub async fn get_pair(&self, a: &Key, b: &Key) -> Result<(Option<Item>, Option<Item>), StoreError> {
+    pub(crate) async fn get_pair(
+        &self,
+        a: &Key,
+        b: &Key,
+    ) -> Result<(Option<Item>, Option<Item>), StoreError> {
         use aws_sdk_dynamodb::types::{Get, TransactGetItem};
         let get = |key: &Key| {
             let get = Get::builder()
@@ -138,7 +141,7 @@ impl Table {
     /// carries the item as it was (`ReturnValuesOnConditionCheckFailure =
     /// ALL_OLD`), so callers can tell "missing" from "changed" without a read.
     /// Returns the attributes `returns` asks for.
-    pub async fn update(
+    pub(crate) async fn update(
         &self,
         key: &Key,
         update: Update,
@@ -229,7 +232,7 @@ impl Table {
 
     /// Runs a TransactWriteItems. A cancelled transaction comes back as
     /// [`StoreError::TransactionCanceled`] with one reason per item.
-    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+    pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         let result = boxed(
             self.client
                 .transact_write_items()
@@ -265,42 +268,6 @@ impl Table {
                 }
                 _ => StoreError::from_sdk(err),
             }),
-        }
-    }
-
-    /// Deletes the item at `key` when `cond` holds (a failed condition is
-    /// [`StoreError::ConditionFailed`] with the item as it is).
-    pub async fn delete(&self, key: &Key, cond: Option<super::Cond>) -> Result<(), StoreError> {
-        let parts = cond.map(super::Cond::into_parts).unwrap_or_default();
-        let result = boxed(
-            self.client
-                .delete_item()
-                .table_name(self.name.as_ref())
-                .set_key(Some(key.to_item()))
-                .set_condition_expression(parts.condition)
-                .set_expression_attribute_names(parts.names)
-                .set_expression_attribute_values(parts.values)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send(),
-        )
-        .await;
-        match result {
-            Ok(out) => {
-                count(out.consumed_capacity());
-                Ok(())
-            }
-            Err(err) => {
-                count(None);
-                Err(match err.as_service_error() {
-                    Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
-                        StoreError::ConditionFailed {
-                            item: e.item().cloned(),
-                        }
-                    }
-                    _ => StoreError::from_sdk(err),
-                })
-            }
         }
     }
 }
