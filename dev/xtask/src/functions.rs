@@ -3,6 +3,7 @@
 //! command prints. (Their seed sections: the `seeding` crate.)
 
 use aws_sdk_dynamodb::Client;
+use shared::endpoint::Endpoint;
 use shared::store::Table;
 use testkit::local_api::{Handlers, handler};
 use update_account_metadata as metadata;
@@ -161,63 +162,35 @@ pub const EXAMPLES: &[Example] = &[
     },
 ];
 
-/// A handler for every function, each with its table in the database
-/// behind `client` (tables named by their logical ids, the local layout),
-/// keyed by the binary name its routes give in `template.yaml`: what
-/// [`testkit::local_api::LocalApi`] serves.
+/// Every function's handler for the in-process local API, by binary name,
+/// each with the state its `main` would build (its table on `client`).
 pub fn handlers(client: &Client) -> Handlers {
-    let table = |name: &str| Table::new(client.clone(), name.to_owned());
     let mut handlers = Handlers::new();
-    let metadata_state = metadata::State {
-        table: table(metadata::TABLE_LOGICAL_ID),
+    let mut add = |name: &str, handler| {
+        handlers.insert(name.to_owned(), handler);
     };
-    handlers.insert(
-        "update-account-metadata".to_owned(),
-        handler(
-            metadata_state,
-            |s, req| async move { metadata::handle(&s, req).await },
-        ),
+    add("update-account-metadata", endpoint::<metadata::Metadata>(client));
+    add("update-tenant-account", endpoint::<tenant::TenantAccount>(client));
+    add("update-crm-account", endpoint::<crm::CrmAccount>(client));
+    add(
+        "update-current-account",
+        endpoint::<current::CurrentAccount>(client),
     );
-    let tenant_state = tenant::State {
-        table: table(tenant::TABLE_LOGICAL_ID),
-        prospect_page_size: None,
-    };
-    handlers.insert(
-        "update-tenant-account".to_owned(),
-        handler(
-            tenant_state,
-            |s, req| async move { tenant::handle(&s, req).await },
-        ),
-    );
-    let crm_state = crm::State {
-        table: table(crm::TABLE_LOGICAL_ID),
-    };
-    handlers.insert(
-        "update-crm-account".to_owned(),
-        handler(crm_state, |s, req| async move { crm::handle(&s, req).await }),
-    );
-    let current_state = || current::State {
-        table: table(current::TABLE_LOGICAL_ID),
-    };
-    handlers.insert(
-        "update-current-account".to_owned(),
-        handler(
-            current_state(),
-            |s, req| async move { current::handle(&s, req).await },
-        ),
-    );
-    handlers.insert(
-        "confirm-account-email".to_owned(),
-        handler(current_state(), |s, req| async move {
-            current::handle_confirm(&s, req).await
-        }),
-    );
-    let v2_state = v2::State {
-        table: table(v2::TABLE_LOGICAL_ID),
-    };
-    handlers.insert(
-        "update-account-v2".to_owned(),
-        handler(v2_state, |s, req| async move { v2::handle(&s, req).await }),
-    );
+    add("confirm-account-email", endpoint::<current::ConfirmEmail>(client));
+    add("update-account-v2", endpoint::<v2::AccountV2>(client));
     handlers
+}
+
+/// The handler of endpoint `E`, with its state on `client`.
+fn endpoint<E>(client: &Client) -> testkit::local_api::Handler
+where
+    E: Endpoint,
+    E::State: Send + 'static,
+{
+    let shared_state = shared::endpoint::State {
+        table: Table::new(client.clone(), E::TABLE.to_owned()),
+    };
+    handler(E::State::from(shared_state), |state, req| async move {
+        shared::endpoint::handle::<E>(&state, req).await
+    })
 }
