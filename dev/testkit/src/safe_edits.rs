@@ -3,9 +3,9 @@
 //! endpoint against the embedded DynamoDB through the endpoint's real
 //! handler, with the fault proxy where a commit's answer must be lost.
 //!
-//! An endpoint implements [`Endpoint`] (how to send a request as its
-//! caller through a given table, where the item it writes lives, two valid
-//! bodies and one its validation refuses) and runs every check with
+//! An endpoint implements [`Endpoint`] (its route and credentials, where
+//! the item it writes lives, two valid bodies and one its validation
+//! refuses) and runs every check with
 //! [`safe_edit_tests!`](crate::safe_edit_tests). Each check asserts
 //! status, headers, body and what is stored: the subject's `version`, and
 //! the idempotency records.
@@ -18,7 +18,6 @@ use serde_json::Value;
 use shared::http::precondition::{etag, weak_etag};
 use shared::idempotency::{REPLAYED, RETENTION};
 use shared::store::{Item, Table};
-use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What the checks need to know of an endpoint.
@@ -31,6 +30,13 @@ pub struct Target<'a> {
     pub subject: shared::store::Key,
     /// The success status (200, or 204).
     pub success: u16,
+    /// The request line: method, path, and the path parameters API Gateway
+    /// would pass.
+    pub route: (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    ),
     /// The status that says "unavailable, retry" (503, or the contract's 429).
     pub unavailable: u16,
     /// Whether the endpoint's ETags are weak (its body shows data the
@@ -44,40 +50,44 @@ pub struct Target<'a> {
 
 /// One endpoint, as the checks drive it.
 pub trait Endpoint: Sync {
+    /// The endpoint under test.
+    type Api: shared::endpoint::Endpoint;
     /// What the checks write and read.
     fn target(&self) -> Target<'_>;
-    /// Sends `body` with `headers` as the endpoint's caller (`other`: as
-    /// a second credential that may write the same item), with the
-    /// credential and `Content-Type` headers added, to the handler whose
-    /// state holds `table`.
-    fn send_via(
-        &self,
-        table: Table,
-        other: bool,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> impl Future<Output = Response<Body>> + Send;
-    /// [`Endpoint::send_via`] the endpoint's own table.
-    fn send(
-        &self,
-        other: bool,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> impl Future<Output = Response<Body>> + Send {
-        let t = self.target();
-        self.send_via(t.db.table(t.table), other, headers, body)
-    }
+    /// The credential header of the endpoint's caller (`other`: of a second
+    /// credential that may write the same item).
+    fn credential(&self, other: bool) -> (&'static str, String);
+}
+
+/// Sends `body` with `headers` as `e`'s caller (see [`Endpoint::credential`]),
+/// with `Content-Type: application/json`, to the endpoint's handler whose
+/// state holds `table`.
+async fn send_via<E: Endpoint>(
+    e: &E,
+    table: Table,
+    other: bool,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response<Body> {
+    let (method, path, params) = e.target().route;
+    let (name, value) = e.credential(other);
+    let mut all = vec![("content-type", "application/json"), (name, value.as_str())];
+    all.extend_from_slice(headers);
+    let req = crate::events::api_request(method, path, params, &all, Some(body.as_bytes()));
+    let state = <E::Api as shared::endpoint::Endpoint>::State::from(shared::endpoint::State { table });
+    shared::endpoint::handle::<E::Api>(&state, req).await
 }
 
 /// Sends through `e`, with the handler's future on the heap: a handler's
 /// future is large in debug builds, and a check holds one at a time.
 async fn call<E: Endpoint>(e: &E, other: bool, headers: &[(&str, &str)], body: &str) -> Response<Body> {
-    Box::pin(e.send(other, headers, body)).await
+    let t = e.target();
+    Box::pin(send_via(e, t.db.table(t.table), other, headers, body)).await
 }
 
 /// [`call`] through `table`, as the first credential.
 async fn call_via<E: Endpoint>(e: &E, table: Table, headers: &[(&str, &str)], body: &str) -> Response<Body> {
-    Box::pin(e.send_via(table, false, headers, body)).await
+    Box::pin(send_via(e, table, false, headers, body)).await
 }
 
 async fn version<E: Endpoint>(e: &E) -> u64 {

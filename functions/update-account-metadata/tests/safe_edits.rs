@@ -5,14 +5,9 @@
 mod common;
 
 use common::{Fixture, SALES};
-use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::Table;
-use testkit::{
-    events,
-    safe_edits::{Endpoint, Target},
-};
-use update_account_metadata::{State, TABLE_LOGICAL_ID, handle, store::account_key};
+use testkit::safe_edits::{Endpoint, Target};
+use update_account_metadata::{Metadata as Api, TABLE_LOGICAL_ID, store::account_key};
 
 /// A second token of the same OU.
 const SALES_2: &str = "tok-sales-second-0123456789";
@@ -29,12 +24,15 @@ impl Metadata {
 }
 
 impl Endpoint for Metadata {
+    type Api = Api;
+
     fn target(&self) -> Target<'_> {
         Target {
             db: &self.0.db,
             table: TABLE_LOGICAL_ID,
             subject: account_key("acct_1"),
             success: 204,
+            route: ("PATCH", "/accounts/acct_1/metadata", &[("accountId", "acct_1")]),
             unavailable: 503,
             weak: false,
             bodies: [
@@ -45,27 +43,11 @@ impl Endpoint for Metadata {
             code: |body| body["code"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send_via(
-        &self,
-        table: Table,
-        other: bool,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Response<Body> {
-        let auth = format!("Bearer {}", if other { SALES_2 } else { SALES });
-        let mut all = vec![
-            ("content-type", "application/json"),
-            ("authorization", auth.as_str()),
-        ];
-        all.extend_from_slice(headers);
-        let req = events::api_request(
-            "PATCH",
-            "/accounts/acct_1/metadata",
-            &[("accountId", "acct_1")],
-            &all,
-            Some(body.as_bytes()),
-        );
-        handle(&State { table }, req).await
+    fn credential(&self, other: bool) -> (&'static str, String) {
+        (
+            "authorization",
+            format!("Bearer {}", if other { SALES_2 } else { SALES }),
+        )
     }
 }
 

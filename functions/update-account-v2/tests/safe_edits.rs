@@ -4,23 +4,21 @@
 mod common;
 
 use common::{ACC, ADMIN, Fixture, MANAGER};
-use lambda_http::{Body, Response};
-use shared::store::Table;
-use testkit::{
-    events,
-    safe_edits::{Endpoint, Target},
-};
-use update_account_v2::{State, TABLE_LOGICAL_ID, handle, store::account_key};
+use testkit::safe_edits::{Endpoint, Target};
+use update_account_v2::{AccountV2 as Api, TABLE_LOGICAL_ID, store::account_key};
 
 struct V2(Fixture);
 
 impl Endpoint for V2 {
+    type Api = Api;
+
     fn target(&self) -> Target<'_> {
         Target {
             db: &self.0.db,
             table: TABLE_LOGICAL_ID,
             subject: account_key(ACC),
             success: 200,
+            route: ("PATCH", "/v2/accounts/acc_1", &[("accountId", ACC)]),
             unavailable: 429,
             weak: false,
             bodies: [
@@ -31,19 +29,8 @@ impl Endpoint for V2 {
             code: |body| body["error"]["code"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send_via(
-        &self,
-        table: Table,
-        other: bool,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Response<Body> {
-        let token = if other { MANAGER } else { ADMIN };
-        let mut all = vec![("content-type", "application/json"), ("x-auth-token", token)];
-        all.extend_from_slice(headers);
-        let path = format!("/v2/accounts/{ACC}");
-        let req = events::api_request("PATCH", &path, &[("accountId", ACC)], &all, Some(body.as_bytes()));
-        handle(&State { table }, req).await
+    fn credential(&self, other: bool) -> (&'static str, String) {
+        ("x-auth-token", (if other { MANAGER } else { ADMIN }).to_owned())
     }
 }
 

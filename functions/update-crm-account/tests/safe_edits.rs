@@ -4,14 +4,9 @@
 mod common;
 
 use common::{Fixture, KEY_A};
-use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::Table;
-use testkit::{
-    events,
-    safe_edits::{Endpoint, Target},
-};
-use update_crm_account::{State, TABLE_LOGICAL_ID, handle, store::account_key};
+use testkit::safe_edits::{Endpoint, Target};
+use update_crm_account::{CrmAccount as Api, TABLE_LOGICAL_ID, store::account_key};
 
 /// A second API key of tenant `a`.
 const KEY_A2: &str = "crm-key-a-second-0123456789";
@@ -28,12 +23,15 @@ impl Crm {
 }
 
 impl Endpoint for Crm {
+    type Api = Api;
+
     fn target(&self) -> Target<'_> {
         Target {
             db: &self.0.db,
             table: TABLE_LOGICAL_ID,
             subject: account_key("a", 1001),
             success: 200,
+            route: ("PATCH", "/accounts/1001", &[("accountId", "1001")]),
             unavailable: 503,
             weak: false,
             bodies: [
@@ -44,24 +42,8 @@ impl Endpoint for Crm {
             code: |body| body["error"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send_via(
-        &self,
-        table: Table,
-        other: bool,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Response<Body> {
-        let key = if other { KEY_A2 } else { KEY_A };
-        let mut all = vec![("content-type", "application/json"), ("x-api-key", key)];
-        all.extend_from_slice(headers);
-        let req = events::api_request(
-            "PATCH",
-            "/accounts/1001",
-            &[("accountId", "1001")],
-            &all,
-            Some(body.as_bytes()),
-        );
-        handle(&State { table }, req).await
+    fn credential(&self, other: bool) -> (&'static str, String) {
+        ("x-api-key", (if other { KEY_A2 } else { KEY_A }).to_owned())
     }
 }
 

@@ -5,14 +5,9 @@
 mod common;
 
 use common::{Fixture, T1};
-use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::Table;
-use testkit::{
-    events,
-    safe_edits::{Endpoint, Target},
-};
-use update_current_account::{State, TABLE_LOGICAL_ID, handle, store::account_key};
+use testkit::safe_edits::{Endpoint, Target};
+use update_current_account::{CurrentAccount as Api, TABLE_LOGICAL_ID, store::account_key};
 
 /// A second token of `acct_1`'s owner.
 const T1_SECOND: &str = "v1-token-owner-1-second-0123456789";
@@ -29,12 +24,15 @@ impl Current {
 }
 
 impl Endpoint for Current {
+    type Api = Api;
+
     fn target(&self) -> Target<'_> {
         Target {
             db: &self.0.db,
             table: TABLE_LOGICAL_ID,
             subject: account_key("acct_1"),
             success: 200,
+            route: ("PATCH", "/v1/account", &[]),
             unavailable: 503,
             weak: false,
             bodies: [
@@ -45,21 +43,11 @@ impl Endpoint for Current {
             code: |body| body["error"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send_via(
-        &self,
-        table: Table,
-        other: bool,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Response<Body> {
-        let auth = format!("Bearer {}", if other { T1_SECOND } else { T1 });
-        let mut all = vec![
-            ("content-type", "application/json"),
-            ("authorization", auth.as_str()),
-        ];
-        all.extend_from_slice(headers);
-        let req = events::api_request("PATCH", "/v1/account", &[], &all, Some(body.as_bytes()));
-        handle(&State { table }, req).await
+    fn credential(&self, other: bool) -> (&'static str, String) {
+        (
+            "authorization",
+            format!("Bearer {}", if other { T1_SECOND } else { T1 }),
+        )
     }
 }
 

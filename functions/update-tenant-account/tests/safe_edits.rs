@@ -4,14 +4,9 @@
 mod common;
 
 use common::{ACME, Fixture, KEY_A};
-use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::Table;
-use testkit::{
-    events,
-    safe_edits::{Endpoint, Target},
-};
-use update_tenant_account::{State, TABLE_LOGICAL_ID, handle, store::account_key};
+use testkit::safe_edits::{Endpoint, Target};
+use update_tenant_account::{TABLE_LOGICAL_ID, TenantAccount as Api, store::account_key};
 
 /// A second API key of tenant A.
 const KEY_A2: &str = "key-tenant-a-second-0123456789";
@@ -28,12 +23,19 @@ impl Tenant {
 }
 
 impl Endpoint for Tenant {
+    type Api = Api;
+
     fn target(&self) -> Target<'_> {
         Target {
             db: &self.0.db,
             table: TABLE_LOGICAL_ID,
             subject: account_key("tenant_a", ACME),
             success: 200,
+            route: (
+                "PATCH",
+                "/v0/accounts/account_01jfrt4z00fay8vvr14d2pf2db",
+                &[("account_id", ACME)],
+            ),
             unavailable: 503,
             weak: true,
             bodies: [
@@ -44,29 +46,8 @@ impl Endpoint for Tenant {
             code: |body| body["code"].as_str().unwrap_or_default().to_owned(),
         }
     }
-    async fn send_via(
-        &self,
-        table: Table,
-        other: bool,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Response<Body> {
-        let key = if other { KEY_A2 } else { KEY_A };
-        let mut all = vec![("content-type", "application/json"), ("x-api-key", key)];
-        all.extend_from_slice(headers);
-        let path = format!("/v0/accounts/{ACME}");
-        let req = events::api_request(
-            "PATCH",
-            &path,
-            &[("account_id", ACME)],
-            &all,
-            Some(body.as_bytes()),
-        );
-        let state = State {
-            table,
-            prospect_page_size: None,
-        };
-        handle(&state, req).await
+    fn credential(&self, other: bool) -> (&'static str, String) {
+        ("x-api-key", (if other { KEY_A2 } else { KEY_A }).to_owned())
     }
 }
 
