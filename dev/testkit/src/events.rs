@@ -126,3 +126,31 @@ pub fn assert_documented_status(file: &Path, response: &Response<Body>) {
         assert!(body.is_object(), "{}: {body}", file.display());
     }
 }
+
+/// Runs every event in `events/<function>/` through endpoint `E`'s handler,
+/// each against a fresh database holding `items(table)` (the function's
+/// demo seed), and checks that each answers the status its file name
+/// promises; `check` then looks at each response (its envelope). At least
+/// `min_files` events must ship, so a folder emptied by mistake fails.
+pub async fn check_shipped<E, S, Fut>(
+    function: &str,
+    min_files: usize,
+    items: S,
+    check: impl Fn(&Path, &Response<Body>),
+) where
+    E: shared::endpoint::Endpoint,
+    S: Fn(shared::store::Table) -> Fut,
+    Fut: std::future::Future<Output = Vec<shared::store::Item>>,
+{
+    let files = event_files(function);
+    assert!(files.len() >= min_files, "{function}: {files:?}");
+    for file in files {
+        let db = crate::TestDb::start().await;
+        let table = db.table(E::TABLE);
+        db.put(E::TABLE, items(table.clone()).await).await;
+        let state = E::State::from(shared::endpoint::State { table });
+        let response = Box::pin(shared::endpoint::handle::<E>(&state, load_event(&file))).await;
+        assert_documented_status(&file, &response);
+        check(&file, &response);
+    }
+}

@@ -1,9 +1,9 @@
 //! Every event in `events/update-account-v2/` runs through the handler
 //! against the demo seed and answers with the status its file name promises.
 
-use testkit::{TestDb, events, seed::SeedFile, workspace_root};
+use testkit::{events, seed::SeedFile, workspace_root};
 use update_account_v2::{
-    State, TABLE_LOGICAL_ID, handle,
+    AccountV2,
     seed::{SEED_SECTION, Seed},
 };
 
@@ -13,19 +13,12 @@ async fn shipped_events_give_their_documented_status() {
     let seed: Seed = demo
         .section(SEED_SECTION)
         .unwrap()
-        .expect("demo seed has this function's section");
-    let files = events::event_files("update-account-v2");
-    assert!(files.len() >= 7, "{files:?}");
-    for file in files {
-        let db = TestDb::start().await;
-        db.put(TABLE_LOGICAL_ID, seed.items().unwrap()).await;
-        let state = State {
-            table: db.table(TABLE_LOGICAL_ID),
-        };
-        let response = handle(&state, events::load_event(&file)).await;
-        events::assert_documented_status(&file, &response);
+        .expect("the demo seed's section");
+    let items = |_| std::future::ready(seed.items().unwrap());
+    events::check_shipped::<AccountV2, _, _>("update-account-v2", 7, items, |_, response| {
         if !response.status().is_success() {
-            assert!(events::body_json(&response)["error"]["code"].is_string());
+            assert!(events::body_json(response)["error"]["code"].is_string());
         }
-    }
+    })
+    .await;
 }

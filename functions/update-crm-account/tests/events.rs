@@ -1,9 +1,9 @@
 //! Every event in `events/update-crm-account/` runs through the handler
 //! against the demo seed and answers with the status its file name promises.
 
-use testkit::{TestDb, events, seed::SeedFile, workspace_root};
+use testkit::{events, seed::SeedFile, workspace_root};
 use update_crm_account::{
-    State, TABLE_LOGICAL_ID, handle,
+    CrmAccount,
     seed::{SEED_SECTION, Seed},
 };
 
@@ -13,19 +13,11 @@ async fn shipped_events_give_their_documented_status() {
     let seed: Seed = demo
         .section(SEED_SECTION)
         .unwrap()
-        .expect("demo seed has this function's section");
-    let files = events::event_files("update-crm-account");
-    assert!(files.len() >= 6, "{files:?}");
-    for file in files {
-        let db = TestDb::start().await;
-        let state = State {
-            table: db.table(TABLE_LOGICAL_ID),
-        };
-        db.put(TABLE_LOGICAL_ID, seed.items_with(&state.table).await.unwrap())
-            .await;
-        let response = handle(&state, events::load_event(&file)).await;
-        events::assert_documented_status(&file, &response);
-        let body = events::body_json(&response);
+        .expect("the demo seed's section");
+    let seed = &seed;
+    let items = |table| async move { seed.items_with(&table).await.unwrap() };
+    events::check_shipped::<CrmAccount, _, _>("update-crm-account", 6, items, |_, response| {
+        let body = events::body_json(response);
         if response.status().is_success() {
             assert!(body["id"].is_i64(), "{body}");
         } else {
@@ -34,5 +26,6 @@ async fn shipped_events_give_their_documented_status() {
                 "{body}"
             );
         }
-    }
+    })
+    .await;
 }
