@@ -7,10 +7,8 @@ pub mod custom;
 
 use crate::{
     error::{ApiError, invalid},
-    request::{AccountId, WireBody, WireContact},
-    store::attrs,
+    request::{AccountId, AccountType, WireBody, WireContact},
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use shared::{
     patch::{MapMerge, Patch},
@@ -53,30 +51,69 @@ pub const MAX_CUSTOM_KEY_CHARS: usize = 64;
 /// The smallest account number.
 pub const MIN_NUMBER: i64 = 0;
 
-/// A validated change. Plain fields are ready-made DynamoDB assignments;
-/// `number` and `custom` need the store (uniqueness, field definitions).
+/// One contact, validated: a name, and optionally an email, a phone and a
+/// role, each within its rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    /// 1-255 characters, not blank.
+    pub name: ContactName,
+    /// A valid email address, if sent.
+    pub email: Option<EmailAddress>,
+    /// A valid E.164 phone number, if sent.
+    pub phone: Option<PhoneNumber>,
+    /// 1-100 characters, not blank, if sent.
+    pub role: Option<ContactRole>,
+}
+
+/// A validated change: every field sent, as a value that already passed its
+/// rule. `None` / [`Patch::Absent`] means "keep"; [`Patch::Null`] (only for
+/// the fields the contract lets clear) means "clear". `number` and `custom`
+/// are checked further by the write (uniqueness, the tenant's field
+/// definitions).
 #[derive(Debug, Default)]
 pub struct Change {
-    /// Top-level attributes to set, in a fixed order.
-    pub assignments: Vec<(&'static str, AttributeValue)>,
-    /// New number, if sent.
+    /// New title, if sent.
+    pub title: Option<Title>,
+    /// New description, or cleared.
+    pub description: Patch<Description>,
+    /// New address lines (at most [`MAX_ADDRESS_LINES`]), if sent.
+    pub address: Option<Vec<AddressLine>>,
+    /// New active flag, if sent.
+    pub is_active: Option<bool>,
+    /// New primary email, or cleared.
+    pub primary_email: Patch<EmailAddress>,
+    /// New primary phone (E.164), or cleared.
+    pub primary_phone: Patch<PhoneNumber>,
+    /// New account type, or cleared.
+    pub account_type: Patch<AccountType>,
+    /// New contacts (at most [`MAX_CONTACTS`]), if sent.
+    pub contacts: Option<Vec<Contact>>,
+    /// New number (at least [`MIN_NUMBER`]), if sent.
     pub number: Option<i64>,
     /// Custom fields to set (still raw JSON: checked against the tenant's
-    /// definitions) and to remove.
+    /// definitions) and to remove; every key passed [`check_map_key`].
     pub custom: MapMerge<Value>,
 }
 
 impl Change {
     /// True when nothing would change.
     pub fn is_empty(&self) -> bool {
-        self.assignments.is_empty() && self.number.is_none() && self.custom.is_empty()
+        self.title.is_none()
+            && self.description.is_absent()
+            && self.address.is_none()
+            && self.is_active.is_none()
+            && self.primary_email.is_absent()
+            && self.primary_phone.is_absent()
+            && self.account_type.is_absent()
+            && self.contacts.is_none()
+            && self.number.is_none()
+            && self.custom.is_empty()
     }
 
     /// Validates the body sent for account `id`: every field against its
     /// rule below (400 naming the field), `id` equal to the path's, and at
     /// least one field to change.
     pub fn validate(wire: WireBody, id: AccountId) -> Result<Self, ApiError> {
-        let mut change = Change::default();
         match wire.id {
             Patch::Absent => {}
             Patch::Value(v) if v == id.get() => {}
@@ -87,34 +124,26 @@ impl Change {
                 ));
             }
         }
+        let mut change = Change::default();
         if let Some(title) = wire.title.non_null().map_err(|e| invalid("title", e))? {
-            let title = Title::parse(title).map_err(|e| invalid("title", e))?;
-            change.set(attrs::TITLE, s(title.as_str()));
+            change.title = Some(Title::parse(title).map_err(|e| invalid("title", e))?);
         }
-        change.nullable(attrs::DESCRIPTION, wire.description, |d| {
-            Description::parse_multiline(d)
-                .map(|d| s(d.as_str()))
-                .map_err(|e| invalid("description", e))
+        change.description = nullable(wire.description, |d| {
+            Description::parse_multiline(d).map_err(|e| invalid("description", e))
         })?;
         if let Some(lines) = wire.address.non_null().map_err(|e| invalid("address", e))? {
-            change.set(attrs::ADDRESS, address(lines)?);
+            change.address = Some(address(lines)?);
         }
-        if let Some(active) = wire.is_active.non_null().map_err(|e| invalid("isActive", e))? {
-            change.set(attrs::IS_ACTIVE, AttributeValue::Bool(active));
-        }
-        change.nullable(attrs::PRIMARY_EMAIL, wire.primary_email, |e| {
-            EmailAddress::parse(&e)
-                .map(|e| s(e.as_str()))
-                .map_err(|err| invalid("primaryEmail", err))
+        change.is_active = wire.is_active.non_null().map_err(|e| invalid("isActive", e))?;
+        change.primary_email = nullable(wire.primary_email, |e| {
+            EmailAddress::parse(&e).map_err(|err| invalid("primaryEmail", err))
         })?;
-        change.nullable(attrs::PRIMARY_PHONE, wire.primary_phone, |p| {
-            PhoneNumber::parse(&p)
-                .map(|p| s(p.as_str()))
-                .map_err(|err| invalid("primaryPhone", err))
+        change.primary_phone = nullable(wire.primary_phone, |p| {
+            PhoneNumber::parse(&p).map_err(|err| invalid("primaryPhone", err))
         })?;
-        change.nullable(attrs::ACCOUNT_TYPE, wire.account_type, |t| Ok(s(t.as_str())))?;
+        change.account_type = wire.account_type;
         if let Some(contacts) = wire.contacts.non_null().map_err(|e| invalid("contacts", e))? {
-            change.set(attrs::CONTACTS, self::contacts(contacts)?);
+            change.contacts = Some(self::contacts(contacts)?);
         }
         if let Some(number) = wire.number.non_null().map_err(|e| invalid("number", e))? {
             if number < MIN_NUMBER {
@@ -137,57 +166,36 @@ impl Change {
         }
         Ok(change)
     }
-
-    fn set(&mut self, name: &'static str, value: AttributeValue) {
-        self.assignments.push((name, value));
-    }
-
-    /// A field that `null` clears (stored as NULL, shown as `null`).
-    fn nullable<T>(
-        &mut self,
-        name: &'static str,
-        patch: Patch<T>,
-        check: impl FnOnce(T) -> Result<AttributeValue, ApiError>,
-    ) -> Result<(), ApiError> {
-        match patch {
-            Patch::Absent => Ok(()),
-            Patch::Null => {
-                self.set(name, AttributeValue::Null(true));
-                Ok(())
-            }
-            Patch::Value(v) => {
-                let value = check(v)?;
-                self.set(name, value);
-                Ok(())
-            }
-        }
-    }
 }
 
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
+/// A field that `null` clears: absent and `null` pass through, a value is
+/// checked.
+fn nullable<T, U>(
+    patch: Patch<T>,
+    check: impl FnOnce(T) -> Result<U, ApiError>,
+) -> Result<Patch<U>, ApiError> {
+    Ok(match patch {
+        Patch::Absent => Patch::Absent,
+        Patch::Null => Patch::Null,
+        Patch::Value(v) => Patch::Value(check(v)?),
+    })
 }
 
-fn address(lines: Vec<String>) -> Result<AttributeValue, ApiError> {
+fn address(lines: Vec<String>) -> Result<Vec<AddressLine>, ApiError> {
     if lines.len() > MAX_ADDRESS_LINES {
         return Err(invalid(
             "address",
             format!("must have at most {MAX_ADDRESS_LINES} lines"),
         ));
     }
-    let lines = lines
+    lines
         .into_iter()
         .enumerate()
-        .map(|(i, line)| {
-            AddressLine::parse(line)
-                .map(|l| s(l.as_str()))
-                .map_err(|e| invalid(format!("address[{i}]"), e))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(AttributeValue::L(lines))
+        .map(|(i, line)| AddressLine::parse(line).map_err(|e| invalid(format!("address[{i}]"), e)))
+        .collect()
 }
 
-fn contacts(contacts: Vec<WireContact>) -> Result<AttributeValue, ApiError> {
+fn contacts(contacts: Vec<WireContact>) -> Result<Vec<Contact>, ApiError> {
     if contacts.len() > MAX_CONTACTS {
         return Err(invalid(
             "contacts",
@@ -198,22 +206,25 @@ fn contacts(contacts: Vec<WireContact>) -> Result<AttributeValue, ApiError> {
     for (i, contact) in contacts.into_iter().enumerate() {
         let field = |name: &str| format!("contacts[{i}].{name}");
         let text_error = |name: &str, e: TextError| invalid(field(name), e);
-        let mut map = std::collections::HashMap::new();
         let name = ContactName::parse(contact.name).map_err(|e| text_error("name", e))?;
-        map.insert("name".to_owned(), s(name.as_str()));
-        if let Some(email) = contact.email {
-            let email = EmailAddress::parse(&email).map_err(|e| invalid(field("email"), e))?;
-            map.insert("email".to_owned(), s(email.as_str()));
-        }
-        if let Some(phone) = contact.phone {
-            let phone = PhoneNumber::parse(&phone).map_err(|e| invalid(field("phone"), e))?;
-            map.insert("phone".to_owned(), s(phone.as_str()));
-        }
-        if let Some(role) = contact.role {
-            let role = ContactRole::parse(role).map_err(|e| text_error("role", e))?;
-            map.insert("role".to_owned(), s(role.as_str()));
-        }
-        list.push(AttributeValue::M(map));
+        let email = contact
+            .email
+            .map(|email| EmailAddress::parse(&email).map_err(|e| invalid(field("email"), e)))
+            .transpose()?;
+        let phone = contact
+            .phone
+            .map(|phone| PhoneNumber::parse(&phone).map_err(|e| invalid(field("phone"), e)))
+            .transpose()?;
+        let role = contact
+            .role
+            .map(|role| ContactRole::parse(role).map_err(|e| text_error("role", e)))
+            .transpose()?;
+        list.push(Contact {
+            name,
+            email,
+            phone,
+            role,
+        });
     }
-    Ok(AttributeValue::L(list))
+    Ok(list)
 }

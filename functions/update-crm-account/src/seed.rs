@@ -34,7 +34,7 @@ use crate::{
     change::{Change, custom},
     request::{AccountId, WireBody},
     store::{
-        CLAIM_OWNER, account_key, attrs,
+        CLAIM_OWNER, account_key, assignments, attrs,
         definition::{self, FieldDef, FieldType},
         number_key,
     },
@@ -269,7 +269,7 @@ fn account_item(
         (attrs::PRIMARY_PHONE.to_owned(), AttributeValue::Null(true)),
         (attrs::ACCOUNT_TYPE.to_owned(), AttributeValue::Null(true)),
     ]));
-    for (name, value) in change.assignments {
+    for (name, value) in assignments(&change) {
         item.insert(name.to_owned(), value);
     }
     if let Some(number) = change.number {

@@ -42,7 +42,7 @@ pub mod definitions_cache;
 
 use crate::{
     change::{
-        Change,
+        Change, Contact,
         custom::{self, CustomPlan},
     },
     error::ApiError,
@@ -52,6 +52,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use shared::{
     clock::Timestamp,
     error::{Common, from_write_failure},
+    patch::Patch,
     store::{
         Cond, Item, Key, PK, Table, Update,
         claims::Owner,
@@ -59,6 +60,7 @@ use shared::{
         write::{self, Plan, Transaction},
     },
 };
+use std::collections::HashMap;
 
 /// Attribute names of an account item (the contract's field names).
 pub mod attrs {
@@ -168,12 +170,84 @@ pub async fn write(
     written
 }
 
+/// The top-level fields `change` sets, as stored: each attribute named as in
+/// the contract ([`attrs`]), in a fixed order (title, description, address,
+/// isActive, primaryEmail, primaryPhone, accountType, contacts); a cleared
+/// field is stored as `NULL`. `number` and `custom` are not among them.
+pub fn assignments(change: &Change) -> Vec<(&'static str, AttributeValue)> {
+    let mut set = Vec::new();
+    if let Some(title) = &change.title {
+        set.push((attrs::TITLE, s(title.as_str())));
+    }
+    nullable(&mut set, attrs::DESCRIPTION, &change.description, |d| {
+        s(d.as_str())
+    });
+    if let Some(lines) = &change.address {
+        set.push((
+            attrs::ADDRESS,
+            AttributeValue::L(lines.iter().map(|l| s(l.as_str())).collect()),
+        ));
+    }
+    if let Some(active) = change.is_active {
+        set.push((attrs::IS_ACTIVE, AttributeValue::Bool(active)));
+    }
+    nullable(&mut set, attrs::PRIMARY_EMAIL, &change.primary_email, |e| {
+        s(e.as_str())
+    });
+    nullable(&mut set, attrs::PRIMARY_PHONE, &change.primary_phone, |p| {
+        s(p.as_str())
+    });
+    nullable(&mut set, attrs::ACCOUNT_TYPE, &change.account_type, |t| {
+        s(t.as_str())
+    });
+    if let Some(contacts) = &change.contacts {
+        set.push((
+            attrs::CONTACTS,
+            AttributeValue::L(contacts.iter().map(contact).collect()),
+        ));
+    }
+    set
+}
+
+fn s(text: &str) -> AttributeValue {
+    AttributeValue::S(text.to_owned())
+}
+
+/// A field that `null` clears: stored as `NULL`.
+fn nullable<T>(
+    set: &mut Vec<(&'static str, AttributeValue)>,
+    name: &'static str,
+    patch: &Patch<T>,
+    stored: impl FnOnce(&T) -> AttributeValue,
+) {
+    match patch {
+        Patch::Absent => {}
+        Patch::Null => set.push((name, AttributeValue::Null(true))),
+        Patch::Value(v) => set.push((name, stored(v))),
+    }
+}
+
+/// A contact as stored: a map of the fields it has.
+fn contact(contact: &Contact) -> AttributeValue {
+    let mut map = HashMap::from([("name".to_owned(), s(contact.name.as_str()))]);
+    if let Some(email) = &contact.email {
+        map.insert("email".to_owned(), s(email.as_str()));
+    }
+    if let Some(phone) = &contact.phone {
+        map.insert("phone".to_owned(), s(phone.as_str()));
+    }
+    if let Some(role) = &contact.role {
+        map.insert("role".to_owned(), s(role.as_str()));
+    }
+    AttributeValue::M(map)
+}
+
 /// SET of every plain field, `updatedAt`, and the version bump, under
 /// "the account exists".
 fn fields_update(change: &Change, now: Timestamp) -> Update {
     let mut update = Update::new();
-    for (name, value) in &change.assignments {
-        update.set(&[*name], value.clone());
+    for (name, value) in assignments(change) {
+        update.set(&[name], value);
     }
     update
         .set(&[attrs::UPDATED_AT], AttributeValue::S(now.to_string()))
