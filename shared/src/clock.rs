@@ -44,6 +44,14 @@ impl Timestamp {
     }
 }
 
+impl From<std::time::SystemTime> for Timestamp {
+    /// That instant, truncated to milliseconds.
+    fn from(at: std::time::SystemTime) -> Self {
+        let at = OffsetDateTime::from(at);
+        Timestamp(at.replace_millisecond(at.millisecond()).unwrap_or(at))
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.format(FORMAT) {

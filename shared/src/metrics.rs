@@ -7,7 +7,7 @@
 //!    "Namespace": "UpdateAccounts", "Dimensions": [["function"]],
 //!    "Metrics": [{"Name": "latency", "Unit": "Milliseconds"}, ...]}]},
 //!  "function": "update-account-v2", "latency": 12.4, "status_2xx": 1, ...,
-//!  "message": "request", "request_id": "...", "route": "PATCH /v2/accounts/{accountId}",
+//!  "timestamp": "2025-11-24T16:00:00.000Z", "level": "INFO", "message": "request", "request_id": "...", "route": "PATCH /v2/accounts/{accountId}",
 //!  "status": 200, "tenant_id": "...", "dynamodb_calls": 1, "retries": 0, ...}
 //! ```
 //!
@@ -198,6 +198,8 @@ pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> String {
         0.0
     };
     push_field(&mut out, METRICS[10].0, capacity);
+    // Lambda's JSON log format: the event's time, as every log line has it.
+    let _ = write!(out, ",\"timestamp\":\"{}\"", crate::clock::Timestamp::from(now));
     out.push_str(",\"level\":\"INFO\",\"message\":\"request\",\"request_id\":");
     push_str(&mut out, record.request_id);
     out.push_str(",\"route\":");
@@ -256,6 +258,10 @@ mod tests {
         .expect("one JSON object");
         let aws = &line["_aws"];
         assert_eq!(aws["Timestamp"], 1_700_000_000_123u64);
+        assert_eq!(
+            line["timestamp"], "2023-11-14T22:13:20.123Z",
+            "the log line's own time"
+        );
         let directive = &aws["CloudWatchMetrics"][0];
         assert_eq!(directive["Namespace"], DEFAULT_NAMESPACE);
         assert_eq!(directive["Dimensions"], json!([["function"]]));

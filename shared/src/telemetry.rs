@@ -56,6 +56,10 @@ pub fn init() {
 /// The subscriber [`init`] installs, writing to `writer`: the configured
 /// filter, then the dependency cap, then the format. Tests use it with an
 /// in-memory writer to see exactly what a function logs.
+///
+/// JSON lines (Lambda's JSON log format) carry a `timestamp` (RFC 3339,
+/// UTC), which CloudWatch uses as the event's time; local text lines have
+/// none (the terminal shows them as they come).
 pub fn subscriber<W>(writer: W, ansi: bool) -> Box<dyn tracing::Subscriber + Send + Sync>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
@@ -63,7 +67,6 @@ where
     let builder = tracing_subscriber::fmt()
         .with_max_level(LevelFilter::TRACE)
         .with_target(false)
-        .without_time()
         .with_writer(writer);
     if json_format() {
         Box::new(
@@ -78,6 +81,7 @@ where
     } else {
         Box::new(
             builder
+                .without_time()
                 .compact()
                 .with_ansi(ansi)
                 .finish()

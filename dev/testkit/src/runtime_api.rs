@@ -272,6 +272,18 @@ pub async fn check_events_at_trace(
                 }
             }
             assert!(!run.logs.contains('\u{1b}'), "{what}: colour codes in piped logs");
+            if json_logs {
+                // Lambda's JSON log format: CloudWatch takes each event's
+                // time from its `timestamp`.
+                let logged = run.logs.lines().filter(|l| l.contains("\"level\""));
+                for line in logged {
+                    let value: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+                    assert!(
+                        value["timestamp"].is_string(),
+                        "{what}: a JSON log line without a timestamp: {line}"
+                    );
+                }
+            }
             // One telemetry line per request, a valid EMF record.
             let records = crate::emf::records_in(&run.logs);
             assert_eq!(
