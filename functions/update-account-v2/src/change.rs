@@ -7,9 +7,7 @@
 use crate::{
     error::{ApiError, invalid},
     request::WireBody,
-    store::attrs,
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Map, Value};
 use shared::{
     patch::{MapMerge, Patch},
@@ -57,20 +55,68 @@ pub const MAX_RECORDING_RETENTION_DAYS: i64 = 365;
 /// The values `status` may take.
 pub const STATUSES: [&str; 3] = ["active", "suspended", "closed"];
 
-/// A validated change: only values that passed every rule, typed as they
-/// will be stored.
+/// A `displayName`: [`MIN_DISPLAY_NAME_CHARS`] to [`MAX_DISPLAY_NAME_CHARS`]
+/// characters, not blank, no control characters.
+pub type DisplayName = BoundedText<MIN_DISPLAY_NAME_CHARS, MAX_DISPLAY_NAME_CHARS>;
+
+/// An account's `status`: only the values in [`STATUSES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// `active`.
+    Active,
+    /// `suspended`.
+    Suspended,
+    /// `closed`.
+    Closed,
+}
+
+impl Status {
+    /// The status named `text` exactly as the contract spells it; `None`
+    /// for anything not in [`STATUSES`].
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+
+    /// The status as the contract spells it (one of [`STATUSES`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// A validated change: only values that passed every rule, as domain
+/// values (how they are stored is [`crate::store`]'s business).
+///
+/// Every value in the merges passed its key's rule: address fields are
+/// strings (a country an ISO 3166-1 alpha-2 code), settings are strings,
+/// booleans or an integer `recordingRetention` in range, and metadata
+/// values are JSON within [`MAX_METADATA_VALUE_BYTES`] and
+/// [`MAX_METADATA_VALUE_DEPTH`] that DynamoDB can store. No value set in a
+/// merge is `null` (a `null` key is in its `remove` list).
 #[derive(Debug, Default)]
 pub struct Change {
-    /// Top-level attributes to set (displayName, phone, status).
-    pub assignments: Vec<(&'static str, AttributeValue)>,
+    /// New display name.
+    pub display_name: Option<DisplayName>,
     /// New email.
     pub email: Option<EmailAddress>,
+    /// New phone (E.164), `Null` to clear it, `Absent` to keep it.
+    pub phone: Patch<PhoneNumber>,
+    /// New status.
+    pub status: Option<Status>,
     /// Address fields to set and remove.
-    pub address: MapMerge<AttributeValue>,
+    pub address: MapMerge<Value>,
     /// Settings to set and remove.
-    pub settings: MapMerge<AttributeValue>,
+    pub settings: MapMerge<Value>,
     /// Metadata keys to set and remove.
-    pub metadata: MapMerge<AttributeValue>,
+    pub metadata: MapMerge<Value>,
     /// `metadata` exactly as sent (`Null` when absent), echoed in the 400
     /// when the stored keys and the new ones together exceed
     /// [`MAX_METADATA_KEYS`].
@@ -79,12 +125,14 @@ pub struct Change {
 
 /// A string of MIN..=MAX characters, not blank ([`MAX_DISPLAY_NAME_CHARS`],
 /// [`MAX_ADDRESS_FIELD_CHARS`] and their minimums).
-fn text_value<const MIN: usize, const MAX: usize>(field: &str, value: &Value) -> Result<String, ApiError> {
+fn text_value<const MIN: usize, const MAX: usize>(
+    field: &str,
+    value: &Value,
+) -> Result<BoundedText<MIN, MAX>, ApiError> {
     let text = value
         .as_str()
         .ok_or_else(|| invalid(field, format!("{field} must be a string"), Some(value)))?;
     BoundedText::<MIN, MAX>::parse(text.to_owned())
-        .map(BoundedText::into_string)
         .map_err(|e| invalid(field, format!("{field} {e}"), Some(value)))
 }
 
@@ -94,7 +142,6 @@ impl Change {
     /// nothing is a 400 on `body`.
     pub fn validate(wire: WireBody) -> Result<Self, ApiError> {
         let mut change = Change::default();
-        let s = AttributeValue::S;
         match wire.display_name {
             Patch::Absent => {}
             Patch::Null => {
@@ -106,7 +153,7 @@ impl Change {
             }
             Patch::Value(v) => {
                 let name = text_value::<MIN_DISPLAY_NAME_CHARS, MAX_DISPLAY_NAME_CHARS>("displayName", &v)?;
-                change.assignments.push((attrs::DISPLAY_NAME, s(name)));
+                change.display_name = Some(name);
             }
         }
         match wire.email {
@@ -123,24 +170,20 @@ impl Change {
         }
         match wire.phone {
             Patch::Absent => {}
-            Patch::Null => change
-                .assignments
-                .push((attrs::PHONE, AttributeValue::Null(true))),
+            Patch::Null => change.phone = Patch::Null,
             Patch::Value(v) => {
                 let text = v
                     .as_str()
                     .ok_or_else(|| invalid("phone", "phone must be a string", Some(&v)))?;
                 let phone =
                     PhoneNumber::parse(text).map_err(|e| invalid("phone", format!("phone {e}"), Some(&v)))?;
-                change
-                    .assignments
-                    .push((attrs::PHONE, s(phone.as_str().to_owned())));
+                change.phone = Patch::Value(phone);
             }
         }
         match wire.status {
             Patch::Absent => {}
-            Patch::Value(Value::String(status)) if STATUSES.contains(&status.as_str()) => {
-                change.assignments.push((attrs::STATUS, s(status)));
+            Patch::Value(v) if let Some(status) = v.as_str().and_then(Status::parse) => {
+                change.status = Some(status);
             }
             Patch::Value(v) => {
                 return Err(invalid(
@@ -182,8 +225,10 @@ impl Change {
         change.address = map("address", wire.address, address_value)?;
         change.settings = map("settings", wire.settings, setting_value)?;
         change.metadata = map("metadata", wire.metadata, metadata_value)?;
-        if change.assignments.is_empty()
+        if change.display_name.is_none()
             && change.email.is_none()
+            && change.phone.is_absent()
+            && change.status.is_none()
             && change.address.is_empty()
             && change.settings.is_empty()
             && change.metadata.is_empty()
@@ -198,11 +243,11 @@ impl Change {
     }
 }
 
-type ValueRule = fn(&str, &Value) -> Result<AttributeValue, ApiError>;
+type ValueRule = fn(&str, &Value) -> Result<Value, ApiError>;
 
 /// A map merged key by key: `null` removes a key; the map itself must be an
 /// object (not null, not any other type).
-fn map(field: &str, patch: Patch<Value>, rule: ValueRule) -> Result<MapMerge<AttributeValue>, ApiError> {
+fn map(field: &str, patch: Patch<Value>, rule: ValueRule) -> Result<MapMerge<Value>, ApiError> {
     let object = match patch {
         Patch::Absent => return Ok(MapMerge::default()),
         Patch::Null => {
@@ -225,15 +270,15 @@ fn map(field: &str, patch: Patch<Value>, rule: ValueRule) -> Result<MapMerge<Att
 }
 
 /// Address fields; `Value::Null` checks only the key.
-fn address_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
+fn address_value(key: &str, value: &Value) -> Result<Value, ApiError> {
     let field = format!("address.{key}");
     match key {
         "country" => {
             if value.is_null() {
-                return Ok(AttributeValue::Null(true));
+                return Ok(Value::Null);
             }
             return match value.as_str() {
-                Some(code) if is_country(code) => Ok(AttributeValue::S(code.to_owned())),
+                Some(code) if is_country(code) => Ok(Value::String(code.to_owned())),
                 _ => Err(invalid(
                     field,
                     "country must be an ISO 3166-1 alpha-2 code such as US",
@@ -251,13 +296,14 @@ fn address_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
         }
     }
     if value.is_null() {
-        return Ok(AttributeValue::Null(true));
+        return Ok(Value::Null);
     }
-    text_value::<MIN_ADDRESS_FIELD_CHARS, MAX_ADDRESS_FIELD_CHARS>(&field, value).map(AttributeValue::S)
+    text_value::<MIN_ADDRESS_FIELD_CHARS, MAX_ADDRESS_FIELD_CHARS>(&field, value)
+        .map(|text| Value::String(text.into_string()))
 }
 
 /// Settings; `Value::Null` checks only the key.
-fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
+fn setting_value(key: &str, value: &Value) -> Result<Value, ApiError> {
     let field = format!("settings.{key}");
     let bad = |message: &str| invalid(&field, message, Some(value));
     if !SETTINGS.contains(&key) {
@@ -267,29 +313,29 @@ fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
         )));
     }
     if value.is_null() {
-        return Ok(AttributeValue::Null(true));
+        return Ok(Value::Null);
     }
     match key {
         "timezone" => match value.as_str() {
-            Some(tz) if is_iana_timezone(tz) => Ok(AttributeValue::S(tz.to_owned())),
+            Some(tz) if is_iana_timezone(tz) => Ok(Value::String(tz.to_owned())),
             _ => Err(bad("Invalid timezone format")),
         },
         "language" => match value.as_str() {
-            Some(tag) if is_language_tag(tag) => Ok(AttributeValue::S(tag.to_owned())),
+            Some(tag) if is_language_tag(tag) => Ok(Value::String(tag.to_owned())),
             _ => Err(bad(
                 "language must be an ISO 639-1 code or BCP 47 tag such as en or pt-BR",
             )),
         },
         "recordingRetention" => match value.as_i64() {
             Some(days) if (MIN_RECORDING_RETENTION_DAYS..=MAX_RECORDING_RETENTION_DAYS).contains(&days) => {
-                Ok(AttributeValue::N(days.to_string()))
+                Ok(Value::from(days))
             }
             _ => Err(bad(&format!(
                 "recordingRetention must be an integer between {MIN_RECORDING_RETENTION_DAYS} and {MAX_RECORDING_RETENTION_DAYS}"
             ))),
         },
         _ => match value.as_bool() {
-            Some(flag) => Ok(AttributeValue::Bool(flag)),
+            Some(flag) => Ok(Value::Bool(flag)),
             None => Err(bad(&format!("{key} must be true or false"))),
         },
     }
@@ -300,20 +346,22 @@ fn setting_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
 /// [`MAX_METADATA_VALUE_BYTES`] compact and [`MAX_METADATA_VALUE_DEPTH`]
 /// levels deep. (The same value check as `update-account-metadata`'s
 /// `change::metadata_value`, with other limits: a candidate for `shared`.)
-fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
+fn metadata_value(key: &str, value: &Value) -> Result<Value, ApiError> {
     let field = format!("metadata.{key}");
     check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&field, e, Some(value)))?;
     if value.is_null() {
-        return Ok(AttributeValue::Null(true));
+        return Ok(Value::Null);
     }
-    stored_json(value, MAX_METADATA_VALUE_BYTES, MAX_METADATA_VALUE_DEPTH).map_err(|e| match e {
-        JsonValueError::TooLarge { .. } => invalid(
-            &field,
-            format!("values are at most {MAX_METADATA_VALUE_BYTES} bytes as JSON"),
-            Some(value),
-        ),
-        JsonValueError::Unstorable(e) => invalid(&field, format!("the value {e}"), Some(value)),
-    })
+    stored_json(value, MAX_METADATA_VALUE_BYTES, MAX_METADATA_VALUE_DEPTH)
+        .map(|_| value.clone())
+        .map_err(|e| match e {
+            JsonValueError::TooLarge { .. } => invalid(
+                &field,
+                format!("values are at most {MAX_METADATA_VALUE_BYTES} bytes as JSON"),
+                Some(value),
+            ),
+            JsonValueError::Unstorable(e) => invalid(&field, format!("the value {e}"), Some(value)),
+        })
 }
 
 #[cfg(test)]
@@ -378,7 +426,10 @@ mod tests {
     #[test]
     fn phones_and_emails() {
         let change = check(json!({"phone": "+1-555-0200", "email": "neo+admin@Acme.com"})).unwrap();
-        assert_eq!(change.assignments[0].1, AttributeValue::S("+15550200".into()));
+        assert_eq!(
+            change.phone,
+            Patch::Value(PhoneNumber::parse("+15550200").unwrap())
+        );
         assert_eq!(change.email.unwrap().normalized(), "neo+admin@acme.com");
         assert_eq!(details(check(json!({"phone": "abc"})).unwrap_err()).0, "phone");
     }

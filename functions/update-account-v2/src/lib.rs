@@ -45,8 +45,8 @@
 //!
 //! - [`auth`]: the principal (a role on some accounts), how a token becomes one, and its checks.
 //! - [`request`]: the method, the [`request::AccountId`] from the path, the wire body ([`request::sent`]: values as sent).
-//! - [`change`]: the wire body validated into a [`change::Change`]; every contract limit.
-//! - [`store`]: keys, attribute names, and the one write (plans for the shared driver).
+//! - [`change`]: the wire body validated into a [`change::Change`] of domain values; every contract limit.
+//! - [`store`]: keys, attribute names, the change as attributes ([`store::StoredChange`]), and the one write (plans for the shared driver).
 //! - [`response`]: the success view ([`response::AccountView`]) and its 200 rendering.
 //! - [`error`]: [`error::ApiError`] and its one envelope mapping table.
 //! - [`seed`]: this function's section of a seed file.

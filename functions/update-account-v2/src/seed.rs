@@ -28,7 +28,7 @@ use crate::{
     auth::Role,
     change::Change,
     request::WireBody,
-    store::{MARKER_OWNER, account_key, email_key},
+    store::{MARKER_OWNER, StoredChange, account_key, email_key},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
@@ -146,13 +146,14 @@ impl Seed {
                 ("updatedAt".to_owned(), s(&updated)),
                 ("version".to_owned(), AttributeValue::N("0".to_owned())),
             ]));
-            for (name, value) in change.assignments {
+            let stored = StoredChange::of(&change).map_err(|e| what(e.to_string()))?;
+            for (name, value) in stored.fields {
                 item.insert(name.to_owned(), value);
             }
             for (attr, merge_) in [
-                ("address", &change.address),
-                ("settings", &change.settings),
-                ("metadata", &change.metadata),
+                ("address", &stored.address),
+                ("settings", &stored.settings),
+                ("metadata", &stored.metadata),
             ] {
                 item.insert(
                     attr.to_owned(),

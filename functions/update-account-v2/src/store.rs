@@ -28,6 +28,9 @@
 //! Either way the item after the write comes from the driver (the exact
 //! [`Update`] applied to the item read, for a transaction): the update is
 //! the single source of truth for what the write did.
+//!
+//! The [`Change`] holds domain values; [`StoredChange::of`] is the one place
+//! they become attribute names and [`AttributeValue`]s.
 
 use crate::{
     change::{Change, MAX_METADATA_KEYS},
@@ -39,9 +42,9 @@ use serde_json::Value;
 use shared::{
     clock::Timestamp,
     error::{Common, from_write_failure},
-    patch::MapMerge,
+    patch::{MapMerge, Patch},
     store::{
-        Cond, Item, Key, PK, Table, Update,
+        Cond, Item, Key, PK, Table, Update, attr,
         claims::{Owner, marker_key},
         merge,
         write::{Plan, Transaction, write as drive},
@@ -95,6 +98,61 @@ pub fn email_key(normalized: &str) -> Key {
     marker_key(EMAIL_NAMESPACE, normalized)
 }
 
+/// A [`Change`] as the account item stores it: attribute names and
+/// [`AttributeValue`]s, nothing else decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChange {
+    /// Plain attributes to set, in the order written: `displayName`,
+    /// `phone` (E.164, or `NULL` to clear it), `status`; each only when sent.
+    pub fields: Vec<(&'static str, AttributeValue)>,
+    /// `address` fields to set and remove.
+    pub address: MapMerge<AttributeValue>,
+    /// `settings` to set and remove.
+    pub settings: MapMerge<AttributeValue>,
+    /// `metadata` keys to set and remove.
+    pub metadata: MapMerge<AttributeValue>,
+}
+
+impl StoredChange {
+    /// Converts every value of `change`; JSON values as
+    /// [`attr::from_json`] stores them (strings `S`, integers `N`, booleans
+    /// `BOOL`, objects `M`, arrays `L`). A value the change's rules let
+    /// through but DynamoDB could not store is a 500 ([`Common::Internal`]):
+    /// the rules in [`crate::change`] exclude it.
+    pub fn of(change: &Change) -> Result<Self, ApiError> {
+        let mut fields = Vec::new();
+        if let Some(name) = &change.display_name {
+            fields.push((attrs::DISPLAY_NAME, AttributeValue::S(name.as_str().to_owned())));
+        }
+        match &change.phone {
+            Patch::Absent => {}
+            Patch::Null => fields.push((attrs::PHONE, AttributeValue::Null(true))),
+            Patch::Value(phone) => fields.push((attrs::PHONE, AttributeValue::S(phone.as_str().to_owned()))),
+        }
+        if let Some(status) = change.status {
+            fields.push((attrs::STATUS, AttributeValue::S(status.as_str().to_owned())));
+        }
+        Ok(Self {
+            fields,
+            address: stored_merge(attrs::ADDRESS, &change.address)?,
+            settings: stored_merge(attrs::SETTINGS, &change.settings)?,
+            metadata: stored_merge(attrs::METADATA, &change.metadata)?,
+        })
+    }
+}
+
+/// Each value of `merge` as an attribute value ([`attr::from_json`]).
+fn stored_merge(name: &str, merge: &MapMerge<Value>) -> Result<MapMerge<AttributeValue>, ApiError> {
+    merge.clone().try_map_values(|key, value| {
+        attr::from_json(&value, attr::DYNAMODB_MAX_DEPTH).map_err(|e| {
+            Common::Internal(format!(
+                "{name}.{key} passed validation but cannot be stored: {e}"
+            ))
+            .into()
+        })
+    })
+}
+
 /// Each merged map, with its bound on keys and the map as sent (echoed in
 /// the 400 when the bound is passed), where it has one.
 type MergedMap<'a> = (
@@ -103,13 +161,13 @@ type MergedMap<'a> = (
     Option<(usize, &'a Value)>,
 );
 
-fn maps(change: &Change) -> [MergedMap<'_>; 3] {
+fn maps<'a>(change: &'a Change, stored: &'a StoredChange) -> [MergedMap<'a>; 3] {
     [
-        (attrs::ADDRESS, &change.address, None),
-        (attrs::SETTINGS, &change.settings, None),
+        (attrs::ADDRESS, &stored.address, None),
+        (attrs::SETTINGS, &stored.settings, None),
         (
             attrs::METADATA,
-            &change.metadata,
+            &stored.metadata,
             Some((MAX_METADATA_KEYS, &change.metadata_sent)),
         ),
     ]
@@ -123,14 +181,15 @@ fn maps(change: &Change) -> [MergedMap<'_>; 3] {
 /// ([`Common::Contention`]), and the store's errors.
 pub async fn write(table: &Table, id: &AccountId, change: &Change) -> Result<Item, ApiError> {
     let key = account_key(id.as_str());
+    let stored = StoredChange::of(change)?;
     let first = change
         .email
         .is_none()
-        .then(|| speculative(change, Timestamp::now()));
+        .then(|| speculative(change, &stored, Timestamp::now()));
     let owner = Owner::new(MARKER_OWNER, AttributeValue::S(id.as_str().to_owned()));
     drive(table, &key, first, |item| {
         let item = item.ok_or(Common::NotFound)?;
-        let update = exact(change, item, Timestamp::now())?;
+        let update = exact(change, &stored, item, Timestamp::now())?;
         let Some(email) = &change.email else {
             return Ok(Plan::Item(update));
         };
@@ -155,11 +214,11 @@ pub async fn write(table: &Table, id: &AccountId, change: &Change) -> Result<Ite
 /// The one-call update without a read: fields set, maps merged key by key,
 /// on the condition that the account and every merged map exist (and
 /// `metadata` has room for every key set, as if all were new).
-fn speculative(change: &Change, now: Timestamp) -> Update {
+fn speculative(change: &Change, stored: &StoredChange, now: Timestamp) -> Update {
     let mut update = Update::new();
-    set_fields(&mut update, change, now);
+    set_fields(&mut update, change, stored, now);
     update.require(Cond::exists(PK));
-    for (attr, merge, max) in maps(change) {
+    for (attr, merge, max) in maps(change, stored) {
         if !merge.is_empty() {
             merge::merge_keys(&mut update, attr, merge, max.map(|(max, _)| max));
         }
@@ -168,8 +227,8 @@ fn speculative(change: &Change, now: Timestamp) -> Update {
 }
 
 /// Plain fields, the email when one is sent, `updatedAt`, version bump.
-fn set_fields(update: &mut Update, change: &Change, now: Timestamp) {
-    for (name, value) in &change.assignments {
+fn set_fields(update: &mut Update, change: &Change, stored: &StoredChange, now: Timestamp) {
+    for (name, value) in &stored.fields {
         update.set(&[*name], value.clone());
     }
     if let Some(email) = &change.email {
@@ -181,11 +240,11 @@ fn set_fields(update: &mut Update, change: &Change, now: Timestamp) {
 
 /// The exact update from the account as it is: maps merged whole, version
 /// checked; a 400 when the merged `metadata` would pass its bound.
-fn exact(change: &Change, item: &Item, now: Timestamp) -> Result<Update, ApiError> {
+fn exact(change: &Change, stored: &StoredChange, item: &Item, now: Timestamp) -> Result<Update, ApiError> {
     let mut update = Update::new();
-    set_fields(&mut update, change, now);
+    set_fields(&mut update, change, stored, now);
     update.require(Cond::unchanged(item, attrs::VERSION));
-    for (attr, merge, max) in maps(change) {
+    for (attr, merge, max) in maps(change, stored) {
         if merge.is_empty() {
             continue;
         }

@@ -20,7 +20,8 @@
 //!
 //! The crate's own write planners (`store::speculative` / `store::exact`)
 //! are private: property 3 drives the shared merge functions they call with
-//! the merges [`Change::validate`] produced, which is the public path.
+//! the merges [`Change::validate`] produced, as attributes
+//! ([`StoredChange::of`]), which is the public path.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, http::StatusCode};
@@ -32,7 +33,7 @@ use testkit::arbitrary::{
     Sent, as_btree, assert_documented_status, body_bytes, config, field_object, json_value, key_of, merge_of,
     model, scalar_entry, sent_json, stored_map,
 };
-use update_account_v2::{change::Change, error::ApiError, request::WireBody};
+use update_account_v2::{change::Change, error::ApiError, request::WireBody, store::StoredChange};
 
 const TOP_FIELDS: [&str; 11] = [
     "displayName",
@@ -205,7 +206,8 @@ proptest! {
             Ok(change) => change,
             Err(e) => return Err(TestCaseError::fail(format!("valid body {body:?} refused: {e:?}"))),
         };
-        let merges = [&change.address, &change.settings, &change.metadata];
+        let attrs = StoredChange::of(&change).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let merges = [&attrs.address, &attrs.settings, &attrs.metadata];
 
         let mut keyed = Update::new();
         let mut whole = Update::new();
