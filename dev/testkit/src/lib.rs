@@ -29,6 +29,7 @@
 
 pub mod arbitrary;
 pub mod claims;
+pub mod cors;
 pub mod emf;
 pub mod events;
 pub mod fault_proxy;

@@ -90,7 +90,11 @@ impl LocalApi {
 
     /// [`LocalApi::start`] on `port` of 127.0.0.1 (0: an ephemeral port).
     pub async fn start_on(routes: &[Route], handlers: Handlers, port: u16) -> Result<Self, String> {
-        let router = Router::new(routes, &handlers)?;
+        Self::serve_router(Router::new(routes, &handlers)?, port).await
+    }
+
+    /// Serves `router` on `port` of 127.0.0.1 (0: an ephemeral port).
+    async fn serve_router(router: Router, port: u16) -> Result<Self, String> {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(|e| format!("cannot bind 127.0.0.1:{port}: {e}"))?;
@@ -104,10 +108,10 @@ impl LocalApi {
         })
     }
 
-    /// [`LocalApi::start`] with the routes of the workspace's `template.yaml`.
+    /// [`LocalApi::start`] with the routes and the CORS configuration of
+    /// the workspace's `template.yaml` (every origin allowed).
     pub async fn start_template(handlers: Handlers) -> Result<Self, String> {
-        let routes = crate::routes::template_routes(&crate::workspace_root().join("template.yaml"))?;
-        Self::start(&routes, handlers).await
+        Self::serve_router(Router::from_template(&handlers)?, 0).await
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -184,6 +188,9 @@ enum Segment {
 /// (the load harness calls it directly, [`LocalApi`] over HTTP).
 pub struct Router {
     entries: Vec<Entry>,
+    /// The template's CORS configuration, for every origin (as `cargo
+    /// lambda watch` allows every origin); `None`: no CORS.
+    cors: Option<crate::cors::Cors>,
 }
 
 static REQUESTS: AtomicU64 = AtomicU64::new(1);
@@ -214,13 +221,16 @@ impl Router {
                 handler: Arc::clone(handler),
             });
         }
-        Ok(Router { entries })
+        Ok(Router { entries, cors: None })
     }
 
-    /// [`Router::new`] with the routes of the workspace's `template.yaml`.
+    /// [`Router::new`] with the routes of the workspace's `template.yaml`,
+    /// and its CORS configuration for every origin.
     pub fn from_template(handlers: &Handlers) -> Result<Self, String> {
         let routes = crate::routes::template_routes(&crate::workspace_root().join("template.yaml"))?;
-        Self::new(&routes, handlers)
+        let mut router = Self::new(&routes, handlers)?;
+        router.cors = Some(crate::cors::template_cors()?);
+        Ok(router)
     }
 
     /// The route for `method` and raw `path`, with its decoded variables.
@@ -248,10 +258,26 @@ impl Router {
     /// (500 `{"message":"Internal Server Error"}` if it panics).
     pub async fn call(&self, request: hyper::Request<Bytes>) -> Response<Body> {
         let (parts, body) = request.into_parts();
+        if let Some(preflight) = self
+            .cors
+            .as_ref()
+            .and_then(|cors| cors.preflight(parts.method.as_str(), &parts.headers))
+        {
+            return preflight;
+        }
+        let mut response = self.call_route(&parts, &body).await;
+        if let Some(cors) = &self.cors {
+            cors.decorate(parts.headers.get("origin"), &mut response);
+        }
+        response
+    }
+
+    /// The route's answer (or API Gateway's 404), without CORS.
+    async fn call_route(&self, parts: &hyper::http::request::Parts, body: &Bytes) -> Response<Body> {
         let Some((entry, params)) = self.find(parts.method.as_str(), parts.uri.path()) else {
             return gateway_error(404, "Not Found");
         };
-        let event = event(entry, &parts, &params, &body);
+        let event = event(entry, parts, &params, body);
         let request = match lambda_http::request::from_str(&event.to_string()) {
             Ok(request) => request,
             Err(_) => return gateway_error(400, "Bad Request"),
