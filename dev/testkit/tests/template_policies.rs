@@ -100,3 +100,24 @@ fn functions_only_get_item_level_actions() {
         }
     }
 }
+
+#[test]
+fn every_table_is_protected_from_deletion() {
+    let template: Value =
+        serde_norway::from_str(&std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap())
+            .unwrap();
+    let resources = template["Resources"].as_mapping().unwrap();
+    let tables: Vec<_> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::DynamoDB::Table"))
+        .collect();
+    assert!(tables.len() >= 5, "{}", tables.len());
+    for (id, table) in tables {
+        assert_eq!(
+            table["Properties"]["DeletionProtectionEnabled"].as_bool(),
+            Some(true),
+            "{id:?}: DeletionProtectionEnabled"
+        );
+        assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"), "{id:?}");
+    }
+}
