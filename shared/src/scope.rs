@@ -217,6 +217,19 @@ pub fn record_principal(ids: Vec<(&'static str, String)>) {
     with(|s| *lock(&s.principal) = ids);
 }
 
+/// Records, for the request's audit trail, the account a principal acts
+/// on when it is not simply its own (an admin naming another account, a
+/// token holding several) and the role that allowed it: the request line
+/// then says who changed what (`target_account_id`, `role`).
+pub fn record_acting(target: &str, role: &'static str) {
+    with(|s| {
+        let mut principal = lock(&s.principal);
+        principal.retain(|(name, _)| !matches!(*name, "target_account_id" | "role"));
+        principal.push(("target_account_id", target.to_owned()));
+        principal.push(("role", role.to_owned()));
+    });
+}
+
 /// Records that DynamoDB throttled the request past the SDK's retries.
 pub fn note_throttled() {
     with(|s| s.throttled.store(true, Ordering::Relaxed));

@@ -44,8 +44,15 @@ pub struct Principal {
 impl Principal {
     /// 404 ([`Common::NotFound`]) unless the token has access to account
     /// `id`: an account it cannot see answers exactly like a missing one.
+    /// Records the account and the role for the request's audit trail.
     pub fn check_access(&self, id: &AccountId) -> Result<(), ApiError> {
         if self.account_ids.iter().any(|a| a == id.as_str()) {
+            let role = match self.role {
+                Role::Admin => "admin",
+                Role::Manager => "manager",
+                Role::Readonly => "readonly",
+            };
+            shared::scope::record_acting(id.as_str(), role);
             Ok(())
         } else {
             Err(Common::NotFound.into())

@@ -48,7 +48,10 @@ impl Principal {
         match named {
             None => Ok(self.account_id),
             Some(named) if named == self.account_id => Ok(self.account_id),
-            Some(named) if self.role == Role::Admin => Ok(named),
+            Some(named) if self.role == Role::Admin => {
+                shared::scope::record_acting(named.as_str(), "admin");
+                Ok(named)
+            }
             Some(_) => Err(ApiError::Forbidden),
         }
     }
