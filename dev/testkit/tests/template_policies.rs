@@ -121,3 +121,100 @@ fn every_table_is_protected_from_deletion() {
         assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"), "{id:?}");
     }
 }
+
+/// The alarms' metric dimensions, as `Name=Value` texts (a `!Ref X` value
+/// as `X`), for each alarm's single metric or each metric of its math.
+fn alarm_dimensions(template: &Value) -> Vec<(String, Vec<String>)> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Tagged(t) => t.value.as_str().unwrap_or_default().to_owned(),
+        other => format!("{other:?}"),
+    };
+    let dims = |list: &Value| -> Vec<String> {
+        list.as_sequence()
+            .into_iter()
+            .flatten()
+            .map(|d| format!("{}={}", text(&d["Name"]), text(&d["Value"])))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (_, r) in template["Resources"].as_mapping().unwrap() {
+        if r["Type"].as_str() != Some("AWS::CloudWatch::Alarm") {
+            continue;
+        }
+        let p = &r["Properties"];
+        if let Some(name) = p["MetricName"].as_str() {
+            out.push((name.to_owned(), dims(&p["Dimensions"])));
+        }
+        for m in p["Metrics"].as_sequence().into_iter().flatten() {
+            let metric = &m["MetricStat"]["Metric"];
+            if let Some(name) = metric["MetricName"].as_str() {
+                out.push((name.to_owned(), dims(&metric["Dimensions"])));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_route_function_and_table_has_its_alarms_and_the_api_logs_access() {
+    let template: Value =
+        serde_norway::from_str(&std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap())
+            .unwrap();
+    let alarms = alarm_dimensions(&template);
+    let has = |metric: &str, dim: &str| {
+        alarms
+            .iter()
+            .any(|(m, d)| m == metric && d.iter().any(|x| x == dim))
+    };
+    for route in testkit::routes::template_routes(&workspace_root().join("template.yaml")).unwrap() {
+        for metric in ["5xx", "Latency"] {
+            assert!(
+                has(metric, &format!("Resource={}", route.path))
+                    && has(metric, &format!("Method={}", route.method)),
+                "no {metric} alarm for {}",
+                route.key()
+            );
+        }
+    }
+    let resources = template["Resources"].as_mapping().unwrap();
+    for (id, r) in resources {
+        let id = id.as_str().unwrap();
+        match r["Type"].as_str() {
+            Some("AWS::Serverless::Function") => {
+                for metric in ["Errors", "Throttles"] {
+                    assert!(
+                        has(metric, &format!("FunctionName={id}")),
+                        "no {metric} alarm for {id}"
+                    );
+                }
+            }
+            Some("AWS::DynamoDB::Table") => {
+                for metric in ["ThrottledRequests", "SystemErrors"] {
+                    assert!(
+                        has(metric, &format!("TableName={id}")),
+                        "no {metric} alarm for {id}"
+                    );
+                }
+            }
+            Some("AWS::Serverless::HttpApi") => {
+                let format = r["Properties"]["AccessLogSettings"]["Format"]
+                    .as_str()
+                    .unwrap_or_default();
+                for field in [
+                    "$context.requestId",
+                    "$context.identity.sourceIp",
+                    "$context.routeKey",
+                    "$context.status",
+                ] {
+                    assert!(format.contains(field), "access log lacks {field}");
+                }
+                assert_eq!(
+                    r["Properties"]["DefaultRouteSettings"]["DetailedMetricsEnabled"].as_bool(),
+                    Some(true)
+                );
+            }
+            _ => {}
+        }
+    }
+}
