@@ -13,7 +13,10 @@
 //!
 //! It holds ids (request, tenant / OU / account), never a token, key,
 //! code or email. It is written whatever the log level: metrics do not
-//! depend on `RUST_LOG`. The namespace is `METRICS_NAMESPACE` (set in
+//! depend on `RUST_LOG`, and its `level` is raised to the function's
+//! `ApplicationLogLevel` when that is above INFO, so Lambda's log-level
+//! filtering never drops it (the line then reads as a WARN or ERROR
+//! line; its `message` is always `request`). The namespace is `METRICS_NAMESPACE` (set in
 //! template.yaml), `UpdateAccounts` when unset.
 
 use crate::scope::CallStats;
@@ -95,6 +98,26 @@ fn function_name() -> &'static str {
 fn namespace() -> &'static str {
     static NAMESPACE: OnceLock<String> = OnceLock::new();
     NAMESPACE.get_or_init(|| env("METRICS_NAMESPACE").unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()))
+}
+
+/// The `level` of the request line: `INFO`, or the function's
+/// `ApplicationLogLevel` when it is above INFO (`WARN`, `ERROR`, `FATAL`).
+/// Lambda drops JSON lines below that level, and the request line is the
+/// function's metrics and audit trail: raising the log level must not
+/// silently stop them. Read once per container.
+fn line_level() -> &'static str {
+    static LEVEL: OnceLock<&'static str> = OnceLock::new();
+    LEVEL.get_or_init(|| level_for(env("AWS_LAMBDA_LOG_LEVEL").as_deref()))
+}
+
+/// [`line_level`] for a configured level.
+fn level_for(configured: Option<&str>) -> &'static str {
+    match configured.map(str::to_ascii_uppercase).as_deref() {
+        Some("WARN") => "WARN",
+        Some("ERROR") => "ERROR",
+        Some("FATAL") => "FATAL",
+        _ => "INFO",
+    }
 }
 
 /// The EMF directive's constant part, after `"Timestamp":<ms>`: the
@@ -200,7 +223,9 @@ pub fn render(record: &RequestRecord<'_>, now: SystemTime) -> String {
     push_field(&mut out, METRICS[10].0, capacity);
     // Lambda's JSON log format: the event's time, as every log line has it.
     let _ = write!(out, ",\"timestamp\":\"{}\"", crate::clock::Timestamp::from(now));
-    out.push_str(",\"level\":\"INFO\",\"message\":\"request\",\"request_id\":");
+    out.push_str(",\"level\":\"");
+    out.push_str(line_level());
+    out.push_str("\",\"message\":\"request\",\"request_id\":");
     push_str(&mut out, record.request_id);
     out.push_str(",\"route\":");
     push_str(&mut out, record.route);
@@ -229,6 +254,17 @@ pub fn emit(record: &RequestRecord<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_request_line_survives_any_application_log_level() {
+        assert_eq!(level_for(None), "INFO");
+        for quieter in ["TRACE", "debug", "INFO", "nonsense"] {
+            assert_eq!(level_for(Some(quieter)), "INFO", "{quieter}");
+        }
+        assert_eq!(level_for(Some("warn")), "WARN");
+        assert_eq!(level_for(Some("ERROR")), "ERROR");
+        assert_eq!(level_for(Some("FATAL")), "FATAL");
+    }
 
     #[test]
     fn a_line_is_an_emf_record_with_the_requests_fields() {
