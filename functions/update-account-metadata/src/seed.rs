@@ -1,4 +1,4 @@
-//! This function's section of a seed file (see README, "Seed files").
+//! This function's section of a seed file (see CONTRIBUTING.md, "Seed files").
 //!
 //! ```json
 //! "update-account-metadata": {
