@@ -10,7 +10,7 @@
 //! fresh Debian machine (a Java 17+ runtime, `npm`) is installed with
 //! apt-get, as root or through `sudo -n`.
 
-use crate::process;
+use crate::process::{self, run};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -225,18 +225,6 @@ async fn succeeds(command: &mut Command) -> bool {
         .status()
         .await
         .is_ok_and(|s| s.success())
-}
-
-/// Runs `command`, its output passed through; an error when it fails.
-async fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command
-        .status()
-        .await
-        .with_context(|| format!("cannot run {command:?}"))?;
-    if !status.success() {
-        bail!("{command:?} failed with {status}");
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -90,3 +90,17 @@ pub fn free_port_from(port: u16) -> u16 {
         .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
         .unwrap_or(0)
 }
+
+/// Runs `command`, its output passed through; an error when it cannot
+/// start or exits unsuccessfully.
+pub async fn run(command: &mut tokio::process::Command) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let status = command
+        .status()
+        .await
+        .with_context(|| format!("cannot run {command:?}"))?;
+    if !status.success() {
+        anyhow::bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}

@@ -1,7 +1,8 @@
 //! Python tools from PyPI, in a git-ignored project-local venv (`.venv`),
 //! installed on first use at pinned versions.
 
-use anyhow::{Context, bail};
+use crate::process::run;
+use anyhow::bail;
 use std::path::{Path, PathBuf};
 use tokio::process::Command;
 
@@ -52,17 +53,6 @@ pub async fn ensure(packages: &[&str], probes: &[&str]) -> anyhow::Result<PathBu
         );
     }
     Ok(bin)
-}
-
-async fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command
-        .status()
-        .await
-        .with_context(|| format!("cannot run {command:?}"))?;
-    if !status.success() {
-        bail!("{command:?} failed with {status}");
-    }
-    Ok(())
 }
 
 /// `PATH` with the venv's bin directory first (so `cargo lambda` finds
