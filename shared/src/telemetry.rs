@@ -30,6 +30,7 @@ pub const WORKSPACE_TARGETS: &[&str] = &[
     "update_current_account",
     "confirm_account_email",
     "update_account_v2",
+    "send_account_email",
     "testkit",
     "xtask",
 ];

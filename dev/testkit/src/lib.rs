@@ -40,6 +40,7 @@ pub mod runtime_api;
 pub mod safe_edits;
 pub mod secrets;
 mod sent;
+pub mod streams;
 mod test_db;
 mod throttled;
 

@@ -89,11 +89,34 @@ fn every_function_crate_logs_below_info_and_has_a_fuzz_target() {
     }
 }
 
+/// An endpoint's `main.rs` is `shared::lambda_main!(..)`; any other
+/// function is fed by a stream.
+fn is_endpoint(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("src/main.rs")).is_ok_and(|m| m.contains("shared::lambda_main!("))
+}
+
+#[test]
+fn every_stream_function_runs_in_the_local_run_with_its_template_filter() {
+    let dev = read("dev/xtask/src/dev.rs");
+    let template = read("template.yaml");
+    for (dir, _) in binaries().into_iter().filter(|(dir, _)| !is_endpoint(dir)) {
+        let lib = crate_name(&dir);
+        assert!(
+            dev.contains(&format!("{lib}::")),
+            "dev/xtask/src/dev.rs: `cargo xtask dev` does not run {lib}'s handler on its stream"
+        );
+        assert!(
+            template.contains("Type: AWS::Lambda::EventSourceMapping"),
+            "template.yaml: {lib} has no event source mapping"
+        );
+    }
+}
+
 #[test]
 fn every_function_is_served_by_the_local_api_and_measured_by_the_bench() {
     let local = read("dev/xtask/src/functions.rs");
     let bench = read("dev/bench-driver/src/scenarios.rs");
-    for (dir, bin) in binaries() {
+    for (dir, bin) in binaries().into_iter().filter(|(dir, _)| is_endpoint(dir)) {
         assert!(
             local.contains(&format!("\"{bin}\"")),
             "dev/xtask/src/functions.rs: the local API has no handler for {bin}"

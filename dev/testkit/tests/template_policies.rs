@@ -1,6 +1,7 @@
 //! Least privilege in `template.yaml`: every function may read credential
-//! items but never write or delete them, and no function may scan or
-//! administer its table.
+//! items but never write or delete them, no function may scan or
+//! administer its table, and the mailer reads only its table's stream and
+//! account partitions, and sends only as the configured identity.
 
 use serde_norway::Value;
 use shared::auth::CREDENTIAL_PK_PREFIX;
@@ -20,6 +21,28 @@ const ALLOWED_ACTIONS: &[&str] = &[
     "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
 ];
+/// Stream reads (the mailer's event source mapping): on a stream only.
+const STREAM_ACTIONS: &[&str] = &[
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+];
+/// The mailer's other actions: its failure queue, and SES.
+const MAILER_ACTIONS: &[&str] = &["sqs:SendMessage", "ses:SendEmail"];
+
+/// A resource as text: a `!GetAtt X.Y` as `X.Y`, a `!Sub` as its string.
+fn resource_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Tagged(t) => match &t.value {
+            Value::Sequence(parts) => parts.first().map(resource_text).unwrap_or_default(),
+            other => resource_text(other),
+        },
+        Value::Sequence(items) => items.iter().map(resource_text).collect::<Vec<_>>().join(" "),
+        other => format!("{other:?}"),
+    }
+}
 
 fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
@@ -91,12 +114,48 @@ fn functions_only_get_item_level_actions() {
             if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
                 continue;
             }
+            let resource = resource_text(&statement["Resource"]);
             for action in strings(statement.get("Action")) {
+                if STREAM_ACTIONS.contains(&action.as_str()) {
+                    assert!(
+                        resource.contains("StreamArn") || resource.contains("/stream/*"),
+                        "{id} may {action} on {resource}, not only on a stream"
+                    );
+                    continue;
+                }
                 assert!(
-                    ALLOWED_ACTIONS.contains(&action.as_str()),
+                    ALLOWED_ACTIONS.contains(&action.as_str()) || MAILER_ACTIONS.contains(&action.as_str()),
                     "{id} is allowed {action}"
                 );
+                if action == "ses:SendEmail" {
+                    assert!(
+                        resource.contains(":identity/${MailFromAddress}"),
+                        "{id} may send as {resource}"
+                    );
+                    assert!(!resource.contains('*'), "{id} may send as {resource}");
+                }
             }
+        }
+    }
+}
+
+#[test]
+fn the_mailer_reads_account_partitions_only() {
+    let (_, statements) = function_statements()
+        .into_iter()
+        .find(|(id, _)| id == "SendAccountEmailFunction")
+        .expect("the mailer is in the template");
+    for statement in statements
+        .iter()
+        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+    {
+        let actions = strings(statement.get("Action"));
+        if actions.iter().any(|a| ALLOWED_ACTIONS.contains(&a.as_str())) {
+            let leading = statement
+                .get("Condition")
+                .and_then(|c| c.get("ForAllValues:StringLike"))
+                .and_then(|c| c.get("dynamodb:LeadingKeys"));
+            assert_eq!(strings(leading), ["ACCOUNT#*"], "{actions:?}");
         }
     }
 }
@@ -188,6 +247,15 @@ fn every_route_function_and_table_has_its_alarms_and_the_api_logs_access() {
                         "no {metric} alarm for {id}"
                     );
                 }
+            }
+            Some("AWS::SQS::Queue") => {
+                assert!(
+                    alarms
+                        .iter()
+                        .any(|(m, d)| m == "ApproximateNumberOfMessagesVisible"
+                            && d.iter().any(|x| x.starts_with(&format!("QueueName={id}")))),
+                    "no depth alarm for the queue {id}"
+                );
             }
             Some("AWS::DynamoDB::Table") => {
                 for metric in ["ThrottledRequests", "SystemErrors"] {

@@ -1,4 +1,5 @@
-//! `cargo xtask dev`: the API on http://127.0.0.1:9000, and `cargo xtask seed`.
+//! `cargo xtask dev`: the API on http://127.0.0.1:9000, the mailer on the
+//! local table's stream writing to a local mailbox, and `cargo xtask seed`.
 
 use crate::{functions, process, venv};
 use anyhow::{Context, bail};
@@ -14,6 +15,13 @@ use tokio::{process::Command, signal::unix::SignalKind};
 const LOCAL_DIR: &str = ".local";
 const DB_FILE: &str = ".local/dynamodb.sqlite";
 const STATE_FILE: &str = ".local/dev.json";
+/// The local mailbox: every message the mailer sends, as an `.eml` file.
+const MAIL_DIR: &str = ".local/mail";
+/// The sender of local messages (nothing is sent anywhere).
+const LOCAL_SENDER: &str = "no-reply@localhost.localdomain";
+/// How often the local mailer reads the stream (Lambda polls a stream
+/// shard about 4 times a second).
+const STREAM_POLL: Duration = Duration::from_millis(250);
 
 /// Options of `cargo xtask dev`.
 pub struct Options {
@@ -41,6 +49,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let client = local_client(&endpoint);
     create_tables(&client).await?;
     seed(&client, &options.seed).await?;
+    let mailer = start_mailer(&endpoint, &client).await?;
 
     println!("==> building the functions (cargo build)");
     let status = Command::new("cargo")
@@ -93,10 +102,54 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         status = watch.wait() => println!("==> cargo lambda watch exited ({status:?}); stopping"),
     }
     watch.stop().await;
+    mailer.abort();
     dynamo.stop();
     let _ = std::fs::remove_file(STATE_FILE);
     println!("==> stopped cargo lambda watch and DynamoDB");
     Ok(())
+}
+
+/// The mailer's own handler (`send_account_email`) on the user-accounts
+/// table's stream, read through the template's filter from the records
+/// written from now on, as the deployed event source mapping does; its
+/// transport is the local mailbox ([`MAIL_DIR`]), which prints one line per
+/// message (with the code: this is the developer's own mailbox). Runs until
+/// aborted.
+async fn start_mailer(endpoint: &str, client: &Client) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use send_account_email::{Mailer, mail::Letterhead, transport::mailbox::Mailbox};
+    use testkit::streams::{From, StreamReader, template_filters};
+    let filters = template_filters(Path::new("template.yaml"), "SendAccountEmailFunction")
+        .map_err(anyhow::Error::msg)?;
+    let table = send_account_email::TABLE_LOGICAL_ID;
+    let mut stream = StreamReader::open(endpoint, client, table, From::Now, filters)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let mailer = Mailer {
+        table: shared::store::Table::new(client.clone(), table),
+        transport: Mailbox::new(MAIL_DIR, |line| println!("==> {line}")),
+        letterhead: Letterhead {
+            from: shared::validate::EmailAddress::parse(LOCAL_SENDER).map_err(|e| anyhow::anyhow!("{e}"))?,
+            code_subject: send_account_email::mail::DEFAULT_CODE_SUBJECT.to_owned(),
+            notice_subject: send_account_email::mail::DEFAULT_NOTICE_SUBJECT.to_owned(),
+        },
+    };
+    println!("==> mailer on the {table} stream; messages go to {MAIL_DIR}/ (nothing is sent)");
+    Ok(tokio::spawn(async move {
+        loop {
+            match stream.next_batch().await {
+                Ok(event) if !event.records.is_empty() => {
+                    let deadline = std::time::Instant::now() + send_account_email::INVOCATION_BUDGET;
+                    let failed = mailer.handle(event, deadline).await.batch_item_failures.len();
+                    if failed > 0 {
+                        println!("==> mailer: {failed} record(s) failed (see the log above)");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => println!("==> mailer: reading the stream failed: {e}"),
+            }
+            tokio::time::sleep(STREAM_POLL).await;
+        }
+    }))
 }
 
 /// A previous run that was killed without cleaning up may have left

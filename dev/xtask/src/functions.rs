@@ -111,7 +111,8 @@ pub const EXAMPLES: &[Example] = &[
         body: r#"{"email": "TAKEN@example.com"}"#,
     },
     Example {
-        what: "an account that verifies email changes: the new address is pending (200)",
+        what: "an account that verifies email changes: the new address is pending (200); \
+               the code arrives in .local/mail/ (a \"mail to\" line above shows it)",
         method: "PATCH",
         path: "/v1/account",
         headers: &[
@@ -119,6 +120,16 @@ pub const EXAMPLES: &[Example] = &[
             "Content-Type: application/json",
         ],
         body: r#"{"email": "jo.new@example.org"}"#,
+    },
+    Example {
+        what: "confirm it with the code from the \"mail to ... (code)\" line (200; a wrong code is 400)",
+        method: "POST",
+        path: "/v1/account/email/confirm",
+        headers: &[
+            "Authorization: Bearer demo-token-v1-verified",
+            "Content-Type: application/json",
+        ],
+        body: r#"{"code": "CODE-FROM-THE-MAIL-LINE"}"#,
     },
     Example {
         what: "update settings (200)",

@@ -29,6 +29,7 @@ pub const TARGETS: &[&str] = &[
     "update_crm_account",
     "update_current_account",
     "update_account_v2",
+    "send_account_email",
 ];
 
 /// Builds the targets, runs each for `seconds`, prints executions per target.

@@ -38,7 +38,8 @@ use crate::{
     store::{
         MARKER_OWNER, account_key, attrs,
         email::{ACTIVE, CODE_TTL_SECONDS},
-        email_key, outbox_key,
+        email_key,
+        outbox::Message,
     },
 };
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -227,7 +228,7 @@ impl Seed {
             if !emails.insert(email.normalized().to_owned()) {
                 return Err(what(&format!("email {} is used twice", email.as_str())));
             }
-            let expires = now.plus_seconds(CODE_TTL_SECONDS).to_string();
+            let expires = now.plus_seconds(CODE_TTL_SECONDS);
             items.push(email_key(email.normalized()).into_item_with(Item::from([
                 (MARKER_OWNER.to_owned(), s(&account.id)),
                 ("state".to_owned(), s(ACTIVE)),
@@ -246,16 +247,23 @@ impl Seed {
                     attrs::PENDING_CODE.to_owned(),
                     s(&code_hash(&account.id, &pending.code)),
                 );
-                item.insert(attrs::PENDING_EXPIRES_AT.to_owned(), s(&expires));
+                item.insert(attrs::PENDING_EXPIRES_AT.to_owned(), s(&expires.to_string()));
                 item.insert(
                     attrs::PENDING_ATTEMPTS.to_owned(),
                     AttributeValue::N("0".to_owned()),
                 );
-                items.push(outbox_key(&account.id).into_item_with(Item::from([
-                    ("to".to_owned(), s(new.as_str())),
-                    ("code".to_owned(), s(&pending.code)),
-                    ("expires_at".to_owned(), s(&expires)),
-                ])));
+                items.push(
+                    Message {
+                        account: &account.id,
+                        to: new.as_str(),
+                        code: &pending.code,
+                        change: &code_hash(&account.id, &pending.code),
+                        notify: Some(email.as_str()),
+                        created_at: now,
+                        expires_at: expires,
+                    }
+                    .item(),
+                );
             }
             items.push(item);
         }

@@ -17,8 +17,8 @@
 //!   have markers: a pending address reserves nothing. (Earlier versions
 //!   wrote `pending` markers for pending addresses; any account may take
 //!   one of those, see [`email::owner`].)
-//! - outbox: `pk = ACCOUNT#<id>`, `sk = OUTBOX#EMAIL_CHANGE`, the message a
-//!   mailer sends to the new address (`to`, `code`, `expires_at`).
+//! - outbox: `pk = ACCOUNT#<id>`, `sk = OUTBOX#EMAIL_CHANGE`, the messages a
+//!   pending change owes, which the mailer sends (see [`outbox`]).
 //!
 //! The PATCH write ([`apply`]): without an email, one UpdateItem (settings
 //! merged key by key; `ALL_NEW` gives the response), planned again from the
@@ -28,11 +28,15 @@
 //!
 //! Submodules: [`budget`] (the verification budget's counters and
 //! conditions), [`email`] (markers, the pending change, the plans that
-//! change an address), [`confirm`] (the confirmation's writes).
+//! change an address), [`confirm`] (the confirmation's writes), [`outbox`]
+//! (the messages a pending change owes, for the mailer).
 
 pub mod budget;
 pub mod confirm;
 pub mod email;
+pub mod outbox;
+
+pub use outbox::outbox_key;
 
 use crate::{change::Change, error::ApiError, request::AccountId};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -93,11 +97,6 @@ pub fn account_key(id: &(impl AsRef<str> + ?Sized)) -> Key {
 /// The key of the marker of a normalized email.
 pub fn email_key(normalized: &str) -> Key {
     marker_key("EMAIL", normalized)
-}
-
-/// The key of an account's pending-change message.
-pub fn outbox_key(id: &(impl AsRef<str> + ?Sized)) -> Key {
-    Key::new(format!("ACCOUNT#{}", id.as_ref()), "OUTBOX#EMAIL_CHANGE")
 }
 
 /// Applies `change` to account `id`; returns the account item after. 404

@@ -134,17 +134,35 @@ fn env(name: &str) -> Option<String> {
 pub fn client_from_env() -> aws_sdk_dynamodb::Client {
     let mut config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(
-            env("AWS_REGION")
-                .or_else(|| env("AWS_DEFAULT_REGION"))
-                .map(Region::new),
-        )
-        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .region(region_from_env())
+        .credentials_provider(credentials_from_env())
         .http_client(https_client());
-    if let Some(url) = env("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| env("AWS_ENDPOINT_URL")) {
+    if let Some(url) = endpoint_from_env("AWS_ENDPOINT_URL_DYNAMODB") {
         config = config.endpoint_url(url);
     }
     aws_sdk_dynamodb::Client::from_conf(TimeBudget::PRODUCTION.apply(config).build())
+}
+
+/// The region Lambda gives a function: `AWS_REGION`, else
+/// `AWS_DEFAULT_REGION` (for any AWS client a function builds, as
+/// [`client_from_env`] does).
+pub fn region_from_env() -> Option<Region> {
+    env("AWS_REGION")
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .map(Region::new)
+}
+
+/// The endpoint a service's client is pointed at: `service_var` (such as
+/// `AWS_ENDPOINT_URL_DYNAMODB`), else `AWS_ENDPOINT_URL`, else `None` (the
+/// service's regional endpoint).
+pub fn endpoint_from_env(service_var: &str) -> Option<String> {
+    env(service_var).or_else(|| env("AWS_ENDPOINT_URL"))
+}
+
+/// The credentials of the function's role, from the environment (see
+/// [`client_from_env`]).
+pub fn credentials_from_env() -> EnvironmentVariableCredentialsProvider {
+    EnvironmentVariableCredentialsProvider::new()
 }
 
 #[cfg(test)]

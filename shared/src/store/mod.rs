@@ -20,7 +20,9 @@ mod transact;
 mod update;
 pub mod write;
 
-pub use client::{TimeBudget, client_from_env, https_client};
+pub use client::{
+    TimeBudget, client_from_env, credentials_from_env, endpoint_from_env, https_client, region_from_env,
+};
 pub use cond::{Cond, Path};
 pub use error::{CancelReason, StoreError};
 pub use expr::{ExprParts, Placeholders};

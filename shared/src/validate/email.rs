@@ -79,6 +79,20 @@ impl EmailAddress {
     pub fn normalized(&self) -> &str {
         &self.normalized
     }
+
+    /// The address as mail transports without SMTPUTF8 (Amazon SES among
+    /// them) take it: the local part as given and the domain in its ASCII
+    /// (punycode) form, `jo@bücher.de` → `jo@xn--bcher-kva.de`. `None` when
+    /// the local part is not ASCII: such an address cannot be sent to
+    /// through them.
+    pub fn to_ascii(&self) -> Option<String> {
+        let (local, domain) = self.address.rsplit_once('@')?;
+        if !local.is_ascii() {
+            return None;
+        }
+        let domain = idna::domain_to_ascii(domain).ok()?;
+        Some(format!("{local}@{domain}"))
+    }
 }
 
 impl fmt::Debug for EmailAddress {
@@ -90,6 +104,14 @@ impl fmt::Debug for EmailAddress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_form_for_mail_transports() {
+        let ascii = |a: &str| EmailAddress::parse(a).unwrap().to_ascii();
+        assert_eq!(ascii("Jo@Example.com").as_deref(), Some("Jo@example.com"));
+        assert_eq!(ascii("jo@bücher.de").as_deref(), Some("jo@xn--bcher-kva.de"));
+        assert_eq!(ascii("jö@example.com"), None);
+    }
 
     #[test]
     fn accepts_real_addresses() {

@@ -10,7 +10,7 @@
 //!   transaction (a claim that fails is 409 `email_exists`);
 //! - an account whose policy requires verification keeps its address and
 //!   gets a pending change: a fresh code (only its hash is kept on the
-//!   account), the message for the mailer in the outbox, and one more code
+//!   account), the message for the mailer in the [`super::outbox`], and one more code
 //!   counted in its [`super::budget`] (429 past it). The new address is not
 //!   reserved: an address another account already holds is 409 at once and
 //!   no code goes out, and [`super::confirm`] claims it when the code comes
@@ -23,7 +23,9 @@
 use super::{
     MARKER_OWNER, account_key, attrs,
     budget::{Budget, MAX_TRIES_PER_CHANGE},
-    email_key, outbox_key, text, versioned_update,
+    email_key,
+    outbox::{Message, outbox_key},
+    text, versioned_update,
 };
 use crate::{
     change::{
@@ -164,6 +166,7 @@ pub fn plan_change(
     budget.check_code()?;
     budget.count_code(&mut update);
     let code = new_code();
+    let hash = code_hash(id, &code);
     let expires = now.plus_seconds(CODE_TTL_SECONDS);
     // A live earlier change passes on its count of tries (the version
     // condition covers a try racing this write); an exhausted one has been
@@ -175,7 +178,7 @@ pub fn plan_change(
         .unwrap_or(0);
     update
         .set(&[attrs::PENDING_EMAIL], s(email.as_str()))
-        .set(&[attrs::PENDING_CODE], s(&code_hash(id, &code)))
+        .set(&[attrs::PENDING_CODE], s(&hash))
         .set(&[attrs::PENDING_EXPIRES_AT], s(&expires.to_string()))
         .set(
             &[attrs::PENDING_ATTEMPTS],
@@ -184,19 +187,16 @@ pub fn plan_change(
     let mut transaction = Transaction::new(table, &key, update);
     // Only a check: the address is claimed when the change is confirmed.
     transaction.check_claim(&email_key(email.normalized()), claimable(id));
-    transaction.put(
-        outbox_key(id).into_item_with(Item::from([
-            ("to".to_owned(), s(email.as_str())),
-            ("code".to_owned(), s(&code)),
-            ("created_at".to_owned(), s(&now.to_string())),
-            ("expires_at".to_owned(), s(&expires.to_string())),
-            (
-                "ttl".to_owned(),
-                AttributeValue::N(expires.unix_seconds().to_string()),
-            ),
-        ])),
-        None,
-    );
+    let message = Message {
+        account: id.as_str(),
+        to: email.as_str(),
+        code: &code,
+        change: &hash,
+        notify: text(item, attrs::EMAIL),
+        created_at: now,
+        expires_at: expires,
+    };
+    transaction.put(message.item(), None);
     Ok(transaction.into())
 }
 

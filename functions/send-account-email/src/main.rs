@@ -1,0 +1,6 @@
+//! Lambda entry point: the mailer on the user-accounts table's stream.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    send_account_email::serve().await
+}
