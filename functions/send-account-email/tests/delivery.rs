@@ -4,31 +4,25 @@
 //! marks, and what it reports for a batch. The transport records messages
 //! (SES itself is exercised against moto in `ses.rs`).
 
+mod common;
+
 use aws_lambda_events::event::dynamodb::Event;
+use common::{Fixture, T2};
 use send_account_email::{
-    Mailer,
-    mail::{Kind, Letterhead, Mail},
+    mail::{Kind, Mail},
     transport::{SendError, Transport},
 };
 use serde_json::{Value, json};
-use shared::{clock::Timestamp, store::Item, validate::EmailAddress};
+use shared::clock::Timestamp;
 use std::{
     sync::Mutex,
     time::{Duration, Instant},
 };
-use testkit::{
-    TestDb, events,
-    streams::{From, StreamReader, template_filters},
-    workspace_root,
-};
+use testkit::{events, streams::template_filters, workspace_root};
 use update_current_account::{
-    State, TABLE_LOGICAL_ID, handle, handle_confirm,
-    seed::Seed,
-    store::{account_key, outbox::attrs, outbox_key},
+    TABLE_LOGICAL_ID, handle_confirm,
+    store::{account_key, outbox::attrs},
 };
-
-/// Owner of acct_2 (two@example.com, email changes need confirmation).
-const T2: &str = "v1-token-owner-2-0123456789";
 
 /// A transport that keeps what it is given, or fails with `failing`.
 #[derive(Default)]
@@ -52,91 +46,8 @@ impl Transport for Recorder {
     }
 }
 
-struct Fixture {
-    db: TestDb,
-    state: State,
-    mailer: Mailer<Recorder>,
-    stream: StreamReader,
-}
-
-impl Fixture {
-    async fn new() -> Self {
-        let db = TestDb::start().await;
-        let table = db.table(TABLE_LOGICAL_ID);
-        let seed: Seed = serde_json::from_value(json!({
-            "tokens": [{"token": T2, "account_id": "acct_2", "role": "owner"}],
-            "accounts": [{"id": "acct_2", "email": "two@example.com", "name": "Two",
-                          "type": "individual", "email_verification": "required"}]
-        }))
-        .unwrap();
-        db.put(TABLE_LOGICAL_ID, seed.items().unwrap()).await;
-        let filters = template_filters(
-            &workspace_root().join("template.yaml"),
-            "SendAccountEmailFunction",
-        )
-        .unwrap();
-        let stream = StreamReader::open(db.endpoint(), db.client(), table.name(), From::Start, filters)
-            .await
-            .unwrap();
-        let mailer = Mailer {
-            table: table.clone(),
-            transport: Recorder::default(),
-            letterhead: Letterhead {
-                from: EmailAddress::parse("no-reply@example.com").unwrap(),
-                code_subject: "Your code".to_owned(),
-                notice_subject: "Your address".to_owned(),
-            },
-        };
-        Fixture {
-            db,
-            state: State { table },
-            mailer,
-            stream,
-        }
-    }
-
-    async fn patch_email(&self, email: &str) {
-        let body = json!({ "email": email }).to_string();
-        let auth = format!("Bearer {T2}");
-        let req = events::api_request(
-            "PATCH",
-            "/v1/account",
-            &[],
-            &[("authorization", &auth), ("content-type", "application/json")],
-            Some(body.as_bytes()),
-        );
-        let response = handle(&self.state, req).await;
-        assert_eq!(response.status(), 200, "{:?}", response.body());
-    }
-
-    async fn outbox(&self) -> Option<Item> {
-        self.db.get(TABLE_LOGICAL_ID, &outbox_key("acct_2")).await
-    }
-
-    async fn code(&self) -> String {
-        self.outbox().await.unwrap()[attrs::CODE].as_s().unwrap().clone()
-    }
-
-    /// Every record the stream has for the mailer now.
-    async fn batch(&mut self) -> Event {
-        self.stream.next_batch().await.unwrap()
-    }
-
-    /// The sequence numbers the handler reports failed for `event`.
-    async fn deliver(&self, event: Event) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(29);
-        self.mailer
-            .handle(event, deadline)
-            .await
-            .batch_item_failures
-            .into_iter()
-            .map(|f| f.item_identifier.unwrap())
-            .collect()
-    }
-
-    fn sent(&self) -> Vec<Mail> {
-        self.mailer.transport.sent.lock().unwrap().clone()
-    }
+fn sent(f: &Fixture<Recorder>) -> Vec<Mail> {
+    f.mailer.transport.sent.lock().unwrap().clone()
 }
 
 fn text_of(mail: &Mail) -> &str {
@@ -145,7 +56,7 @@ fn text_of(mail: &Mail) -> &str {
 
 #[tokio::test]
 async fn a_new_code_sends_the_code_and_a_notice_and_leaves_no_code_behind() {
-    let mut f = Fixture::new().await;
+    let mut f = Fixture::new(Recorder::default()).await;
     f.patch_email("two.new@example.com").await;
     let code = f.code().await;
     let ttl = f.outbox().await.unwrap()[attrs::TTL].clone();
@@ -154,7 +65,7 @@ async fn a_new_code_sends_the_code_and_a_notice_and_leaves_no_code_behind() {
     assert_eq!(event.records.len(), 1, "only the outbox write passes the filter");
     assert_eq!(f.deliver(event).await, Vec::<String>::new());
 
-    let sent = f.sent();
+    let sent = sent(&f);
     assert_eq!(sent.len(), 2, "{sent:?}");
     let (code_mail, notice) = (&sent[0], &sent[1]);
     assert_eq!(
@@ -188,18 +99,18 @@ async fn a_new_code_sends_the_code_and_a_notice_and_leaves_no_code_behind() {
 
 #[tokio::test]
 async fn a_record_delivered_again_sends_nothing_more() {
-    let mut f = Fixture::new().await;
+    let mut f = Fixture::new(Recorder::default()).await;
     f.patch_email("two.new@example.com").await;
     let event = f.batch().await;
     let again: Event = serde_json::from_value(serde_json::to_value(&event).unwrap()).unwrap();
     assert!(f.deliver(event).await.is_empty());
     assert!(f.deliver(again).await.is_empty());
-    assert_eq!(f.sent().len(), 2, "{:?}", f.sent());
+    assert_eq!(sent(&f).len(), 2, "{:?}", sent(&f));
 }
 
 #[tokio::test]
 async fn only_the_newest_code_of_an_account_is_sent() {
-    let mut f = Fixture::new().await;
+    let mut f = Fixture::new(Recorder::default()).await;
     f.patch_email("first@example.com").await;
     let first = f.code().await;
     f.patch_email("second@example.com").await;
@@ -209,7 +120,7 @@ async fn only_the_newest_code_of_an_account_is_sent() {
     let event = f.batch().await;
     assert_eq!(event.records.len(), 2);
     assert!(f.deliver(event).await.is_empty());
-    let sent = f.sent();
+    let sent = sent(&f);
     let codes: Vec<&Mail> = sent.iter().filter(|m| m.kind == Kind::Code).collect();
     assert_eq!(codes.len(), 1, "{sent:?}");
     assert_eq!(codes[0].to, "second@example.com");
@@ -219,7 +130,7 @@ async fn only_the_newest_code_of_an_account_is_sent() {
 
 #[tokio::test]
 async fn a_failed_send_is_reported_and_nothing_is_marked_until_it_succeeds() {
-    let mut f = Fixture::new().await;
+    let mut f = Fixture::new(Recorder::default()).await;
     f.patch_email("two.new@example.com").await;
     let before = f.outbox().await.unwrap();
     *f.mailer.transport.failing.lock().unwrap() =
@@ -229,19 +140,19 @@ async fn a_failed_send_is_reported_and_nothing_is_marked_until_it_succeeds() {
     let sequence = event.records[0].change.sequence_number.clone().unwrap();
     let again: Event = serde_json::from_value(serde_json::to_value(&event).unwrap()).unwrap();
     assert_eq!(f.deliver(event).await, vec![sequence]);
-    assert!(f.sent().is_empty());
+    assert!(sent(&f).is_empty());
     assert_eq!(f.outbox().await.unwrap(), before, "nothing marked sent");
 
     // Delivered again once the transport is back: sent, and marked.
     *f.mailer.transport.failing.lock().unwrap() = None;
     assert!(f.deliver(again).await.is_empty());
-    assert_eq!(f.sent().len(), 2);
+    assert_eq!(sent(&f).len(), 2);
     assert!(!f.outbox().await.unwrap().contains_key(attrs::CODE));
 }
 
 #[tokio::test]
 async fn an_expired_code_is_not_sent_and_not_kept() {
-    let mut f = Fixture::new().await;
+    let mut f = Fixture::new(Recorder::default()).await;
     f.patch_email("two.new@example.com").await;
     // The code expired before the record was handled.
     let mut outbox = f.outbox().await.unwrap();
@@ -252,7 +163,7 @@ async fn an_expired_code_is_not_sent_and_not_kept() {
     let event = f.batch().await;
     f.db.put(TABLE_LOGICAL_ID, vec![outbox]).await;
     assert!(f.deliver(event).await.is_empty());
-    assert!(f.sent().is_empty());
+    assert!(sent(&f).is_empty());
     let outbox = f.outbox().await.unwrap();
     assert!(
         !outbox.contains_key(attrs::CODE) && !outbox.contains_key(attrs::NOTIFY),
@@ -262,14 +173,14 @@ async fn an_expired_code_is_not_sent_and_not_kept() {
 
 #[tokio::test]
 async fn the_code_from_the_mailbox_confirms_the_change_end_to_end() {
-    let mut f = Fixture::new().await;
+    let mut f = Fixture::new(Recorder::default()).await;
     f.patch_email("two.new@example.com").await;
     // The mailer polls the stream as the event source mapping would.
     let started = Instant::now();
     let code_mail = loop {
         let event = f.batch().await;
         assert!(f.deliver(event).await.is_empty());
-        if let Some(mail) = f.sent().into_iter().find(|m| m.kind == Kind::Code) {
+        if let Some(mail) = sent(&f).into_iter().find(|m| m.kind == Kind::Code) {
             break mail;
         }
         assert!(
@@ -329,10 +240,10 @@ async fn shipped_events_parse_and_the_template_filter_passes_only_unsent_codes()
     assert!(!passes(&removal));
 
     // Handled for an account without an outbox item: nothing is sent.
-    let f = Fixture::new().await;
+    let f = Fixture::new(Recorder::default()).await;
     for event in [insert, marked] {
         let event: Event = serde_json::from_value(event).unwrap();
         assert!(f.deliver(event).await.is_empty());
     }
-    assert!(f.sent().is_empty());
+    assert!(sent(&f).is_empty());
 }

@@ -6,7 +6,7 @@ use super::{SendError, Transport};
 use crate::mail::Mail;
 use aws_sdk_sesv2::{
     Client,
-    config::{BehaviorVersion, SharedHttpClient},
+    config::BehaviorVersion,
     error::{ProvideErrorMetadata, SdkError},
     operation::send_email::SendEmailError,
     primitives::Blob,
@@ -28,24 +28,19 @@ impl Ses {
     /// regional one), the same HTTPS client and time budget
     /// ([`TimeBudget::PRODUCTION`]: throttling and 5xx retried within it).
     pub fn from_env(configuration_set: Option<String>) -> Self {
-        Self::with_http(https_client(), configuration_set)
-    }
-
-    /// The same with another HTTP client (tests point it at a fault proxy).
-    pub fn with_http(http: SharedHttpClient, configuration_set: Option<String>) -> Self {
-        let budget = TimeBudget::PRODUCTION;
-        let mut config = aws_sdk_sesv2::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
+        let mut config = budgeted(aws_sdk_sesv2::Config::builder())
             .region(region_from_env())
-            .credentials_provider(credentials_from_env())
-            .http_client(http)
-            .timeout_config(budget.timeouts())
-            .retry_config(budget.retries());
+            .credentials_provider(credentials_from_env());
         if let Some(url) = endpoint_from_env("AWS_ENDPOINT_URL_SESV2") {
             config = config.endpoint_url(url);
         }
+        Self::new(Client::from_conf(config.build()), configuration_set)
+    }
+
+    /// SES through `client` (tests build one for a local SES).
+    pub fn new(client: Client, configuration_set: Option<String>) -> Self {
         Ses {
-            client: Client::from_conf(config.build()),
+            client,
             configuration_set,
         }
     }
@@ -54,6 +49,16 @@ impl Ses {
     pub fn client(&self) -> &Client {
         &self.client
     }
+}
+
+/// `config` with the HTTPS client and time budget of every client here.
+pub fn budgeted(config: aws_sdk_sesv2::config::Builder) -> aws_sdk_sesv2::config::Builder {
+    let budget = TimeBudget::PRODUCTION;
+    config
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(https_client())
+        .timeout_config(budget.timeouts())
+        .retry_config(budget.retries())
 }
 
 impl Transport for Ses {
