@@ -6,12 +6,9 @@
 //! stream view, the same filter, the same event shape.
 
 use aws_lambda_events::event::dynamodb::Event;
-use aws_sdk_dynamodbstreams::{
-    Client,
-    config::{BehaviorVersion, Credentials, Region},
-    types::{AttributeValue, Record, ShardIteratorType},
-};
-use serde_json::{Map, Value, json};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use serde_json::{Value, json};
 use std::{collections::BTreeMap, path::Path};
 
 /// Where a reader starts on the shards that exist when it opens.
@@ -24,27 +21,17 @@ pub enum From {
     Now,
 }
 
-/// Reads one table's stream.
+/// Reads one table's stream through the DynamoDB Streams API (JSON over
+/// HTTP: its records are already in the shape Lambda's event has, which
+/// an SDK's typed records would have to be turned back into).
 pub struct StreamReader {
-    client: Client,
+    endpoint: String,
     arn: String,
     /// Open shards and where to read next (None: not started yet).
     shards: BTreeMap<String, Option<String>>,
     /// Shards read to their end.
     closed: Vec<String>,
     filters: Vec<Value>,
-}
-
-/// A client of the DynamoDB Streams API of the local DynamoDB at `endpoint`.
-fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodbstreams::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "local"))
-        .http_client(shared::store::https_client())
-        .build();
-    Client::from_conf(config)
 }
 
 impl StreamReader {
@@ -69,7 +56,7 @@ impl StreamReader {
             .and_then(|t| t.latest_stream_arn)
             .ok_or_else(|| format!("{table} has no stream"))?;
         let mut reader = StreamReader {
-            client: client(endpoint),
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
             arn,
             shards: BTreeMap::new(),
             closed: Vec::new(),
@@ -79,45 +66,88 @@ impl StreamReader {
         if from == From::Now {
             let ids: Vec<String> = reader.shards.keys().cloned().collect();
             for id in ids {
-                let iterator = reader.iterator(&id, ShardIteratorType::Latest).await?;
+                let iterator = reader.iterator(&id, "LATEST").await?;
                 reader.shards.insert(id, Some(iterator));
             }
         }
         Ok(reader)
     }
 
+    /// One call of the Streams API. Local DynamoDBs check only that a
+    /// request names an access key, not its signature.
+    async fn call(&self, action: &str, body: Value) -> Result<Value, String> {
+        let authority = self
+            .endpoint
+            .strip_prefix("http://")
+            .ok_or("an http:// endpoint")?;
+        let stream = tokio::net::TcpStream::connect(authority)
+            .await
+            .map_err(|e| format!("{action}: {e}"))?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| format!("{action}: {e}"))?;
+        tokio::spawn(connection);
+        let request = hyper::Request::post("/")
+            .header("host", authority)
+            .header("x-amz-target", format!("DynamoDBStreams_20120810.{action}"))
+            .header("content-type", "application/x-amz-json-1.0")
+            .header("x-amz-date", "20260101T000000Z")
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, \
+                 SignedHeaders=host, Signature=0",
+            )
+            .body(Full::new(Bytes::from(body.to_string())))
+            .map_err(|e| format!("{action}: {e}"))?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("{action}: {e}"))?;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("{action}: {e}"))?
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes);
+        if !status.is_success() {
+            return Err(format!("{action}: {status}: {text}"));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| format!("{action}: {e}: {text}"))
+    }
+
     /// Adds the shards the stream has that this reader does not know.
     async fn discover(&mut self) -> Result<(), String> {
         let described = self
-            .client
-            .describe_stream()
-            .stream_arn(&self.arn)
-            .send()
-            .await
-            .map_err(|e| format!("describe stream: {e}"))?;
-        for shard in described
-            .stream_description
-            .and_then(|d| d.shards)
-            .unwrap_or_default()
+            .call("DescribeStream", json!({ "StreamArn": self.arn }))
+            .await?;
+        for shard in described["StreamDescription"]["Shards"]
+            .as_array()
+            .into_iter()
+            .flatten()
         {
-            let Some(id) = shard.shard_id else { continue };
-            if !self.closed.contains(&id) {
-                self.shards.entry(id).or_insert(None);
+            let Some(id) = shard["ShardId"].as_str() else {
+                continue;
+            };
+            if !self.closed.iter().any(|c| c == id) {
+                self.shards.entry(id.to_owned()).or_insert(None);
             }
         }
         Ok(())
     }
 
-    async fn iterator(&self, shard: &str, kind: ShardIteratorType) -> Result<String, String> {
-        self.client
-            .get_shard_iterator()
-            .stream_arn(&self.arn)
-            .shard_id(shard)
-            .shard_iterator_type(kind)
-            .send()
-            .await
-            .map_err(|e| format!("shard iterator: {e}"))?
-            .shard_iterator
+    async fn iterator(&self, shard: &str, kind: &str) -> Result<String, String> {
+        let out = self
+            .call(
+                "GetShardIterator",
+                json!({ "StreamArn": self.arn, "ShardId": shard, "ShardIteratorType": kind }),
+            )
+            .await?;
+        out["ShardIterator"]
+            .as_str()
+            .map(str::to_owned)
             .ok_or_else(|| "no shard iterator".to_owned())
     }
 
@@ -130,21 +160,17 @@ impl StreamReader {
         for id in ids {
             let mut iterator = match self.shards.get(&id).cloned().flatten() {
                 Some(iterator) => iterator,
-                None => self.iterator(&id, ShardIteratorType::TrimHorizon).await?,
+                None => self.iterator(&id, "TRIM_HORIZON").await?,
             };
             loop {
                 let out = self
-                    .client
-                    .get_records()
-                    .shard_iterator(&iterator)
-                    .send()
-                    .await
-                    .map_err(|e| format!("get records: {e}"))?;
-                let got = out.records.unwrap_or_default();
+                    .call("GetRecords", json!({ "ShardIterator": iterator }))
+                    .await?;
+                let got = out["Records"].as_array().cloned().unwrap_or_default();
                 let empty = got.is_empty();
-                records.extend(got.iter().map(|r| record_json(r, &self.arn)));
-                match out.next_shard_iterator {
-                    Some(next) => iterator = next,
+                records.extend(got.into_iter().map(|r| as_lambda_record(r, &self.arn)));
+                match out["NextShardIterator"].as_str() {
+                    Some(next) => iterator = next.to_owned(),
                     None => {
                         self.shards.remove(&id);
                         self.closed.push(id.clone());
@@ -165,62 +191,31 @@ impl StreamReader {
     }
 }
 
-/// A stream record as Lambda puts it in the event.
-fn record_json(record: &Record, arn: &str) -> Value {
-    let mut dynamodb = Map::new();
-    if let Some(r) = &record.dynamodb {
-        if let Some(at) = &r.approximate_creation_date_time {
-            dynamodb.insert("ApproximateCreationDateTime".into(), json!(at.secs()));
-        }
-        for (name, image) in [
-            ("Keys", &r.keys),
-            ("NewImage", &r.new_image),
-            ("OldImage", &r.old_image),
-        ] {
-            if let Some(image) = image {
-                dynamodb.insert(name.into(), item_json(image));
+/// A Streams API record as Lambda puts it in the event: the same fields,
+/// plus `eventSourceARN`. DynamoDB Local writes an empty map attribute as
+/// `{}` instead of `{"M": {}}`; it is read as the empty map it is.
+fn as_lambda_record(mut record: Value, arn: &str) -> Value {
+    fn typed(value: &mut Value) {
+        if let Value::Object(map) = value {
+            if map.is_empty() {
+                map.insert("M".to_owned(), json!({}));
+            }
+            for inner in map.values_mut() {
+                match inner {
+                    Value::Object(items) => items.values_mut().for_each(typed),
+                    Value::Array(items) => items.iter_mut().for_each(typed),
+                    _ => {}
+                }
             }
         }
-        dynamodb.insert("SequenceNumber".into(), json!(r.sequence_number));
-        dynamodb.insert("SizeBytes".into(), json!(r.size_bytes.unwrap_or_default()));
-        if let Some(view) = &r.stream_view_type {
-            dynamodb.insert("StreamViewType".into(), json!(view.as_str()));
+    }
+    for image in ["Keys", "NewImage", "OldImage"] {
+        if let Some(Value::Object(item)) = record["dynamodb"].get_mut(image) {
+            item.values_mut().for_each(typed);
         }
     }
-    json!({
-        "eventID": record.event_id,
-        "eventName": record.event_name.as_ref().map(|n| n.as_str()),
-        "eventVersion": record.event_version,
-        "eventSource": record.event_source.clone().unwrap_or_else(|| "aws:dynamodb".to_owned()),
-        "awsRegion": record.aws_region.clone().unwrap_or_else(|| "us-east-1".to_owned()),
-        "eventSourceARN": arn,
-        "dynamodb": dynamodb,
-    })
-}
-
-fn item_json(item: &std::collections::HashMap<String, AttributeValue>) -> Value {
-    Value::Object(item.iter().map(|(k, v)| (k.clone(), attr_json(v))).collect())
-}
-
-/// An attribute value in DynamoDB JSON (`{"S": "..."}`).
-fn attr_json(value: &AttributeValue) -> Value {
-    use base64::Engine as _;
-    let b64 = |b: &aws_sdk_dynamodbstreams::primitives::Blob| {
-        base64::engine::general_purpose::STANDARD.encode(b.as_ref())
-    };
-    match value {
-        AttributeValue::S(s) => json!({ "S": s }),
-        AttributeValue::N(n) => json!({ "N": n }),
-        AttributeValue::B(b) => json!({ "B": b64(b) }),
-        AttributeValue::Ss(v) => json!({ "SS": v }),
-        AttributeValue::Ns(v) => json!({ "NS": v }),
-        AttributeValue::Bs(v) => json!({ "BS": v.iter().map(b64).collect::<Vec<_>>() }),
-        AttributeValue::M(m) => json!({ "M": item_json(m) }),
-        AttributeValue::L(l) => json!({ "L": l.iter().map(attr_json).collect::<Vec<_>>() }),
-        AttributeValue::Null(b) => json!({ "NULL": b }),
-        AttributeValue::Bool(b) => json!({ "BOOL": b }),
-        _ => Value::Null,
-    }
+    record["eventSourceARN"] = json!(arn);
+    record
 }
 
 /// True when `record` matches the Lambda event filter `pattern`: every
