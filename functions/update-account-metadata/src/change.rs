@@ -7,11 +7,10 @@ use crate::{
     error::{ApiError, invalid},
     request::WireBody,
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Map, Value};
 use shared::{
     patch::MapMerge,
-    validate::{BoundedText, DomainName, JsonValueError, check_map_key, stored_json},
+    validate::{BoundedText, DomainName, JsonValueError, MetadataError, MetadataLimits, StoredJson},
 };
 
 /// An account name is at least this many characters (and not only whitespace).
@@ -29,6 +28,13 @@ pub const MAX_METADATA_KEY_CHARS: usize = 40;
 /// what metadata needs.
 pub const MAX_METADATA_VALUE_DEPTH: usize = 16;
 
+/// The metadata limits above, as the shared metadata rule takes them.
+pub const METADATA_LIMITS: MetadataLimits = MetadataLimits {
+    key_chars: MAX_METADATA_KEY_CHARS,
+    value_bytes: MAX_METADATA_VALUE_BYTES,
+    value_depth: MAX_METADATA_VALUE_DEPTH,
+};
+
 /// An account name: [`MIN_NAME_CHARS`] to [`MAX_NAME_CHARS`] characters, not
 /// only whitespace, no control characters.
 pub type AccountName = BoundedText<MIN_NAME_CHARS, MAX_NAME_CHARS>;
@@ -41,8 +47,8 @@ pub struct Change {
     pub name: Option<AccountName>,
     /// New domain (normalized), if sent.
     pub domain: Option<DomainName>,
-    /// Metadata keys to set (as DynamoDB values) and to remove.
-    pub metadata: MapMerge<AttributeValue>,
+    /// Metadata keys to set (values checked storable) and to remove.
+    pub metadata: MapMerge<StoredJson>,
     /// Whether the body had a `metadata` object (possibly empty).
     pub touches_metadata: bool,
 }
@@ -90,10 +96,10 @@ impl Change {
 /// [`MAX_METADATA_KEY_CHARS`] characters without control characters, at
 /// most [`MAX_METADATA_KEYS`] keys set, every value set checked by
 /// [`metadata_value`]; `null` values become removals.
-pub fn metadata_merge(object: Map<String, Value>) -> Result<MapMerge<AttributeValue>, ApiError> {
+pub fn metadata_merge(object: Map<String, Value>) -> Result<MapMerge<StoredJson>, ApiError> {
     let merge = MapMerge::from_object(object);
     for key in merge.keys() {
-        check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&format!("metadata.{key}"), e))?;
+        METADATA_LIMITS.key(key).map_err(|e| metadata_error(key, e))?;
     }
     if merge.set.len() > MAX_METADATA_KEYS {
         return Err(ApiError::TooManyMetadataKeys {
@@ -104,21 +110,28 @@ pub fn metadata_merge(object: Map<String, Value>) -> Result<MapMerge<AttributeVa
     merge.try_map_values(|key, value| metadata_value(key, &value))
 }
 
-/// The metadata-value rule: one value is at most
-/// [`MAX_METADATA_VALUE_BYTES`] as compact JSON
+/// The metadata-value rule (the shared one, [`METADATA_LIMITS`]): one value
+/// is at most [`MAX_METADATA_VALUE_BYTES`] as compact JSON
 /// ([`ApiError::MetadataValueTooLarge`], 413), nests at most
 /// [`MAX_METADATA_VALUE_DEPTH`] levels and holds only numbers DynamoDB can
-/// store ([`ApiError::InvalidField`] on `metadata.<key>`, 400). Returns the
-/// DynamoDB value stored under `key`.
-pub fn metadata_value(key: &str, value: &Value) -> Result<AttributeValue, ApiError> {
-    stored_json(value, MAX_METADATA_VALUE_BYTES, MAX_METADATA_VALUE_DEPTH).map_err(|e| match e {
-        JsonValueError::TooLarge { size, max } => ApiError::MetadataValueTooLarge {
+/// store ([`ApiError::InvalidField`] on `metadata.<key>`, 400).
+pub fn metadata_value(key: &str, value: &Value) -> Result<StoredJson, ApiError> {
+    METADATA_LIMITS
+        .entry(key, value)
+        .map_err(|e| metadata_error(key, e))
+}
+
+/// A refused metadata entry in this contract's terms.
+fn metadata_error(key: &str, e: MetadataError) -> ApiError {
+    match e {
+        MetadataError::Value(JsonValueError::TooLarge { size, max }) => ApiError::MetadataValueTooLarge {
             key: key.to_owned(),
             size,
             max,
         },
-        JsonValueError::Unstorable(e) => invalid(&format!("metadata.{key}"), e),
-    })
+        MetadataError::Value(JsonValueError::Unstorable(e)) => invalid(&format!("metadata.{key}"), e),
+        MetadataError::Key(e) => invalid(&format!("metadata.{key}"), e),
+    }
 }
 
 #[cfg(test)]

@@ -134,7 +134,10 @@ fn checked_account_item(account: &SeedAccount, now: &str) -> Result<Item, SeedEr
     let metadata = account
         .metadata
         .iter()
-        .map(|(k, v)| Ok((k.clone(), metadata_value(k, v).map_err(|e| bad(what(), e))?)))
+        .map(|(k, v)| {
+            let value = metadata_value(k, v).map_err(|e| bad(what(), e))?;
+            Ok((k.clone(), value.attribute().clone()))
+        })
         .collect::<Result<_, SeedError>>()?;
     Ok(account_item(&id, &account.ou_id, &name, &domain, metadata, now))
 }

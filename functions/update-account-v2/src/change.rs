@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use shared::{
     patch::{MapMerge, Patch},
     validate::{
-        BoundedText, EmailAddress, JsonValueError, PhoneNumber, check_map_key, is_country, is_iana_timezone,
-        is_language_tag, stored_json,
+        BoundedText, EmailAddress, JsonValueError, MetadataError, MetadataLimits, PhoneNumber, is_country,
+        is_iana_timezone, is_language_tag,
     },
 };
 
@@ -25,6 +25,13 @@ pub const MAX_METADATA_KEY_CHARS: usize = 64;
 pub const MAX_METADATA_VALUE_BYTES: usize = 1024;
 /// A metadata value nests at most this many levels of objects and arrays.
 pub const MAX_METADATA_VALUE_DEPTH: usize = 16;
+
+/// The metadata limits above, as the shared metadata rule takes them.
+pub const METADATA_LIMITS: MetadataLimits = MetadataLimits {
+    key_chars: MAX_METADATA_KEY_CHARS,
+    value_bytes: MAX_METADATA_VALUE_BYTES,
+    value_depth: MAX_METADATA_VALUE_DEPTH,
+};
 
 /// `displayName` is at least this many characters.
 pub const MIN_DISPLAY_NAME_CHARS: usize = 1;
@@ -341,27 +348,26 @@ fn setting_value(key: &str, value: &Value) -> Result<Value, ApiError> {
     }
 }
 
-/// Metadata keys: 1 to [`MAX_METADATA_KEY_CHARS`] characters
-/// ([`check_map_key`]). Values: any JSON, at most
-/// [`MAX_METADATA_VALUE_BYTES`] compact and [`MAX_METADATA_VALUE_DEPTH`]
-/// levels deep. (The same value check as `update-account-metadata`'s
-/// `change::metadata_value`, with other limits: a candidate for `shared`.)
+/// Metadata keys: 1 to [`MAX_METADATA_KEY_CHARS`] characters. Values: any
+/// JSON, at most [`MAX_METADATA_VALUE_BYTES`] compact and
+/// [`MAX_METADATA_VALUE_DEPTH`] levels deep (the shared metadata rule,
+/// [`METADATA_LIMITS`]); `Value::Null` checks only the key.
 fn metadata_value(key: &str, value: &Value) -> Result<Value, ApiError> {
     let field = format!("metadata.{key}");
-    check_map_key(key, MAX_METADATA_KEY_CHARS).map_err(|e| invalid(&field, e, Some(value)))?;
-    if value.is_null() {
-        return Ok(Value::Null);
-    }
-    stored_json(value, MAX_METADATA_VALUE_BYTES, MAX_METADATA_VALUE_DEPTH)
-        .map(|_| value.clone())
-        .map_err(|e| match e {
-            JsonValueError::TooLarge { .. } => invalid(
-                &field,
-                format!("values are at most {MAX_METADATA_VALUE_BYTES} bytes as JSON"),
-                Some(value),
-            ),
-            JsonValueError::Unstorable(e) => invalid(&field, format!("the value {e}"), Some(value)),
-        })
+    let checked = match value {
+        Value::Null => METADATA_LIMITS.key(key),
+        value => METADATA_LIMITS.entry(key, value).map(|_| ()),
+    };
+    checked.map(|()| value.clone()).map_err(|e| {
+        let message = match e {
+            MetadataError::Key(e) => e.to_string(),
+            MetadataError::Value(JsonValueError::TooLarge { .. }) => {
+                format!("values are at most {MAX_METADATA_VALUE_BYTES} bytes as JSON")
+            }
+            MetadataError::Value(JsonValueError::Unstorable(e)) => format!("the value {e}"),
+        };
+        invalid(&field, message, Some(value))
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use crate::{
     error::{ApiError, invalid},
     request::{ConfirmBody, PatchBody},
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use shared::{
     patch::MapMerge,
@@ -33,7 +32,7 @@ pub struct Change {
     /// New email (valid, at most 254 characters: [`EmailAddress`]).
     pub email: Option<EmailAddress>,
     /// Settings to set and remove.
-    pub settings: MapMerge<AttributeValue>,
+    pub settings: MapMerge<String>,
 }
 
 impl Change {
@@ -114,10 +113,10 @@ fn setting_rule(key: &str) -> Result<SettingRule, ApiError> {
 }
 
 /// Checks one setting's value.
-fn setting(key: &str, value: Value) -> Result<AttributeValue, ApiError> {
+fn setting(key: &str, value: Value) -> Result<String, ApiError> {
     let (check, hint) = setting_rule(key)?;
     match value {
-        Value::String(text) if check(&text) => Ok(AttributeValue::S(text)),
+        Value::String(text) if check(&text) => Ok(text),
         _ => Err(invalid(format!("settings.{key}"), hint)),
     }
 }

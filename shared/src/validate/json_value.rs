@@ -1,6 +1,7 @@
 //! A JSON value a client stores as given (metadata values), bounded in
 //! size and depth and storable in DynamoDB.
 
+use super::map_key::{MapKeyError, check_map_key};
 use crate::store::attr::{self, AttrError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
@@ -36,6 +37,64 @@ pub fn stored_json(
     Ok(attr::from_json(value, max_depth)?)
 }
 
+/// A JSON value a client stores as given, checked storable
+/// ([`StoredJson::check`]). It holds the value's DynamoDB form, which only
+/// the store reads ([`StoredJson::attribute`]): a change carries it without
+/// naming storage, and the value is converted once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredJson(AttributeValue);
+
+impl StoredJson {
+    /// `value` if it is at most `max_bytes` as compact JSON, at most
+    /// `max_depth` levels deep and storable (see [`stored_json`]).
+    pub fn check(value: &Value, max_bytes: usize, max_depth: usize) -> Result<Self, JsonValueError> {
+        stored_json(value, max_bytes, max_depth).map(StoredJson)
+    }
+
+    /// The value as DynamoDB stores it.
+    pub fn attribute(&self) -> &AttributeValue {
+        &self.0
+    }
+}
+
+/// The limits of a free-form metadata map (contracts 000 and 004 each set
+/// their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetadataLimits {
+    /// A key has 1 to this many characters.
+    pub key_chars: usize,
+    /// A value is at most this many bytes as compact JSON.
+    pub value_bytes: usize,
+    /// A value nests at most this many levels.
+    pub value_depth: usize,
+}
+
+/// Why a metadata entry is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataError {
+    /// The key (see [`check_map_key`]).
+    #[error("{0}")]
+    Key(#[from] MapKeyError),
+    /// The value (see [`StoredJson::check`]).
+    #[error("{0}")]
+    Value(#[from] JsonValueError),
+}
+
+impl MetadataLimits {
+    /// The key rule: 1 to [`MetadataLimits::key_chars`] characters, no
+    /// control characters (keys being removed are checked too).
+    pub fn key(&self, key: &str) -> Result<(), MetadataError> {
+        Ok(check_map_key(key, self.key_chars)?)
+    }
+
+    /// The metadata rule for an entry set: its key ([`MetadataLimits::key`])
+    /// and its value, checked storable within the limits (size first).
+    pub fn entry(&self, key: &str, value: &Value) -> Result<StoredJson, MetadataError> {
+        self.key(key)?;
+        Ok(StoredJson::check(value, self.value_bytes, self.value_depth)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +111,31 @@ mod tests {
             Err(JsonValueError::Unstorable(AttrError::TooDeep { max: 2 }))
         ));
         assert_eq!(stored_json(&json!(5), 10, 1), Ok(AttributeValue::N("5".into())));
+    }
+
+    #[test]
+    fn metadata_entries_check_the_key_then_the_value() {
+        let limits = MetadataLimits {
+            key_chars: 3,
+            value_bytes: 10,
+            value_depth: 2,
+        };
+        assert_eq!(
+            limits.entry("long", &json!(1)),
+            Err(MetadataError::Key(MapKeyError::TooLong { max: 3 }))
+        );
+        assert_eq!(
+            limits.entry("k", &json!("x".repeat(20))),
+            Err(MetadataError::Value(JsonValueError::TooLarge {
+                size: 22,
+                max: 10
+            }))
+        );
+        assert_eq!(
+            limits.entry("k", &json!({"a": 1})).map(|v| v.attribute().clone()),
+            Ok(AttributeValue::M(
+                [("a".to_owned(), AttributeValue::N("1".into()))].into()
+            ))
+        );
     }
 }
