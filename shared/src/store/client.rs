@@ -23,7 +23,7 @@
 //! fails as a timeout, which the endpoint answers as 503 (429 where the
 //! contract says so) with `Retry-After`, in its own envelope.
 
-use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use super::credentials::EnvCredentials;
 use aws_sdk_dynamodb::config::{
     BehaviorVersion, Region, SharedHttpClient, retry::RetryConfig, timeout::TimeoutConfig,
 };
@@ -118,7 +118,7 @@ fn env(name: &str) -> Option<String> {
 /// - region: `AWS_REGION` (Lambda sets it), else `AWS_DEFAULT_REGION`;
 /// - credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
 ///   `AWS_SESSION_TOKEN` (the function's role: Lambda sets all three), read
-///   by aws-config's environment provider at the first call;
+///   by [`EnvCredentials`] at the first call;
 /// - endpoint: `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else
 ///   DynamoDB's regional endpoint (local runs point these at the embedded
 ///   DynamoDB).
@@ -161,8 +161,8 @@ pub fn endpoint_from_env(service_var: &str) -> Option<String> {
 
 /// The credentials of the function's role, from the environment (see
 /// [`client_from_env`]).
-pub fn credentials_from_env() -> EnvironmentVariableCredentialsProvider {
-    EnvironmentVariableCredentialsProvider::new()
+pub fn credentials_from_env() -> EnvCredentials {
+    EnvCredentials
 }
 
 #[cfg(test)]

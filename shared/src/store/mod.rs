@@ -10,6 +10,7 @@ mod attempts;
 pub mod attr;
 pub mod claims;
 mod client;
+mod credentials;
 mod cond;
 mod error;
 mod expr;
@@ -24,6 +25,7 @@ pub use client::{
     TimeBudget, client_from_env, credentials_from_env, endpoint_from_env, https_client, region_from_env,
 };
 pub use cond::{Cond, Path};
+pub use credentials::EnvCredentials;
 pub use error::{CancelReason, StoreError};
 pub use expr::{ExprParts, Placeholders};
 pub use key::{Key, PK, SK};
