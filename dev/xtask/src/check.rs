@@ -234,6 +234,9 @@ pub async fn run() -> anyhow::Result<()> {
         // The reliability harnesses, each bounded (RELIABILITY.md has their figures).
         step("load/race harness", &xtask, &["load"]),
         step("schemathesis", &xtask, &SCHEMATHESIS_ARGS),
+        // The deploy section's two commands (credentials, smoke) against a
+        // local API started and stopped by pid.
+        step("smoke test (local API)", &xtask, &["smoke", "--local"]),
         fuzz_check,
         step("template lint", &tool("cfn-lint"), &["template.yaml"]),
         validate,

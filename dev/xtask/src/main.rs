@@ -15,11 +15,18 @@
 //! - `cargo xtask load`: the race/load harness with its invariants (RELIABILITY.md).
 //! - `cargo xtask schemathesis`: schemathesis against the in-process local API.
 //! - `cargo xtask fuzz`: a bounded cargo-fuzz run of every target.
+//! - `cargo xtask credentials create|list|revoke|smoke`: API keys and tokens,
+//!   in the local DynamoDB or a deployed stack's tables.
+//! - `cargo xtask smoke --url URL`: a harmless and a refused request per
+//!   route of a deployed API (`--local`: against a local one, as the test
+//!   command runs it).
+//! - `cargo xtask serve`: the API in process on empty in-memory tables.
 //!
 //! The bench is a tool of its own, `cargo perf` (dev/perf, BENCHMARKS.md).
 
 mod artifacts;
 mod check;
+mod credentials;
 mod dev;
 mod dynamodb_local;
 mod functions;
@@ -27,6 +34,8 @@ mod fuzz;
 mod load;
 mod process;
 mod schemathesis;
+mod serve;
+mod smoke;
 mod venv;
 
 use clap::{Parser, Subcommand};
@@ -109,6 +118,26 @@ enum Command {
         #[arg(long)]
         target: Option<String>,
     },
+    /// Create, list and revoke API keys and tokens (the secret is printed
+    /// once; only its hash is stored).
+    Credentials {
+        #[command(subcommand)]
+        action: credentials::Action,
+    },
+    /// Smoke-test an API: per route, a request that changes nothing (with
+    /// the route's credential from SMOKE_<API>_SECRET) and one without a
+    /// credential (401).
+    Smoke {
+        /// The API's base URL (the stack output ApiUrl, or EdgeUrl).
+        #[arg(long, required_unless_present = "local")]
+        url: Option<String>,
+        /// Start a local API, provision its credentials and smoke-test it.
+        #[arg(long, conflicts_with = "url")]
+        local: bool,
+    },
+    /// Serve the API in process on empty in-memory tables (ephemeral ports,
+    /// printed), until Ctrl-C.
+    Serve,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -161,6 +190,10 @@ fn main() -> anyhow::Result<()> {
                 .await
             }
             Command::Fuzz { seconds, target } => fuzz::run(seconds, target.as_deref()).await,
+            Command::Credentials { action } => credentials::run(action).await,
+            Command::Smoke { url: Some(url), .. } => smoke::run(&url).await,
+            Command::Smoke { url: None, .. } => smoke::local::run().await,
+            Command::Serve => serve::run().await,
         }
     })
 }
