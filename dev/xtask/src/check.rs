@@ -238,7 +238,8 @@ pub async fn run() -> anyhow::Result<()> {
         // local API started and stopped by pid.
         step("smoke test (local API)", &xtask, &["smoke", "--local"]),
         fuzz_check,
-        step("template lint", &tool("cfn-lint"), &["template.yaml"]),
+        // cfn-lint (with the serverless rules) and checkov, with their counts.
+        step("template policy checks", &xtask, &["policy"]),
         validate,
         build,
         in_process("sam build artifacts", crate::artifacts::check),

@@ -21,6 +21,8 @@
 //!   route of a deployed API (`--local`: against a local one, as the test
 //!   command runs it).
 //! - `cargo xtask serve`: the API in process on empty in-memory tables.
+//! - `cargo xtask policy`: cfn-lint with the serverless rules, and checkov,
+//!   on template.yaml.
 //!
 //! The bench is a tool of its own, `cargo perf` (dev/perf, BENCHMARKS.md).
 
@@ -32,6 +34,7 @@ mod dynamodb_local;
 mod functions;
 mod fuzz;
 mod load;
+mod policy;
 mod process;
 mod schemathesis;
 mod serve;
@@ -138,6 +141,9 @@ enum Command {
     /// Serve the API in process on empty in-memory tables (ephemeral ports,
     /// printed), until Ctrl-C.
     Serve,
+    /// Policy checks of template.yaml: cfn-lint with the serverless rules,
+    /// and checkov; prints the counts, fails on any finding.
+    Policy,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -194,6 +200,7 @@ fn main() -> anyhow::Result<()> {
             Command::Smoke { url: Some(url), .. } => smoke::run(&url).await,
             Command::Smoke { url: None, .. } => smoke::local::run().await,
             Command::Serve => serve::run().await,
+            Command::Policy => policy::run().await,
         }
     })
 }
