@@ -5,8 +5,9 @@
 //!   persistent file, creates the tables from template.yaml, seeds the demo
 //!   data, runs `cargo lambda watch`, stops everything on Ctrl-C).
 //! - `cargo xtask test`: every check CI runs (fmt, clippy, tests, the tests
-//!   again on DynamoDB Local, cfn-lint, `sam validate --lint`, `sam build`
-//!   for x86_64 and its artifacts).
+//!   again on DynamoDB Local, the harnesses, the smoke test of a local API,
+//!   the policy checks (cfn-lint with the serverless rules, checkov), `sam
+//!   validate --lint`, `sam build` for x86_64 and its artifacts).
 //! - `cargo xtask seed <file>`: load a seed file into a running DynamoDB.
 //! - `cargo xtask conformance`: the test suite against moto_server.
 //! - `cargo xtask dynamodb-local`: the test suite against DynamoDB Local
@@ -69,8 +70,10 @@ enum Command {
         fresh: bool,
     },
     /// Every check: cargo fmt --check, clippy -D warnings, all tests, the
-    /// tests again on DynamoDB Local, cfn-lint, sam validate --lint, sam
-    /// build (x86_64) and its artifacts.
+    /// tests again on DynamoDB Local, the load harness, schemathesis, the
+    /// smoke test of a local API, the policy checks (cfn-lint with the
+    /// serverless rules, checkov), sam validate --lint, sam build (x86_64)
+    /// and its artifacts.
     Test,
     /// Load a seed file (see README) into a DynamoDB, creating tables first.
     Seed {

@@ -49,9 +49,9 @@ pub enum Action {
         target: Target,
     },
     /// Create one credential per API for the smoke test, scoped to an
-    /// OU, tenant and account that hold no data, and print them as shell
-    /// `export` lines for `cargo xtask smoke`: `eval "$(cargo xtask
-    /// credentials smoke ...)"`.
+    /// OU, tenant and account that hold no data (revoking the smoke
+    /// credentials made before), and print them as shell `export` lines for
+    /// `cargo xtask smoke`: `eval "$(cargo xtask credentials smoke ...)"`.
     Smoke {
         #[command(flatten)]
         target: Target,
@@ -100,9 +100,15 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
             let tables = Tables::connect(&target).await?;
             for api in Api::ALL {
                 let table = tables.name(api)?;
-                let created = store::create(tables.client(), &table, &Principal::smoke(api)).await?;
+                let principal = Principal::smoke(api);
+                let replaced = store::revoke_all_of(tables.client(), &table, &principal).await?;
+                let created = store::create(tables.client(), &table, &principal).await?;
+                let replaced = match replaced.as_slice() {
+                    [] => String::new(),
+                    ids => format!(" (revoked the earlier {})", ids.join(", ")),
+                };
                 eprintln!(
-                    "==> created {} smoke credential {} in table {table}",
+                    "==> created {} smoke credential {} in table {table}{replaced}",
                     api.name(),
                     created.id
                 );

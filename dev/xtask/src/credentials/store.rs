@@ -103,17 +103,41 @@ pub async fn revoke(client: &Client, table: &str, id: &str) -> anyhow::Result<St
             found.len()
         ),
     };
-    let key = credential_key(&hash);
+    delete(client, table, &hash).await?;
+    Ok(id_of(&hash))
+}
+
+/// Revokes every credential of `table` that stands for exactly `principal`
+/// (its item is the one `principal` would make); returns their ids.
+pub async fn revoke_all_of(
+    client: &Client,
+    table: &str,
+    principal: &Principal,
+) -> anyhow::Result<Vec<String>> {
+    let mut revoked = Vec::new();
+    for item in credential_items(client, table, "").await? {
+        let Some(hash) = item_hash(&item) else { continue };
+        if principal.credential_item(&hash)? == item {
+            delete(client, table, &hash).await?;
+            revoked.push(id_of(&hash));
+        }
+    }
+    Ok(revoked)
+}
+
+/// Deletes the credential stored under `hash`, which must exist.
+async fn delete(client: &Client, table: &str, hash: &SecretHash) -> anyhow::Result<()> {
+    let key = credential_key(hash);
     client
         .delete_item()
         .table_name(table)
-        .key("pk", AttributeValue::S(key.pk.clone()))
-        .key("sk", AttributeValue::S(key.sk.clone()))
+        .key("pk", AttributeValue::S(key.pk))
+        .key("sk", AttributeValue::S(key.sk))
         .condition_expression("attribute_exists(pk)")
         .send()
         .await
-        .with_context(|| format!("cannot delete credential {prefix} from table {table}"))?;
-    Ok(id_of(&hash))
+        .with_context(|| format!("cannot delete credential {} from table {table}", id_of(hash)))?;
+    Ok(())
 }
 
 /// The fewest hex digits `revoke` takes: the id's length.

@@ -193,3 +193,32 @@ async fn revoke_refuses_an_unknown_short_or_ambiguous_id() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn a_new_smoke_set_revokes_the_smoke_credentials_before_it_and_nothing_else() {
+    let db = TestDb::start().await;
+    let api = Api::V2;
+    let table = table(&db, api);
+    let smoke = Principal::smoke(api);
+    let mut earlier = Vec::new();
+    for _ in 0..2 {
+        earlier.push(store::create(db.client(), &table, &smoke).await.unwrap().id);
+    }
+    // The same scope with another role is not a smoke credential.
+    let other = Principal::V2 {
+        account_ids: vec![super::principal::SMOKE_SCOPE.into()],
+        role: "readonly".into(),
+    };
+    let kept = store::create(db.client(), &table, &other).await.unwrap().id;
+    let mut revoked = store::revoke_all_of(db.client(), &table, &smoke).await.unwrap();
+    revoked.sort();
+    earlier.sort();
+    assert_eq!(revoked, earlier);
+    let left: Vec<String> = store::list(db.client(), &table)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(left, [kept]);
+}
