@@ -49,6 +49,20 @@ pub async fn seed_items_in(
     items_of(file, crm_items)
 }
 
+/// The items of every section of a seed file, with the table (logical id)
+/// each goes to. A section no function knows is an error. Each section is
+/// checked on its own: the crm accounts against the custom field
+/// definitions of the same file only. To seed a database that may already
+/// hold data, use [`seed_items_in`].
+pub fn seed_items(file: &SeedFile) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
+    check_sections(file)?;
+    let crm_items = file
+        .section::<crm::seed::Seed>(crm::seed::SEED_SECTION)?
+        .map(|section| section.items().map_err(|e| e.to_string()))
+        .transpose()?;
+    items_of(file, crm_items)
+}
+
 /// Refuses a section no function knows.
 fn check_sections(file: &SeedFile) -> Result<(), String> {
     let known = [
@@ -121,20 +135,6 @@ mod tests {
 
     fn root() -> std::path::PathBuf {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-    }
-
-    /// The items of every section of a seed file, with the table (logical id)
-    /// each goes to. A section no function knows is an error. Each section is
-    /// checked on its own: the crm accounts against the custom field
-    /// definitions of the same file only. To seed a database that may already
-    /// hold data, use [`seed_items_in`].
-    fn seed_items(file: &SeedFile) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
-        check_sections(file)?;
-        let crm_items = file
-            .section::<crm::seed::Seed>(crm::seed::SEED_SECTION)?
-            .map(|section| section.items().map_err(|e| e.to_string()))
-            .transpose()?;
-        items_of(file, crm_items)
     }
 
     #[test]

@@ -170,9 +170,12 @@ const SCHEMATHESIS_ARGS: [&str; 7] = [
 
 /// fmt, clippy, every test of the workspace (route and policy checks of
 /// template.yaml included), the tests again on DynamoDB Local
-/// ([`dynamodb_local()`]), the mailer's SES tests on moto ([`ses()`]), cfn-lint and `sam validate --lint` on the
-/// template, `sam build` of every function (x86_64), the load harness and
-/// schemathesis (each bounded), and a check that the fuzz targets compile.
+/// ([`dynamodb_local()`]), the mailer's SES tests on moto ([`ses()`]), the
+/// load harness and schemathesis (each bounded), the smoke test of a local
+/// API, a check that the fuzz targets compile, the policy checks (`cargo
+/// xtask policy`: cfn-lint with the serverless rules, checkov) and `sam
+/// validate --lint` on the template, and `sam build` of every function
+/// (x86_64).
 pub async fn run() -> anyhow::Result<()> {
     let bin = venv::ensure(venv::TEST_TOOLS, venv::TEST_TOOL_PROBES).await?;
     let tool = |name: &str| bin.join(name).to_string_lossy().into_owned();
@@ -236,8 +239,12 @@ pub async fn run() -> anyhow::Result<()> {
         // The reliability harnesses, each bounded (RELIABILITY.md has their figures).
         step("load/race harness", &xtask, &["load"]),
         step("schemathesis", &xtask, &SCHEMATHESIS_ARGS),
+        // The deploy section's two commands (credentials, smoke) against a
+        // local API started and stopped by pid.
+        step("smoke test (local API)", &xtask, &["smoke", "--local"]),
         fuzz_check,
-        step("template lint", &tool("cfn-lint"), &["template.yaml"]),
+        // cfn-lint (with the serverless rules) and checkov, with their counts.
+        step("template policy checks", &xtask, &["policy"]),
         validate,
         build,
         in_process("sam build artifacts", crate::artifacts::check),

@@ -198,19 +198,22 @@ pub(crate) async fn seed(client: &Client, file: &Path) -> anyhow::Result<()> {
 pub async fn seed_command(file: &Path, endpoint: Option<String>) -> anyhow::Result<()> {
     let endpoint = match endpoint {
         Some(e) => e,
-        None => {
-            let text = std::fs::read_to_string(STATE_FILE)
-                .context("no --endpoint given and `cargo xtask dev` is not running")?;
-            let state: serde_json::Value = serde_json::from_str(&text)?;
-            state["dynamodb"]
-                .as_str()
-                .context("malformed .local/dev.json")?
-                .to_owned()
-        }
+        None => running_dynamodb()?,
     };
     let client = local_client(&endpoint);
     create_tables(&client).await?;
     seed(&client, file).await
+}
+
+/// The endpoint of the DynamoDB a running `cargo xtask dev` serves.
+pub fn running_dynamodb() -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(STATE_FILE)
+        .context("no --endpoint given and `cargo xtask dev` is not running")?;
+    let state: serde_json::Value = serde_json::from_str(&text)?;
+    Ok(state["dynamodb"]
+        .as_str()
+        .context("malformed .local/dev.json")?
+        .to_owned())
 }
 
 fn print_examples(port: u16) {

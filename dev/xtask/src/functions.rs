@@ -176,30 +176,36 @@ pub const EXAMPLES: &[Example] = &[
 /// Every function's handler for the in-process local API, by binary name,
 /// each with the state its `main` would build (its table on `client`).
 pub fn handlers(client: &Client) -> Handlers {
+    handlers_on(|logical_id| Table::new(client.clone(), logical_id.to_owned()))
+}
+
+/// [`handlers`], each function's table being `table(its logical id)` (a
+/// test database names its tables with a prefix).
+pub fn handlers_on(table: impl Fn(&str) -> Table) -> Handlers {
     let mut handlers = Handlers::new();
     let mut add = |name: &str, handler| {
         handlers.insert(name.to_owned(), handler);
     };
-    add("update-account-metadata", endpoint::<metadata::Metadata>(client));
-    add("update-tenant-account", endpoint::<tenant::TenantAccount>(client));
-    add("update-crm-account", endpoint::<crm::CrmAccount>(client));
+    add("update-account-metadata", endpoint::<metadata::Metadata>(&table));
+    add("update-tenant-account", endpoint::<tenant::TenantAccount>(&table));
+    add("update-crm-account", endpoint::<crm::CrmAccount>(&table));
     add(
         "update-current-account",
-        endpoint::<current::CurrentAccount>(client),
+        endpoint::<current::CurrentAccount>(&table),
     );
-    add("confirm-account-email", endpoint::<current::ConfirmEmail>(client));
-    add("update-account-v2", endpoint::<v2::AccountV2>(client));
+    add("confirm-account-email", endpoint::<current::ConfirmEmail>(&table));
+    add("update-account-v2", endpoint::<v2::AccountV2>(&table));
     handlers
 }
 
-/// The handler of endpoint `E`, with its state on `client`.
-fn endpoint<E>(client: &Client) -> testkit::local_api::Handler
+/// The handler of endpoint `E`, with its state on `table(E::TABLE)`.
+fn endpoint<E>(table: &impl Fn(&str) -> Table) -> testkit::local_api::Handler
 where
     E: Endpoint,
     E::State: Send + 'static,
 {
     let shared_state = shared::endpoint::State {
-        table: Table::new(client.clone(), E::TABLE.to_owned()),
+        table: table(E::TABLE),
     };
     handler(E::State::from(shared_state), |state, req| async move {
         shared::endpoint::handle::<E>(&state, req).await

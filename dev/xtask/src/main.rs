@@ -5,8 +5,9 @@
 //!   persistent file, creates the tables from template.yaml, seeds the demo
 //!   data, runs `cargo lambda watch`, stops everything on Ctrl-C).
 //! - `cargo xtask test`: every check CI runs (fmt, clippy, tests, the tests
-//!   again on DynamoDB Local, cfn-lint, `sam validate --lint`, `sam build`
-//!   for x86_64 and its artifacts).
+//!   again on DynamoDB Local, the harnesses, the smoke test of a local API,
+//!   the policy checks (cfn-lint with the serverless rules, checkov), `sam
+//!   validate --lint`, `sam build` for x86_64 and its artifacts).
 //! - `cargo xtask seed <file>`: load a seed file into a running DynamoDB.
 //! - `cargo xtask conformance`: the test suite against moto_server.
 //! - `cargo xtask ses`: the mailer's SES tests against moto_server's SES v2.
@@ -16,18 +17,30 @@
 //! - `cargo xtask load`: the race/load harness with its invariants (RELIABILITY.md).
 //! - `cargo xtask schemathesis`: schemathesis against the in-process local API.
 //! - `cargo xtask fuzz`: a bounded cargo-fuzz run of every target.
+//! - `cargo xtask credentials create|list|revoke|smoke`: API keys and tokens,
+//!   in the local DynamoDB or a deployed stack's tables.
+//! - `cargo xtask smoke --url URL`: a harmless and a refused request per
+//!   route of a deployed API (`--local`: against a local one, as the test
+//!   command runs it).
+//! - `cargo xtask serve`: the API in process on empty in-memory tables.
+//! - `cargo xtask policy`: cfn-lint with the serverless rules, and checkov,
+//!   on template.yaml.
 //!
 //! The bench is a tool of its own, `cargo perf` (dev/perf, BENCHMARKS.md).
 
 mod artifacts;
 mod check;
+mod credentials;
 mod dev;
 mod dynamodb_local;
 mod functions;
 mod fuzz;
 mod load;
+mod policy;
 mod process;
 mod schemathesis;
+mod serve;
+mod smoke;
 mod venv;
 
 use clap::{Parser, Subcommand};
@@ -58,8 +71,10 @@ enum Command {
         fresh: bool,
     },
     /// Every check: cargo fmt --check, clippy -D warnings, all tests, the
-    /// tests again on DynamoDB Local, cfn-lint, sam validate --lint, sam
-    /// build (x86_64) and its artifacts.
+    /// tests again on DynamoDB Local, the load harness, schemathesis, the
+    /// smoke test of a local API, the policy checks (cfn-lint with the
+    /// serverless rules, checkov), sam validate --lint, sam build (x86_64)
+    /// and its artifacts.
     Test,
     /// Load a seed file (see README) into a DynamoDB, creating tables first.
     Seed {
@@ -112,6 +127,29 @@ enum Command {
         #[arg(long)]
         target: Option<String>,
     },
+    /// Create, list and revoke API keys and tokens (the secret is printed
+    /// once; only its hash is stored).
+    Credentials {
+        #[command(subcommand)]
+        action: credentials::Action,
+    },
+    /// Smoke-test an API: per route, a request that changes nothing (with
+    /// the route's credential from SMOKE_<API>_SECRET) and one without a
+    /// credential (401).
+    Smoke {
+        /// The API's base URL (the stack output ApiUrl, or EdgeUrl).
+        #[arg(long, required_unless_present = "local")]
+        url: Option<String>,
+        /// Start a local API, provision its credentials and smoke-test it.
+        #[arg(long, conflicts_with = "url")]
+        local: bool,
+    },
+    /// Serve the API in process on empty in-memory tables (ephemeral ports,
+    /// printed), until Ctrl-C.
+    Serve,
+    /// Policy checks of template.yaml: cfn-lint with the serverless rules,
+    /// and checkov; prints the counts, fails on any finding.
+    Policy,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -165,6 +203,11 @@ fn main() -> anyhow::Result<()> {
                 .await
             }
             Command::Fuzz { seconds, target } => fuzz::run(seconds, target.as_deref()).await,
+            Command::Credentials { action } => credentials::run(action).await,
+            Command::Smoke { url: Some(url), .. } => smoke::run(&url).await,
+            Command::Smoke { url: None, .. } => smoke::local::run().await,
+            Command::Serve => serve::run().await,
+            Command::Policy => policy::run().await,
         }
     })
 }

@@ -92,4 +92,15 @@ mod tests {
             Err(CredentialError::Malformed)
         );
     }
+
+    #[test]
+    fn generated_secrets_are_read_from_every_header() {
+        let secret = crate::auth::generate_secret();
+        assert_eq!(
+            header_token(&req("x-api-key", &secret), "x-api-key"),
+            Ok(secret.as_str())
+        );
+        let bearer = format!("Bearer {secret}");
+        assert_eq!(bearer_token(&req("Authorization", &bearer)), Ok(secret.as_str()));
+    }
 }

@@ -20,4 +20,4 @@ pub use principal::{
     CREDENTIAL_PK_PREFIX, CREDENTIAL_READ_IS_CONSISTENT, SeedSecret, credential_item, credential_key,
     find_principal, find_principal_in, warm_up,
 };
-pub use secret::SecretHash;
+pub use secret::{GENERATED_SECRET_LEN, SecretHash, generate_secret};

@@ -34,6 +34,23 @@ impl SecretHash {
     }
 }
 
+/// Hex digits of a secret made by [`generate_secret`].
+pub const GENERATED_SECRET_LEN: usize = 64;
+
+/// A fresh secret for a new credential: [`GENERATED_SECRET_LEN`] lowercase
+/// hex digits carrying 244 random bits (the random bits of two UUIDv4s,
+/// drawn from the operating system's generator). It is well formed for
+/// every header a credential is read from (visible ASCII, no space, far
+/// under the 512-byte limit), and long enough that a plain SHA-256 is the
+/// right way to store it ([`SecretHash`]).
+pub fn generate_secret() -> String {
+    let mut secret = String::with_capacity(GENERATED_SECRET_LEN);
+    for _ in 0..2 {
+        secret.push_str(&uuid::Uuid::new_v4().simple().to_string());
+    }
+    secret
+}
+
 impl fmt::Debug for SecretHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SecretHash({}…)", &self.0[..8])
@@ -61,5 +78,19 @@ mod tests {
         assert_eq!(format!("{h:?}"), "SecretHash(ba7816bf…)");
         assert_eq!(SecretHash::from_hex(h.as_hex()), Some(h));
         assert_eq!(SecretHash::from_hex("XYZ"), None);
+    }
+
+    #[test]
+    fn generated_secrets_are_long_distinct_hex() {
+        let (a, b) = (generate_secret(), generate_secret());
+        assert_ne!(a, b);
+        for secret in [a, b] {
+            assert_eq!(secret.len(), GENERATED_SECRET_LEN);
+            assert!(
+                secret
+                    .bytes()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            );
+        }
     }
 }

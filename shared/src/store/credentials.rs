@@ -30,7 +30,13 @@ impl EnvCredentials {
         let secret_key = var("AWS_SECRET_ACCESS_KEY")
             .ok_or_else(|| CredentialsError::not_loaded("AWS_SECRET_ACCESS_KEY is not set"))?;
         let token = var("AWS_SESSION_TOKEN").map(|t| t.trim().to_owned());
-        Ok(Credentials::new(access_key, secret_key, token, None, PROVIDER_NAME))
+        Ok(Credentials::new(
+            access_key,
+            secret_key,
+            token,
+            None,
+            PROVIDER_NAME,
+        ))
     }
 }
 
@@ -66,7 +72,8 @@ mod tests {
         assert_eq!(creds.access_key_id(), "AKID");
         assert_eq!(creds.secret_access_key(), "secret");
         assert_eq!(creds.session_token(), Some("token"));
-        let without_token = from(&[("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", "secret")]).unwrap();
+        let without_token =
+            from(&[("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", "secret")]).unwrap();
         assert_eq!(without_token.session_token(), None);
     }
 
@@ -76,7 +83,10 @@ mod tests {
             &[("AWS_SECRET_ACCESS_KEY", "secret")][..],
             &[("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", " ")][..],
         ] {
-            assert!(matches!(from(vars), Err(CredentialsError::CredentialsNotLoaded(_))));
+            assert!(matches!(
+                from(vars),
+                Err(CredentialsError::CredentialsNotLoaded(_))
+            ));
         }
     }
 }

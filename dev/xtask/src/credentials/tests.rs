@@ -1,0 +1,224 @@
+//! The credential command's library against a test database and the real
+//! handlers: a created credential gets through each function's auth, list
+//! shows no secret, a revoked credential is refused on the next request.
+
+use super::{Api, Principal, store};
+use crate::smoke::{PROBES, Probe, UNMATCHABLE_IF_MATCH};
+use bytes::Bytes;
+use shared::auth::SecretHash;
+use testkit::{
+    TestDb,
+    local_api::{Handlers, Router},
+};
+
+/// The real handlers of every function, on `db`'s tables.
+fn handlers(db: &TestDb) -> Handlers {
+    crate::functions::handlers_on(|logical_id| db.table(logical_id))
+}
+
+/// The table name of `api` in `db`.
+fn table(db: &TestDb, api: Api) -> String {
+    db.table(api.table_logical_id()).name().to_owned()
+}
+
+/// The status of `probe` sent with `secret` through the routes of the template.
+async fn status(router: &Router, probe: &Probe, secret: &str) -> u16 {
+    let (name, prefix) = probe.api.header();
+    let request = hyper::Request::builder()
+        .method(probe.method)
+        .uri(probe.path)
+        .header("content-type", "application/json")
+        .header("if-match", UNMATCHABLE_IF_MATCH)
+        .header(name, format!("{prefix}{secret}"))
+        .body(Bytes::from_static(probe.body.as_bytes()))
+        .unwrap();
+    router.call(request).await.status().as_u16()
+}
+
+#[tokio::test]
+async fn a_created_credential_opens_its_route_and_revoking_it_closes_it() {
+    let db = TestDb::start().await;
+    let router = Router::from_template(&handlers(&db)).unwrap();
+    for probe in PROBES {
+        let api = probe.api;
+        let created = store::create(db.client(), &table(&db, api), &Principal::smoke(api))
+            .await
+            .unwrap();
+        // Through auth to the conditional write: the account does not exist.
+        assert_eq!(status(&router, &probe, &created.secret).await, 404, "{probe:?}");
+        let revoked = store::revoke(db.client(), &table(&db, api), &created.id)
+            .await
+            .unwrap();
+        assert_eq!(revoked, created.id);
+        assert_eq!(status(&router, &probe, &created.secret).await, 401, "{probe:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_kind_of_principal_is_read_by_its_function() {
+    let db = TestDb::start().await;
+    let router = Router::from_template(&handlers(&db)).unwrap();
+    let principals = [
+        Principal::Metadata {
+            ou_id: "ou_ops".into(),
+        },
+        Principal::Tenant {
+            tenant_id: "tenant_ops".into(),
+        },
+        Principal::Crm {
+            tenant_id: "tenant_ops".into(),
+        },
+        Principal::V1 {
+            account_id: "acct_ops".into(),
+            role: "owner".into(),
+        },
+        Principal::V1 {
+            account_id: "acct_ops".into(),
+            role: "admin".into(),
+        },
+        Principal::V2 {
+            account_ids: vec!["smoke-test".into()],
+            role: "admin".into(),
+        },
+        Principal::V2 {
+            account_ids: vec!["smoke-test".into()],
+            role: "manager".into(),
+        },
+    ];
+    for principal in principals {
+        let api = principal.api();
+        let created = store::create(db.client(), &table(&db, api), &principal)
+            .await
+            .unwrap();
+        for probe in PROBES.iter().filter(|p| p.api == api) {
+            assert_eq!(
+                status(&router, probe, &created.secret).await,
+                404,
+                "{principal:?} {probe:?}"
+            );
+        }
+    }
+    // A readonly v2 token gets through auth and is refused by its role.
+    let readonly = Principal::V2 {
+        account_ids: vec!["smoke-test".into()],
+        role: "readonly".into(),
+    };
+    let created = store::create(db.client(), &table(&db, Api::V2), &readonly)
+        .await
+        .unwrap();
+    let probe = PROBES.iter().find(|p| p.api == Api::V2).unwrap();
+    assert_eq!(status(&router, probe, &created.secret).await, 403);
+}
+
+#[test]
+fn roles_and_ids_the_functions_would_refuse_are_refused() {
+    let hash = SecretHash::of("x");
+    let refused = [
+        Principal::V1 {
+            account_id: "a".into(),
+            role: "root".into(),
+        },
+        Principal::V2 {
+            account_ids: vec!["a".into()],
+            role: "owner".into(),
+        },
+        Principal::Tenant {
+            tenant_id: String::new(),
+        },
+    ];
+    for principal in refused {
+        assert!(principal.credential_item(&hash).is_err(), "{principal:?}");
+    }
+}
+
+#[tokio::test]
+async fn list_shows_ids_and_principals_never_secrets_or_hashes() {
+    let db = TestDb::start().await;
+    let table = table(&db, Api::V2);
+    let principal = Principal::V2 {
+        account_ids: vec!["a1".into(), "a2".into()],
+        role: "manager".into(),
+    };
+    let created = store::create(db.client(), &table, &principal).await.unwrap();
+    let listed = store::list(db.client(), &table).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let shown = listed[0].to_string();
+    assert_eq!(shown, format!("{}  account_ids=a1,a2  role=manager", created.id));
+    let hash = SecretHash::of(&created.secret);
+    assert!(!shown.contains(&created.secret));
+    // Of the hash, only the id: the prefix the functions' logs print.
+    assert_eq!(created.id, store::id_of(&hash));
+    assert!(
+        hash.as_hex().starts_with(&created.id) && created.id.len() < 10,
+        "{shown}"
+    );
+    assert!(!format!("{created:?}").contains(&created.secret));
+}
+
+#[tokio::test]
+async fn revoke_refuses_an_unknown_short_or_ambiguous_id() {
+    let db = TestDb::start().await;
+    let api = Api::Metadata;
+    let table = table(&db, api);
+    // Two credentials whose ids are the same: only a longer prefix tells them apart.
+    let hashes =
+        ["0", "1"].map(|last| SecretHash::from_hex(&format!("abcdef01{}{last}", "0".repeat(55))).unwrap());
+    let principal = Principal::Metadata { ou_id: "ou".into() };
+    let items = hashes
+        .iter()
+        .map(|h| principal.credential_item(h).unwrap())
+        .collect();
+    db.put(api.table_logical_id(), items).await;
+    for refused in ["00000000", "abcd", "not-hex!", "abcdef01"] {
+        assert!(
+            store::revoke(db.client(), &table, refused).await.is_err(),
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        store::list(db.client(), &table).await.unwrap().len(),
+        2,
+        "nothing revoked"
+    );
+    let second = hashes[1].as_hex();
+    assert_eq!(
+        store::revoke(db.client(), &table, second).await.unwrap(),
+        "abcdef01"
+    );
+    let left = store::list(db.client(), &table).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(
+        db.get(api.table_logical_id(), &shared::auth::credential_key(&hashes[0]))
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_new_smoke_set_revokes_the_smoke_credentials_before_it_and_nothing_else() {
+    let db = TestDb::start().await;
+    let api = Api::V2;
+    let table = table(&db, api);
+    let smoke = Principal::smoke(api);
+    let mut earlier = Vec::new();
+    for _ in 0..2 {
+        earlier.push(store::create(db.client(), &table, &smoke).await.unwrap().id);
+    }
+    // The same scope with another role is not a smoke credential.
+    let other = Principal::V2 {
+        account_ids: vec![super::principal::SMOKE_SCOPE.into()],
+        role: "readonly".into(),
+    };
+    let kept = store::create(db.client(), &table, &other).await.unwrap().id;
+    let mut revoked = store::revoke_all_of(db.client(), &table, &smoke).await.unwrap();
+    revoked.sort();
+    earlier.sort();
+    assert_eq!(revoked, earlier);
+    let left: Vec<String> = store::list(db.client(), &table)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(left, [kept]);
+}

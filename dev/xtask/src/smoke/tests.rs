@@ -1,0 +1,121 @@
+//! The smoke test against the real handlers served over HTTP: it passes
+//! on a fresh API and on one holding data, changes nothing, and fails when
+//! a route does not let its credential through.
+
+use super::{PROBES, check};
+use crate::credentials::{Api, Principal, store};
+use testkit::{TestDb, local_api::LocalApi, routes::template_routes, seed::SeedFile, workspace_root};
+
+/// A v1 token of the demo seed, whose account exists.
+const DEMO_V1_OWNER: &str = "demo-token-v1-owner";
+
+/// Whether `path` is an instance of the route template `route`.
+fn matches(route: &str, path: &str) -> bool {
+    let (route, path): (Vec<&str>, Vec<&str>) = (route.split('/').collect(), path.split('/').collect());
+    route.len() == path.len()
+        && route
+            .iter()
+            .zip(&path)
+            .all(|(r, p)| r == p || (r.starts_with('{') && !p.is_empty()))
+}
+
+#[test]
+fn every_route_of_the_template_has_one_probe() {
+    let routes = template_routes(&workspace_root().join("template.yaml")).unwrap();
+    assert_eq!(routes.len(), PROBES.len());
+    for route in &routes {
+        let probes = PROBES
+            .iter()
+            .filter(|p| p.method == route.method && matches(&route.path, p.path))
+            .count();
+        assert_eq!(probes, 1, "{}", route.key());
+    }
+}
+
+/// Every table of `db`, for "nothing changed" checks.
+async fn snapshot(db: &TestDb) -> Vec<Vec<shared::store::Item>> {
+    let mut tables = Vec::new();
+    for api in Api::ALL {
+        tables.push(db.snapshot(api.table_logical_id()).await);
+    }
+    tables
+}
+
+#[tokio::test]
+async fn the_smoke_test_passes_and_changes_nothing_even_on_real_accounts() {
+    let db = TestDb::start().await;
+    let demo = SeedFile::load(&workspace_root().join("seed/demo.json")).unwrap();
+    for (table, items) in seeding::seed_items(&demo).unwrap() {
+        db.put(table, items).await;
+    }
+    let mut secrets = std::collections::HashMap::new();
+    for api in Api::ALL {
+        let table = db.table(api.table_logical_id()).name().to_owned();
+        let created = store::create(db.client(), &table, &Principal::smoke(api))
+            .await
+            .unwrap();
+        secrets.insert(api, created.secret);
+    }
+    // v1 acts on the token's own account: a real one here.
+    secrets.insert(Api::V1, DEMO_V1_OWNER.to_owned());
+    let before = snapshot(&db).await;
+    let api = LocalApi::start_template(crate::functions::handlers_on(|id| db.table(id)))
+        .await
+        .unwrap();
+    let outcomes = check(&api.url(), |a| secrets.get(&a).cloned()).await.unwrap();
+    api.stop().await;
+    assert!(outcomes.iter().all(|o| o.passed()), "{outcomes:#?}");
+    let v1 = outcomes.iter().find(|o| o.route == "PATCH /v1/account").unwrap();
+    assert_eq!(v1.harmless, Some(412), "the precondition held the real account");
+    assert_eq!(snapshot(&db).await, before, "the smoke test changed data");
+}
+
+#[tokio::test]
+async fn the_smoke_test_fails_when_a_credential_is_refused_or_missing() {
+    let db = TestDb::start().await;
+    let api = LocalApi::start_template(crate::functions::handlers_on(|id| db.table(id)))
+        .await
+        .unwrap();
+    let metadata_table = db.table(Api::Metadata.table_logical_id()).name().to_owned();
+    let metadata = store::create(db.client(), &metadata_table, &Principal::smoke(Api::Metadata))
+        .await
+        .unwrap();
+    let outcomes = check(&api.url(), |a| match a {
+        Api::Metadata => Some(metadata.secret.clone()),
+        Api::V2 => None,
+        _ => Some("unknown-secret".to_owned()),
+    })
+    .await
+    .unwrap();
+    api.stop().await;
+    let passed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| o.passed())
+        .map(|o| o.route.as_str())
+        .collect();
+    assert_eq!(passed, ["PATCH /accounts/smoke-test/metadata"]);
+    let v2 = outcomes
+        .iter()
+        .find(|o| o.route.starts_with("PATCH /v2"))
+        .unwrap();
+    assert!(v2.problems[0].contains("SMOKE_V2_SECRET"), "{v2}");
+    assert_eq!(v2.refused, Some(401));
+    let tenant = outcomes
+        .iter()
+        .find(|o| o.route.starts_with("PATCH /v0"))
+        .unwrap();
+    assert_eq!(tenant.harmless, Some(401));
+}
+
+#[test]
+fn export_lines_become_variables() {
+    let vars = super::local::exports("export SMOKE_V1_SECRET=ab12\n\nexport SMOKE_V2_SECRET=cd34\n").unwrap();
+    assert_eq!(
+        vars,
+        [
+            ("SMOKE_V1_SECRET".into(), "ab12".into()),
+            ("SMOKE_V2_SECRET".into(), "cd34".into())
+        ]
+    );
+    assert!(super::local::exports("echo hi").is_err());
+}
