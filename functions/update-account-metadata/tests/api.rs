@@ -660,3 +660,35 @@ async fn bodies_that_are_not_json_are_415_and_change_nothing(f: Fixture) {
         assert_eq!(f.text("acct_1", "name").await, name);
     }
 }
+
+/// The peer's safe retries are Powertools' idempotency utility, on the same
+/// table (BENCHMARKS.md says how they differ from this function's): a
+/// retry with the same key gets the first answer without running again,
+/// and the same key with another body is refused.
+#[tokio::test]
+async fn python_peer_answers_a_retried_idempotency_key_from_its_record() {
+    let f = Fixture::python_peer().await;
+    let auth = format!("Bearer {SALES}");
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+        ("idempotency-key", "rename-once"),
+    ];
+    let send = |body: &'static str| {
+        f.send(
+            "PATCH",
+            "/accounts/acct_1/metadata",
+            &[("accountId", "acct_1")],
+            &headers,
+            Some(body.as_bytes()),
+        )
+    };
+    assert_no_content(&send(r#"{"name": "Once"}"#).await);
+    assert_eq!(f.text("acct_1", "name").await, "Once");
+    // Another writer in between: a retry that ran again would undo it.
+    assert_no_content(&f.patch("acct_1", json!({"name": "Other"})).await);
+    assert_no_content(&send(r#"{"name": "Once"}"#).await);
+    assert_eq!(f.text("acct_1", "name").await, "Other");
+    assert_problem(&send(r#"{"name": "Twice"}"#).await, 422, "idempotency_key_reused");
+    assert_eq!(f.text("acct_1", "name").await, "Other");
+}
