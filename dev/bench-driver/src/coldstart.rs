@@ -5,7 +5,11 @@
 //! system store), then peak RSS over many invocations.
 //!
 //! `coldstart --binary P --event F --upstream HOST:PORT --cert C --key K
-//!  --roots R --table T --runs N --rss M`
+//!  --roots R --table T --runs N --rss M [--env NAME=VALUE ...]`
+//!
+//! `--env` adds a variable (the Python peer's runtime settings and CA
+//! bundle); the binary may be a `bootstrap` script that `exec`s its
+//! runtime, as Lambda's managed runtimes start.
 
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -44,7 +48,17 @@ pub async fn run(args: &[String]) -> Result<(), String> {
     let tls = terminator(&need("--upstream")?, &need("--cert")?, &need("--key")?).await?;
     let shared: Shared = Arc::new((Mutex::new(Run::default()), Notify::new()));
     let api = runtime_api(shared.clone()).await?;
-    let env = [
+    let extra: Vec<(String, String)> = args
+        .windows(2)
+        .filter(|pair| pair[0] == "--env")
+        .map(|pair| {
+            pair[1]
+                .split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or(format!("--env {}: not NAME=VALUE", pair[1]))
+        })
+        .collect::<Result<_, _>>()?;
+    let base = [
         ("AWS_LAMBDA_RUNTIME_API", api.to_string()),
         ("AWS_LAMBDA_FUNCTION_NAME", "bench".to_owned()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".to_owned()),
@@ -65,6 +79,11 @@ pub async fn run(args: &[String]) -> Result<(), String> {
         ("CREDENTIAL_CACHE_TTL_SECONDS", "60".to_owned()),
         ("FIELD_DEFINITIONS_CACHE_TTL_SECONDS", "60".to_owned()),
     ];
+    let env: Vec<(&str, &str)> = base
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .collect();
     let start = |events: usize| -> Result<(std::process::Child, Instant), String> {
         {
             let mut run = shared.0.lock().expect("run");
@@ -78,7 +97,7 @@ pub async fn run(args: &[String]) -> Result<(), String> {
         let started = Instant::now();
         let child = Command::new(&binary)
             .env_clear()
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -1,6 +1,6 @@
 //! The release-built half of `cargo perf` (which builds it with the
 //! functions' release profile, starts the embedded DynamoDB and runs this
-//! binary). Four commands; results are printed one JSON object per line,
+//! binary). Five commands; results are printed one JSON object per line,
 //! each line starting `BENCH ` (handlers log to stdout too).
 //!
 //! - `setup --endpoint URL`: creates the tables of `template.yaml` twice
@@ -21,6 +21,9 @@
 //!   path, or (`--part build`) only building its requests ([`Part`]).
 //! - `coldstart ...`: a function binary's cold start under a local Lambda
 //!   Runtime API with DynamoDB behind TLS, and its peak RSS ([`coldstart`]).
+//! - `events --scenario NAME --requests N --out FILE`: the scenario's first
+//!   N requests as API Gateway events (a JSON array), for a program in
+//!   another language to send the same requests (`dev/peer-python`).
 
 mod coldstart;
 mod record;
@@ -94,7 +97,17 @@ fn main() -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             rt.block_on(coldstart::run(&args))
         }
-        _ => Err("usage: bench-driver setup|latency|cpu|coldstart ...".to_owned()),
+        Some("events") => {
+            let name = need("--scenario")?;
+            let scenario = scenarios::all()
+                .into_iter()
+                .find(|s| s.name() == name)
+                .ok_or(format!("no scenario {name}"))?;
+            let events: Vec<_> = (0..number("--requests", 1000)).map(scenario.event).collect();
+            std::fs::write(need("--out")?, serde_json::Value::from(events).to_string())
+                .map_err(|e| e.to_string())
+        }
+        _ => Err("usage: bench-driver setup|latency|cpu|coldstart|events ...".to_owned()),
     }
 }
 
@@ -181,7 +194,7 @@ async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<()
         // Warm up (connections, cache, allocator); the first asks for capacity.
         let mut capacity = 0.0;
         for i in 0..20 {
-            let response = handler((scenario.request)(i)).await;
+            let response = handler(scenario.request(i)).await;
             check(response.status().as_u16(), response.body().as_ref())?;
             let (waves, _) = rec_h.take();
             let units = replay_waves(&client_b, waves, BARE, i == 0)
@@ -202,7 +215,7 @@ async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<()
         let (mut attempts, mut waves_n, mut last_waves) = (0usize, 0usize, Vec::new());
         let requests = requests.min(scenario.limit.saturating_sub(21));
         for i in 20..20 + requests {
-            let request = (scenario.request)(i);
+            let request = scenario.request(i);
             let started = Instant::now();
             let response = handler(request).await;
             handler_t.push(started.elapsed());
@@ -235,7 +248,7 @@ async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<()
         let (mut cpu_h, mut cpu_b) = (Vec::with_capacity(cpu_n), Vec::with_capacity(cpu_n));
         for i in 0..cpu_n + 50 {
             // Values never sent before (a new option must be new).
-            let request = (scenario.request)(CPU_OFFSET + i);
+            let request = scenario.request(CPU_OFFSET + i);
             let started = Instant::now();
             let response = stub_handler(request).await;
             let took = started.elapsed();
@@ -320,7 +333,8 @@ async fn cpu_only(canned: &str, scenario_name: &str, requests: usize, part: Part
     let recorded = scenario.handler(Table::new(stub.recorded_client(&recorder), scenario.table));
     // What is measured goes through a client without the recorder, as in production.
     let handler = scenario.handler(Table::new(stub.client(), scenario.table));
-    let (request, expected) = (scenario.request, scenario.expected);
+    let (event, expected) = (scenario.event, scenario.expected);
+    let request = move |i: usize| scenarios::request(&event(i));
     let run = |handler: &scenarios::Handler, i: usize| {
         let handler = handler.clone();
         async move {

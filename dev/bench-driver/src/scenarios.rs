@@ -27,8 +27,8 @@ pub struct Scenario {
     pub table: &'static str,
     /// The secret the request carries (its credential item is read once).
     pub secret: &'static str,
-    /// The `i`-th request.
-    pub request: fn(usize) -> Request,
+    /// The `i`-th request, as API Gateway delivers it.
+    pub event: fn(usize) -> Value,
     /// The most requests the path allows (each new option is a new one,
     /// and a field holds at most 500).
     pub limit: usize,
@@ -38,6 +38,11 @@ impl Scenario {
     /// `000 metadata / plain update`.
     pub fn name(&self) -> String {
         format!("{} / {}", self.endpoint, self.path)
+    }
+
+    /// The `i`-th request, as lambda_http makes it of [`Scenario::event`].
+    pub fn request(&self, i: usize) -> Request {
+        request(&(self.event)(i))
     }
 
     /// The handler of this scenario's endpoint on `table`.
@@ -137,11 +142,15 @@ pub fn event(
     })
 }
 
-/// A PATCH request as lambda_http makes it from an API Gateway event.
-pub fn patch(path: &str, query: &str, params: &[(&str, &str)], auth: (&str, &str), body: Value) -> Request {
-    let headers = [auth, ("content-type", "application/json")];
-    let event = event("PATCH", path, query, params, &headers, &body.to_string());
+/// The request lambda_http makes of an API Gateway event.
+pub fn request(event: &Value) -> Request {
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+}
+
+/// A PATCH request's API Gateway event.
+pub fn patch(path: &str, query: &str, params: &[(&str, &str)], auth: (&str, &str), body: Value) -> Value {
+    let headers = [auth, ("content-type", "application/json")];
+    event("PATCH", path, query, params, &headers, &body.to_string())
 }
 
 fn bearer(token: &'static str) -> (&'static str, &'static str) {
@@ -152,7 +161,7 @@ fn bearer(token: &'static str) -> (&'static str, &'static str) {
     }
 }
 
-fn meta(i: usize, auth: (&str, &str), body: Value) -> Request {
+fn meta(i: usize, auth: (&str, &str), body: Value) -> Value {
     let _ = i;
     patch(
         "/accounts/acct_abc123/metadata",
@@ -163,12 +172,12 @@ fn meta(i: usize, auth: (&str, &str), body: Value) -> Request {
     )
 }
 
-fn tenant(auth: (&str, &str), body: Value) -> Request {
+fn tenant(auth: (&str, &str), body: Value) -> Value {
     let path = format!("/v0/accounts/{TENANT_ACCOUNT}");
     patch(&path, "", &[("account_id", TENANT_ACCOUNT)], auth, body)
 }
 
-fn crm(id: &str, query: &str, auth: (&str, &str), body: Value) -> Request {
+fn crm(id: &str, query: &str, auth: (&str, &str), body: Value) -> Value {
     patch(
         &format!("/accounts/{id}"),
         query,
@@ -178,11 +187,11 @@ fn crm(id: &str, query: &str, auth: (&str, &str), body: Value) -> Request {
     )
 }
 
-fn v1(auth: (&str, &str), body: Value) -> Request {
+fn v1(auth: (&str, &str), body: Value) -> Value {
     patch("/v1/account", "", &[], auth, body)
 }
 
-fn v2(auth: (&str, &str), body: Value) -> Request {
+fn v2(auth: (&str, &str), body: Value) -> Value {
     patch(
         &format!("/v2/accounts/{V2_ACCOUNT}"),
         "",
@@ -194,13 +203,13 @@ fn v2(auth: (&str, &str), body: Value) -> Request {
 
 /// Every scenario, in the order the table prints them.
 pub fn all() -> Vec<Scenario> {
-    let s = |endpoint, path, expected, table, secret, request| Scenario {
+    let s = |endpoint, path, expected, table, secret, event| Scenario {
         endpoint,
         path,
         expected,
         table,
         secret,
-        request,
+        event,
         limit: usize::MAX,
     };
     vec![

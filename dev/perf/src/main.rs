@@ -31,6 +31,7 @@
 //! 6. Sizes: stripped binary, and zipped as Lambda receives it.
 
 mod features;
+mod peer;
 mod report;
 mod tls;
 
@@ -149,6 +150,18 @@ fn run(options: Options) -> anyhow::Result<()> {
     } else {
         &options.profile
     });
+    // The peer's venv installs (network, pip) while cargo compiles.
+    let with_peer = options
+        .only
+        .as_deref()
+        .is_none_or(|only| peer::NAME.contains(only));
+    let peer_install = with_peer.then(|| {
+        println!(
+            "bench: installing the Python peer's requirements ({})",
+            peer::VENV
+        );
+        std::thread::spawn(peer::install)
+    });
     let build_started = Instant::now();
     if !options.no_build {
         features::check(&cargo, FUNCTIONS, WITH_FUNCTIONS)?;
@@ -168,6 +181,14 @@ fn run(options: Options) -> anyhow::Result<()> {
         }
     }
     let build_secs = build_started.elapsed().as_secs_f64();
+    let python = match peer_install {
+        Some(install) => Some(
+            install
+                .join()
+                .map_err(|_| anyhow::anyhow!("the peer's install panicked"))??,
+        ),
+        None => None,
+    };
     let bin = |name: &str| out_dir.join(name);
 
     let phase = |what: &str| println!("bench: [{:.0} s] {what}", started.elapsed().as_secs_f64());
@@ -199,6 +220,18 @@ fn run(options: Options) -> anyhow::Result<()> {
             ],
         )?
     };
+    let mut peer_latency = Vec::new();
+    if let (Some(python), false) = (&python, options.cold_only) {
+        println!("bench: the Python peer in process, the same requests");
+        peer_latency = peer::latency(
+            python,
+            &driver,
+            &work,
+            &format!("http://127.0.0.1:{}", server.port()),
+            "OrgAccountsTable",
+            options.requests,
+        )?;
+    }
     let binaries: Vec<_> = BINARIES
         .iter()
         .filter(|(name, _, _)| {
@@ -233,33 +266,44 @@ fn run(options: Options) -> anyhow::Result<()> {
     phase("TLS terminator (openssl test CA), cold starts and peak RSS");
     let certs = tls::make(&work)?;
     let upstream = format!("127.0.0.1:{}", server.port());
+    let (runs, rss) = (options.cold_runs.to_string(), options.rss_invocations.to_string());
+    let coldstart = |binary: &Path, event: &str, table: &str, extra: &[String]| {
+        let mut args = vec![
+            "coldstart",
+            "--binary",
+            path_str(binary)?,
+            "--event",
+            event,
+            "--upstream",
+            &upstream,
+            "--cert",
+            path_str(&certs.cert)?,
+            "--key",
+            path_str(&certs.key)?,
+            "--roots",
+            path_str(&certs.roots)?,
+            "--table",
+            table,
+            "--runs",
+            &runs,
+            "--rss",
+            &rss,
+        ];
+        args.extend(extra.iter().map(String::as_str));
+        run_driver(&driver, &args)
+    };
     let mut cold = Vec::new();
     for (name, event, table) in &binaries {
-        let lines = run_driver(
-            &driver,
-            &[
-                "coldstart",
-                "--binary",
-                path_str(&bin(name))?,
-                "--event",
-                event,
-                "--upstream",
-                &upstream,
-                "--cert",
-                path_str(&certs.cert)?,
-                "--key",
-                path_str(&certs.key)?,
-                "--roots",
-                path_str(&certs.roots)?,
-                "--table",
-                table,
-                "--runs",
-                &options.cold_runs.to_string(),
-                "--rss",
-                &options.rss_invocations.to_string(),
-            ],
-        )?;
-        cold.extend(lines);
+        cold.extend(coldstart(&bin(name), event, table, &[])?);
+    }
+    let mut peer_cold = Vec::new();
+    if let Some(python) = &python {
+        let (_, event, table) = BINARIES
+            .iter()
+            .find(|(name, _, _)| *name == peer::RUST)
+            .context("the peer's Rust function")?;
+        let env = peer::coldstart_env(python, table, &certs.roots)?;
+        peer_cold = coldstart(&Path::new(peer::DIR).join("bootstrap"), event, table, &env)?;
     }
     let sizes =
         report::sizes(&binaries.iter().map(|(n, _, _)| bin(n)).collect::<Vec<_>>()).unwrap_or_else(|e| {
@@ -267,6 +311,7 @@ fn run(options: Options) -> anyhow::Result<()> {
             Vec::new()
         });
     server.stop();
+    let peer_size = python.as_deref().map(peer::size).transpose()?;
 
     report::print(&report::Report {
         latency: &latency,
@@ -277,6 +322,11 @@ fn run(options: Options) -> anyhow::Result<()> {
         build_secs,
         total_secs: started.elapsed().as_secs_f64(),
         roots: certs.system_roots,
+        peer: python.is_some().then_some(report::Peer {
+            latency: &peer_latency,
+            cold: &peer_cold,
+            size: peer_size.as_ref(),
+        }),
     });
     Ok(())
 }
@@ -305,14 +355,18 @@ fn with_deployed_logging(mut command: Command) -> Command {
 /// Runs the driver; its results are the stdout lines starting `BENCH `
 /// (one JSON object each; the handlers log to stdout too).
 fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> {
-    let out = with_deployed_logging(Command::new(driver))
-        .args(args)
-        .output()
-        .with_context(|| format!("run {}", driver.display()))?;
+    let mut command = with_deployed_logging(Command::new(driver));
+    command.args(args);
+    bench_lines(command, &format!("bench-driver {}", args[0]))
+}
+
+/// Runs `command` (named `what` in errors) to its end; its results are the
+/// stdout lines starting `BENCH `, one JSON object each.
+fn bench_lines(mut command: Command, what: &str) -> anyhow::Result<Vec<Value>> {
+    let out = command.output().with_context(|| format!("run {what}"))?;
     if !out.status.success() {
         bail!(
-            "bench-driver {} failed: {}{}",
-            args[0],
+            "{what} failed: {}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
@@ -320,7 +374,7 @@ fn run_driver(driver: &Path, args: &[&str]) -> anyhow::Result<Vec<Value>> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.strip_prefix("BENCH "))
-        .map(|l| serde_json::from_str(l).with_context(|| format!("driver output: {l}")))
+        .map(|l| serde_json::from_str(l).with_context(|| format!("{what} output: {l}")))
         .collect()
 }
 

@@ -22,6 +22,18 @@ pub struct Report<'a> {
     pub total_secs: f64,
     /// System roots in the bundle the functions load.
     pub roots: usize,
+    /// The Python peer's measurements, when it ran.
+    pub peer: Option<Peer<'a>>,
+}
+
+/// The Python peer's side of the same run (`dev/peer-python`).
+pub struct Peer<'a> {
+    /// `bench.py latency` lines, named as the Rust scenarios.
+    pub latency: &'a [Value],
+    /// Its `bench-driver coldstart` line.
+    pub cold: &'a [Value],
+    /// `bench.py size`: what its package holds beyond the managed runtime.
+    pub size: Option<&'a Value>,
 }
 
 /// Instructions per request of one scenario (callgrind, answers from
@@ -188,6 +200,9 @@ pub fn print(r: &Report<'_>) {
             f(c, "invocations_per_s"),
         );
     }
+    if let Some(peer) = &r.peer {
+        print_peer(r, peer);
+    }
     println!();
     println!(
         "profile `{}`; build {:.0} s; whole bench {:.0} s; machine: {} CPUs, {}",
@@ -197,6 +212,114 @@ pub fn print(r: &Report<'_>) {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         cpu_model()
     );
+}
+
+/// The peer's rows beside the Rust function's, from the same run, with
+/// the ratio of each (peer / Rust).
+fn print_peer(r: &Report<'_>, peer: &Peer<'_>) {
+    const RUST: &str = "update-account-metadata";
+    let rust_cold = r.cold.iter().find(|c| {
+        c["binary"]
+            .as_str()
+            .is_some_and(|b| b.ends_with(&format!("/{RUST}")))
+    });
+    let peer_cold = peer.cold.first();
+    let latency = |lines: &[Value], path: &str, key: &str| {
+        lines
+            .iter()
+            .find(|l| l["name"].as_str().is_some_and(|n| n.ends_with(path)))
+            .map(|l| f(l, key))
+    };
+    let cold = |c: Option<&Value>, key: &str| c.map(|c| f(c, key));
+    let mut rows: Vec<(&str, Option<f64>, Option<f64>, usize)> = Vec::new();
+    // (row, key of both `coldstart` lines, digits)
+    for (what, key, digits) in [
+        ("cold start p50 ms (exec to first answer)", "cold_p50_ms", 1),
+        ("cold start min ms", "cold_min_ms", 1),
+        ("cold start p90 ms", "cold_p90_ms", 1),
+        ("init p50 ms (exec to first GET /next)", "init_p50_ms", 1),
+        ("first invocation p50 ms", "first_p50_ms", 1),
+    ] {
+        rows.push((what, cold(rust_cold, key), cold(peer_cold, key), digits));
+    }
+    // (row, scenario path, quantile)
+    for (what, path, q) in [
+        ("plain update, warm, in process p50 µs", "/ plain update", "p50"),
+        ("plain update, warm, in process p99 µs", "/ plain update", "p99"),
+        (
+            "401 unknown token, warm, in process p50 µs",
+            "/ 401 unknown token",
+            "p50",
+        ),
+        (
+            "401 unknown token, warm, in process p99 µs",
+            "/ 401 unknown token",
+            "p99",
+        ),
+    ] {
+        let rust = latency(r.latency, path, &format!("handler_{q}_us"));
+        rows.push((what, rust, latency(peer.latency, path, &format!("{q}_us")), 0));
+    }
+    for (what, key, digits) in [
+        ("peak RSS MiB (VmHWM)", "peak_rss_mib", 1),
+        ("invocations/s through the Runtime API", "invocations_per_s", 0),
+    ] {
+        rows.push((what, cold(rust_cold, key), cold(peer_cold, key), digits));
+    }
+    let rust_size = r.sizes.iter().find(|(n, _, _)| n == RUST);
+    let size = |key: &str| peer.size.map(|s| f(s, key) / (1024.0 * 1024.0));
+    rows.push((
+        "deployment package zipped MiB",
+        rust_size.map(|(_, _, z)| mib(*z)),
+        size("zipped"),
+        2,
+    ));
+    rows.push((
+        "deployment package unpacked MiB",
+        rust_size.map(|(_, s, _)| mib(*s)),
+        size("bytes"),
+        2,
+    ));
+    println!();
+    println!("## Python Powertools peer (dev/peer-python, under awslambdaric) beside {RUST}, same run");
+    println!();
+    println!("| measure | {RUST} (Rust) | Python peer | × Rust |");
+    println!("|---|---|---|---|");
+    let cell = |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
+    for (what, rust, python, digits) in rows {
+        let ratio = match (rust, python) {
+            (Some(a), Some(b)) if a > 0.0 => format!("{:.1}", b / a),
+            _ => "-".to_owned(),
+        };
+        println!(
+            "| {what} | {} | {} | {ratio} |",
+            cell(rust, digits),
+            cell(python, digits)
+        );
+    }
+    println!();
+    if let Some(c) = peer_cold {
+        println!(
+            "Peer: first status {}, peak RSS over {} invocations.",
+            c["status"], c["rss_invocations"]
+        );
+    }
+    if let Some(s) = peer.size {
+        let names = |key: &str| {
+            s[key]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        };
+        println!(
+            "Peer package (CPython {}): {} ({} files, no bytecode caches); not counted, part of the managed runtime: {}.",
+            s["python"].as_str().unwrap_or("?"),
+            names("distributions"),
+            s["files"],
+            names("not_counted")
+        );
+    }
+    println!("Rust package: the stripped binary zipped as `bootstrap` (provided.al2023 runtime).");
 }
 
 fn cpu_model() -> String {

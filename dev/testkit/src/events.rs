@@ -64,6 +64,19 @@ pub fn api_request(
     headers: &[(&str, &str)],
     body: Option<&[u8]>,
 ) -> Request {
+    let event = api_event(method, raw_path, path_params, headers, body);
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+}
+
+/// The API Gateway event of [`api_request`], as a function in another
+/// language receives it (its request id `req-<n>`, unique in the process).
+pub fn api_event(
+    method: &str,
+    raw_path: &str,
+    path_params: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Value {
     use base64::Engine as _;
     let (body, encoded) = match body {
         None => (Value::Null, false),
@@ -87,7 +100,7 @@ pub fn api_request(
         "req-{}",
         REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
-    let event = serde_json::json!({
+    serde_json::json!({
         "version": "2.0",
         "routeKey": format!("{method} {raw_path}"),
         "rawPath": raw_path,
@@ -108,8 +121,7 @@ pub fn api_request(
         },
         "body": body,
         "isBase64Encoded": encoded
-    });
-    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+    })
 }
 
 static REQUESTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);

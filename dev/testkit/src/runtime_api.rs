@@ -7,7 +7,9 @@
 //! The server is a minimal HTTP/1.1 implementation on 127.0.0.1:0
 //! (keep-alive, content-length and chunked bodies), serving a fixed list of
 //! events. When they are all answered, [`run_binary`] stops the binary by
-//! its process id.
+//! its process id. [`Function`] keeps one process and hands it events one
+//! at a time, for a runtime that is slow to start (the Python peer,
+//! [`python_peer`]).
 
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -38,6 +40,32 @@ struct Shared {
     responses: Vec<(String, Value)>,
 }
 
+/// The Lambda binary at `binary` with `env`, added to a minimal
+/// environment: the Runtime API at `address` and the `AWS_LAMBDA_*`
+/// variables the runtime requires; stdout and stderr piped, killed on drop.
+fn lambda_command(
+    binary: &Path,
+    address: std::net::SocketAddr,
+    env: &[(&str, String)],
+) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(binary);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "local-test")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "local")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
 /// Runs the Lambda binary at `binary` with `env` (added to a minimal
 /// environment: the Runtime API address and the `AWS_LAMBDA_*` variables
 /// the runtime requires) until it has answered every one of `events`, then
@@ -64,21 +92,7 @@ pub async fn run_binary(binary: &Path, env: &[(&str, String)], events: Vec<Value
         })
     };
 
-    let mut command = tokio::process::Command::new(binary);
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "local-test")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "local")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+    let mut command = lambda_command(binary, address, env);
     let mut child = command
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
@@ -117,6 +131,226 @@ pub async fn run_binary(binary: &Path, env: &[(&str, String)], events: Vec<Value
     }
 }
 
+/// One function process under the local Runtime API, answering the events
+/// [`Function::invoke`] hands it one at a time (as one Lambda container
+/// does); the process is killed when this is dropped.
+pub struct Function {
+    events: tokio::sync::mpsc::UnboundedSender<Invocation>,
+    logs: Arc<Mutex<String>>,
+    _child: tokio::process::Child,
+    server: tokio::task::JoinHandle<()>,
+}
+
+type Invocation = (Value, tokio::sync::oneshot::Sender<Value>);
+
+/// What the server of a [`Function`] shares between connections.
+struct Pending {
+    next: tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<Invocation>>,
+    answers: Mutex<std::collections::HashMap<String, tokio::sync::oneshot::Sender<Value>>>,
+    count: std::sync::atomic::AtomicUsize,
+}
+
+impl Function {
+    /// Starts the binary at `binary` with `env` (as [`run_binary`] does).
+    pub async fn start(binary: &Path, env: &[(&str, String)]) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind runtime api");
+        let address = listener.local_addr().expect("runtime api address");
+        let (events, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let pending = Arc::new(Pending {
+            next: tokio::sync::Mutex::new(receiver),
+            answers: Mutex::default(),
+            count: Default::default(),
+        });
+        let server = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve_one_by_one(stream, pending.clone()));
+            }
+        });
+        let mut child = lambda_command(binary, address, env)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let logs = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn AsyncRead + Send + Unpin>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let logs = logs.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut logs = logs.lock().expect("logs");
+                    logs.push_str(&line);
+                    logs.push('\n');
+                }
+            });
+        }
+        Function {
+            events,
+            logs,
+            _child: child,
+            server,
+        }
+    }
+
+    /// The function's answer to `event` (for an API Gateway event:
+    /// `{"statusCode", "headers", "body", ...}`; a function error is
+    /// `{"runtimeError": ...}`). Panics, with the function's logs, when
+    /// there is none within [`RUN_TIMEOUT`].
+    pub async fn invoke(&self, event: Value) -> Value {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.events
+            .send((event, answer))
+            .expect("the runtime api is serving");
+        match tokio::time::timeout(RUN_TIMEOUT, answered).await {
+            Ok(Ok(value)) => value,
+            _ => panic!(
+                "no answer within {RUN_TIMEOUT:?}; the function's logs:\n{}",
+                self.logs()
+            ),
+        }
+    }
+
+    /// Everything the function wrote to stdout and stderr so far.
+    pub fn logs(&self) -> String {
+        self.logs.lock().expect("logs").clone()
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Serves one keep-alive connection of a [`Function`]: `next` waits for
+/// the next invocation, a response goes back to whoever sent its event.
+async fn serve_one_by_one(stream: TcpStream, pending: Arc<Pending>) {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    while let Some((method, path, body)) = read_request(&mut reader).await {
+        let reply = if method == "GET" && path.ends_with("/runtime/invocation/next") {
+            let Some((event, answer)) = pending.next.lock().await.recv().await else {
+                return;
+            };
+            let n = pending.count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let id = format!("invocation-{n}");
+            pending
+                .answers
+                .lock()
+                .expect("answers")
+                .insert(id.clone(), answer);
+            next_reply(&id, &event)
+        } else if method == "POST" && (path.ends_with("/response") || path.ends_with("/error")) {
+            let id = path.split('/').rev().nth(1).unwrap_or_default();
+            if let Some(answer) = pending.answers.lock().expect("answers").remove(id) {
+                let _ = answer.send(posted(&path, &body));
+            }
+            ACCEPTED.to_owned()
+        } else {
+            ACCEPTED.to_owned()
+        };
+        if write.write_all(reply.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+const ACCEPTED: &str = "HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}";
+
+/// The answer to `GET /invocation/next`: invocation `id` with `event`.
+fn next_reply(id: &str, event: &Value) -> String {
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() + 30_000)
+        .unwrap_or_default();
+    let body = event.to_string();
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+         lambda-runtime-aws-request-id: {id}\r\n\
+         lambda-runtime-deadline-ms: {deadline}\r\n\
+         lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:local-test\r\n\
+         lambda-runtime-trace-id: Root=1-00000000-000000000000000000000000\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// What the function posted to `path` (`.../response` or `.../error`).
+fn posted(path: &str, body: &[u8]) -> Value {
+    let value = serde_json::from_slice(body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()));
+    if path.ends_with("/error") {
+        serde_json::json!({"runtimeError": value})
+    } else {
+        value
+    }
+}
+
+/// An API Gateway (HTTP API, payload 2.0) proxy response as the
+/// `Response` lambda_http hands a handler's caller, so one set of
+/// assertions serves a function in process and one under the Runtime API.
+/// Panics on a function error (`runtimeError`).
+pub fn http_response(value: &Value) -> lambda_http::Response<lambda_http::Body> {
+    use base64::Engine as _;
+    assert!(
+        value.get("runtimeError").is_none(),
+        "the function failed: {value}"
+    );
+    let status = value["statusCode"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no statusCode: {value}"));
+    let mut response = lambda_http::Response::builder().status(status as u16);
+    for (name, v) in value["headers"].as_object().into_iter().flatten() {
+        response = response.header(name.as_str(), v.as_str().unwrap_or_default());
+    }
+    for (name, values) in value["multiValueHeaders"].as_object().into_iter().flatten() {
+        for v in values.as_array().into_iter().flatten() {
+            response = response.header(name.as_str(), v.as_str().unwrap_or_default());
+        }
+    }
+    let text = value["body"].as_str().unwrap_or_default();
+    let body = if text.is_empty() {
+        lambda_http::Body::Empty
+    } else if value["isBase64Encoded"] == true {
+        lambda_http::Body::Binary(
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .expect("a base64 body"),
+        )
+    } else {
+        lambda_http::Body::Text(text.to_owned())
+    };
+    response.body(body).expect("a valid response")
+}
+
+/// The Python Powertools peer of `update-account-metadata`
+/// (`dev/peer-python`) under its real runtime client, `awslambdaric`,
+/// against the DynamoDB at `endpoint` (plain HTTP) and its table `table`;
+/// its venv is installed on first use ([`pyvenv::peer::install`]).
+/// Panics when it cannot be installed: a test of the peer never passes
+/// without running it.
+pub async fn python_peer(endpoint: &str, table: &str) -> Function {
+    let root = crate::workspace_root();
+    let python = tokio::task::spawn_blocking(move || pyvenv::peer::install(&crate::workspace_root()))
+        .await
+        .expect("install task")
+        .unwrap_or_else(|e| panic!("cannot install the Python peer: {e}"));
+    let bootstrap = root.join(pyvenv::peer::DIR).join("bootstrap");
+    let env = [
+        ("PEER_PYTHON", python.to_string_lossy().into_owned()),
+        ("TABLE_NAME", table.to_owned()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        // botocore reads only this one (Lambda sets both).
+        ("AWS_DEFAULT_REGION", "us-east-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "local".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
+        ("POWERTOOLS_SERVICE_NAME", "update-account-metadata".to_owned()),
+        ("POWERTOOLS_METRICS_NAMESPACE", "local".to_owned()),
+    ];
+    Function::start(&bootstrap, &env).await
+}
+
 async fn read_all(mut stream: impl AsyncRead + Unpin) -> String {
     let mut bytes = Vec::new();
     let _ = stream.read_to_end(&mut bytes).await;
@@ -131,39 +365,21 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<Shared>>, answered: Arc<Notif
         let reply = if method == "GET" && path.ends_with("/runtime/invocation/next") {
             let next = state.lock().expect("state").pending.pop_front();
             match next {
-                Some((id, event)) => {
-                    let deadline = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_millis() + 30_000)
-                        .unwrap_or_default();
-                    let body = event.to_string();
-                    format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                         lambda-runtime-aws-request-id: {id}\r\n\
-                         lambda-runtime-deadline-ms: {deadline}\r\n\
-                         lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:local-test\r\n\
-                         lambda-runtime-trace-id: Root=1-00000000-000000000000000000000000\r\n\
-                         content-length: {}\r\n\r\n{body}",
-                        body.len()
-                    )
-                }
+                Some((id, event)) => next_reply(&id, &event),
                 // No more events: never answer, as Lambda does between invocations.
                 None => std::future::pending().await,
             }
         } else if method == "POST" && (path.ends_with("/response") || path.ends_with("/error")) {
             let id = path.split('/').rev().nth(1).unwrap_or_default().to_owned();
-            let value = serde_json::from_slice(&body)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
-            let value = if path.ends_with("/error") {
-                serde_json::json!({"runtimeError": value})
-            } else {
-                value
-            };
-            state.lock().expect("state").responses.push((id, value));
+            state
+                .lock()
+                .expect("state")
+                .responses
+                .push((id, posted(&path, &body)));
             answered.notify_waiters();
-            "HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}".to_owned()
+            ACCEPTED.to_owned()
         } else {
-            "HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}".to_owned()
+            ACCEPTED.to_owned()
         };
         if write.write_all(reply.as_bytes()).await.is_err() {
             return;

@@ -36,8 +36,11 @@ pub const CHECKOV_VENV: &str = ".venv/checkov";
 pub const MOTO: &[&str] = &["moto[server]==5.2.5"];
 
 /// The venv's `bin` directory, after installing `packages` when one of
-/// `probes` (executables in it) is missing.
-pub async fn ensure(packages: &[&str], probes: &[&str]) -> anyhow::Result<PathBuf> {
+/// `probes` (executables in it) is missing ([`pyvenv::ensure`]).
+pub async fn ensure(
+    packages: &'static [&'static str],
+    probes: &'static [&'static str],
+) -> anyhow::Result<PathBuf> {
     ensure_in(Path::new(VENV), packages, probes, &[]).await
 }
 
@@ -45,35 +48,28 @@ pub async fn ensure(packages: &[&str], probes: &[&str]) -> anyhow::Result<PathBu
 /// `modules` (Python modules without an executable) cannot be imported.
 pub async fn ensure_in(
     venv: &Path,
-    packages: &[&str],
-    probes: &[&str],
+    packages: &'static [&'static str],
+    probes: &'static [&'static str],
     modules: &[&str],
 ) -> anyhow::Result<PathBuf> {
-    let bin = venv.join("bin");
-    if probes.iter().all(|probe| bin.join(probe).exists()) && imports(&bin, modules).await {
+    let dir = venv.to_path_buf();
+    let bin = tokio::task::spawn_blocking(move || pyvenv::ensure(&dir, packages, probes))
+        .await?
+        .map_err(anyhow::Error::msg)?;
+    if imports(&bin, modules).await {
         return Ok(bin);
     }
-    if !bin.join("pip").exists() {
-        println!("==> creating {} (python3 -m venv)", venv.display());
-        run(Command::new("python3").args(["-m", "venv"]).arg(venv)).await?;
-    }
     println!(
-        "==> installing {} into {} (first use only; about a minute)",
+        "==> installing {} into {} (a module was missing)",
         packages.join(" "),
         venv.display()
     );
-    // pip prints a line per package it fetches; no progress bars, which
-    // would fill a log file with control characters.
     run(Command::new(bin.join("pip"))
         .args(["install", "--progress-bar", "off", "--disable-pip-version-check"])
         .args(packages))
     .await?;
-    if let Some(probe) = probes.iter().find(|probe| !bin.join(probe).exists()) {
-        bail!(
-            "{probe} is still missing from {} after installing {}",
-            venv.display(),
-            packages.join(" ")
-        );
+    if !imports(&bin, modules).await {
+        bail!("{} still cannot import {}", venv.display(), modules.join(", "));
     }
     Ok(bin)
 }
@@ -91,12 +87,4 @@ async fn imports(bin: &Path, modules: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// `PATH` with the venv's bin directory first (so `cargo lambda` finds
-/// `cargo-lambda`).
-pub fn path_with(bin: &Path) -> std::ffi::OsString {
-    let mut paths = vec![std::fs::canonicalize(bin).unwrap_or_else(|_| bin.to_path_buf())];
-    if let Some(path) = std::env::var_os("PATH") {
-        paths.extend(std::env::split_paths(&path));
-    }
-    std::env::join_paths(paths).unwrap_or_default()
-}
+pub use pyvenv::path_with;

@@ -8,9 +8,51 @@ use serde_json::{Map, Value, json};
 use testkit::events;
 use update_account_metadata::{State, handle, store::leads::leads_of_account};
 
-#[tokio::test]
-async fn update_returns_204_and_merges_everything_atomically() {
-    let f = Fixture::new().await;
+/// Each behaviour both implementations of the contract support runs twice:
+/// against this function in process (`rust`), and against its Python
+/// Powertools peer under the real Python runtime client on the same table
+/// (`python_peer`; `dev/peer-python`, BENCHMARKS.md).
+macro_rules! on_both {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            use super::*;
+
+            #[tokio::test]
+            async fn rust() {
+                super::$test(Fixture::new().await).await
+            }
+
+            #[tokio::test]
+            async fn python_peer() {
+                super::$test(Fixture::python_peer().await).await
+            }
+        }
+    )*};
+}
+
+on_both!(
+    update_returns_204_and_merges_everything_atomically,
+    fields_not_sent_are_kept,
+    metadata_null_removes_key_and_nested_objects_replace_whole,
+    metadata_values_of_every_json_type_are_stored_as_given,
+    map_keys_are_data_not_expression_syntax,
+    leads_see_new_name_and_domain_immediately,
+    missing_malformed_or_unknown_token_is_401_and_changes_nothing,
+    account_of_another_ou_answers_exactly_like_a_missing_one,
+    missing_or_invalid_account_id_is_400,
+    bad_bodies_are_400_and_change_nothing,
+    errors_name_the_offending_field,
+    oversized_requests_are_413_and_change_nothing,
+    key_limit_boundaries_are_exact,
+    many_removals_in_one_request_work,
+    accounts_without_a_metadata_map_are_updated,
+    empty_metadata_object_is_a_valid_no_op_merge,
+    idn_domains_are_stored_lowercase,
+    other_methods_are_405,
+    bodies_that_are_not_json_are_415_and_change_nothing,
+);
+
+async fn update_returns_204_and_merges_everything_atomically(f: Fixture) {
     let before = f.account("acct_1").await;
     let response = f
         .patch(
@@ -36,9 +78,7 @@ async fn update_returns_204_and_merges_everything_atomically() {
     assert_eq!(after["ou_id"], before["ou_id"]);
 }
 
-#[tokio::test]
-async fn fields_not_sent_are_kept() {
-    let f = Fixture::new().await;
+async fn fields_not_sent_are_kept(f: Fixture) {
     assert_no_content(&f.patch("acct_1", json!({"metadata": {"new": true}})).await);
     assert_eq!(f.text("acct_1", "name").await, "Acme");
     assert_eq!(f.text("acct_1", "domain").await, "acme.com");
@@ -51,9 +91,7 @@ async fn fields_not_sent_are_kept() {
     assert_eq!(f.metadata("acct_1").await.len(), 3);
 }
 
-#[tokio::test]
-async fn metadata_null_removes_key_and_nested_objects_replace_whole() {
-    let f = Fixture::new().await;
+async fn metadata_null_removes_key_and_nested_objects_replace_whole(f: Fixture) {
     assert_no_content(
         &f.patch(
             "acct_1",
@@ -74,9 +112,7 @@ async fn metadata_null_removes_key_and_nested_objects_replace_whole() {
     );
 }
 
-#[tokio::test]
-async fn metadata_values_of_every_json_type_are_stored_as_given() {
-    let f = Fixture::new().await;
+async fn metadata_values_of_every_json_type_are_stored_as_given(f: Fixture) {
     let values = json!({"s": "text", "i": -42, "f": 3.25, "b": false, "l": [1, "two", null, {"x": []}],
                         "o": {"nested": {"deep": [true]}}, "empty_string": "", "empty_list": [], "empty_object": {}});
     assert_no_content(&f.patch("acct_1", json!({"metadata": values})).await);
@@ -86,9 +122,7 @@ async fn metadata_values_of_every_json_type_are_stored_as_given() {
     }
 }
 
-#[tokio::test]
-async fn map_keys_are_data_not_expression_syntax() {
-    let f = Fixture::new().await;
+async fn map_keys_are_data_not_expression_syntax(f: Fixture) {
     let forty = "k".repeat(40);
     let hostile = [
         "a.b",
@@ -125,9 +159,7 @@ async fn map_keys_are_data_not_expression_syntax() {
     );
 }
 
-#[tokio::test]
-async fn leads_see_new_name_and_domain_immediately() {
-    let f = Fixture::new().await;
+async fn leads_see_new_name_and_domain_immediately(f: Fixture) {
     let leads = leads_of_account(&f.state.table, "ou_sales", "acct_1")
         .await
         .unwrap();
@@ -159,9 +191,7 @@ async fn leads_see_new_name_and_domain_immediately() {
     );
 }
 
-#[tokio::test]
-async fn missing_malformed_or_unknown_token_is_401_and_changes_nothing() {
-    let f = Fixture::new().await;
+async fn missing_malformed_or_unknown_token_is_401_and_changes_nothing(f: Fixture) {
     let before = f.snapshot().await;
     let body = json!({"name": "Hacked"}).to_string();
     let response = f.patch_raw("acct_1", None, body.as_bytes()).await;
@@ -174,14 +204,16 @@ async fn missing_malformed_or_unknown_token_is_401_and_changes_nothing() {
         "Bearer two parts",
         "tok-sales-0123456789",
     ] {
-        let req = events::api_request(
-            "PATCH",
-            "/accounts/acct_1/metadata",
-            &[("accountId", "acct_1")],
-            &[("authorization", header)],
-            Some(body.as_bytes()),
-        );
-        assert_problem(&handle(&f.state, req).await, 401, "unauthorized");
+        let response = f
+            .send(
+                "PATCH",
+                "/accounts/acct_1/metadata",
+                &[("accountId", "acct_1")],
+                &[("authorization", header)],
+                Some(body.as_bytes()),
+            )
+            .await;
+        assert_problem(&response, 401, "unauthorized");
     }
     assert_problem(
         &f.patch_raw("acct_1", Some("not-a-known-token"), body.as_bytes())
@@ -192,9 +224,7 @@ async fn missing_malformed_or_unknown_token_is_401_and_changes_nothing() {
     assert_eq!(f.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn account_of_another_ou_answers_exactly_like_a_missing_one() {
-    let f = Fixture::new().await;
+async fn account_of_another_ou_answers_exactly_like_a_missing_one(f: Fixture) {
     let before = f.snapshot().await;
     let body = json!({"name": "Hacked", "metadata": {"x": 1}}).to_string();
     let other_ou = assert_problem(
@@ -215,27 +245,29 @@ async fn account_of_another_ou_answers_exactly_like_a_missing_one() {
     assert_eq!(f.text("acct_2", "name").await, "Hacked");
 }
 
-#[tokio::test]
-async fn missing_or_invalid_account_id_is_400() {
-    let f = Fixture::new().await;
+async fn missing_or_invalid_account_id_is_400(f: Fixture) {
     let body = json!({"name": "X"}).to_string();
     let auth = format!("Bearer {SALES}");
-    let no_id = events::api_request(
-        "PATCH",
-        "/accounts//metadata",
-        &[],
-        &[("authorization", &auth)],
-        Some(body.as_bytes()),
-    );
-    assert_problem(&handle(&f.state, no_id).await, 400, "missing_account_id");
-    let empty_id = events::api_request(
-        "PATCH",
-        "/accounts//metadata",
-        &[("accountId", "")],
-        &[("authorization", &auth)],
-        Some(body.as_bytes()),
-    );
-    assert_problem(&handle(&f.state, empty_id).await, 400, "missing_account_id");
+    let no_id = f
+        .send(
+            "PATCH",
+            "/accounts//metadata",
+            &[],
+            &[("authorization", &auth)],
+            Some(body.as_bytes()),
+        )
+        .await;
+    assert_problem(&no_id, 400, "missing_account_id");
+    let empty_id = f
+        .send(
+            "PATCH",
+            "/accounts//metadata",
+            &[("accountId", "")],
+            &[("authorization", &auth)],
+            Some(body.as_bytes()),
+        )
+        .await;
+    assert_problem(&empty_id, 400, "missing_account_id");
     for bad in ["acct#1", "a b", &"a".repeat(129), "ACCOUNT#acct_1"] {
         assert_problem(
             &f.patch_raw(bad, Some(SALES), body.as_bytes()).await,
@@ -245,9 +277,7 @@ async fn missing_or_invalid_account_id_is_400() {
     }
 }
 
-#[tokio::test]
-async fn bad_bodies_are_400_and_change_nothing() {
-    let f = Fixture::new().await;
+async fn bad_bodies_are_400_and_change_nothing(f: Fixture) {
     let before = f.snapshot().await;
     let deep = format!(
         "{{\"metadata\": {{\"a\": {}1{}}}}}",
@@ -378,9 +408,7 @@ async fn bad_bodies_are_400_and_change_nothing() {
     assert_eq!(f.snapshot().await, before, "a refused request changed the table");
 }
 
-#[tokio::test]
-async fn errors_name_the_offending_field() {
-    let f = Fixture::new().await;
+async fn errors_name_the_offending_field(f: Fixture) {
     let body = assert_problem(
         &f.patch("acct_1", json!({"name": "x", "color": "red"})).await,
         400,
@@ -399,9 +427,7 @@ async fn errors_name_the_offending_field() {
     );
 }
 
-#[tokio::test]
-async fn oversized_requests_are_413_and_change_nothing() {
-    let f = Fixture::new().await;
+async fn oversized_requests_are_413_and_change_nothing(f: Fixture) {
     f.account_with_keys("acct_full", 49).await;
     let before = f.snapshot().await;
 
@@ -440,9 +466,7 @@ async fn oversized_requests_are_413_and_change_nothing() {
     assert_eq!(f.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn key_limit_boundaries_are_exact() {
-    let f = Fixture::new().await;
+async fn key_limit_boundaries_are_exact(f: Fixture) {
     f.account_with_keys("acct_full", 48).await;
     // 48 + 2 = 50: allowed.
     assert_no_content(
@@ -479,9 +503,7 @@ async fn key_limit_boundaries_are_exact() {
     assert_eq!(f.metadata("acct_full").await.len(), 50);
 }
 
-#[tokio::test]
-async fn many_removals_in_one_request_work() {
-    let f = Fixture::new().await;
+async fn many_removals_in_one_request_work(f: Fixture) {
     f.account_with_keys("acct_full", 50).await;
     // More keys than fit one expression: the exact path handles it.
     let mut body: Map<String, Value> = (0..3000).map(|i| (format!("gone{i}"), Value::Null)).collect();
@@ -496,9 +518,7 @@ async fn many_removals_in_one_request_work() {
     );
 }
 
-#[tokio::test]
-async fn accounts_without_a_metadata_map_are_updated() {
-    let f = Fixture::new().await;
+async fn accounts_without_a_metadata_map_are_updated(f: Fixture) {
     // A legacy item with no metadata attribute at all.
     let mut item = f.account("acct_1").await;
     item.remove("metadata");
@@ -513,16 +533,12 @@ async fn accounts_without_a_metadata_map_are_updated() {
     assert_eq!(f.text("acct_1", "name").await, "Legacy");
 }
 
-#[tokio::test]
-async fn empty_metadata_object_is_a_valid_no_op_merge() {
-    let f = Fixture::new().await;
+async fn empty_metadata_object_is_a_valid_no_op_merge(f: Fixture) {
     assert_no_content(&f.patch("acct_1", json!({"metadata": {}})).await);
     assert_eq!(f.metadata("acct_1").await.len(), 2);
 }
 
-#[tokio::test]
-async fn idn_domains_are_stored_lowercase() {
-    let f = Fixture::new().await;
+async fn idn_domains_are_stored_lowercase(f: Fixture) {
     assert_no_content(&f.patch("acct_1", json!({"domain": "Bücher.DE"})).await);
     assert_eq!(f.text("acct_1", "domain").await, "bücher.de");
     assert_no_content(
@@ -532,19 +548,18 @@ async fn idn_domains_are_stored_lowercase() {
     assert_eq!(f.text("acct_1", "domain").await, "bücher.example");
 }
 
-#[tokio::test]
-async fn other_methods_are_405() {
-    let f = Fixture::new().await;
+async fn other_methods_are_405(f: Fixture) {
     let auth = format!("Bearer {SALES}");
     for method in ["GET", "POST", "PUT", "DELETE"] {
-        let req = events::api_request(
-            method,
-            "/accounts/acct_1/metadata",
-            &[("accountId", "acct_1")],
-            &[("authorization", &auth)],
-            None,
-        );
-        let response = handle(&f.state, req).await;
+        let response = f
+            .send(
+                method,
+                "/accounts/acct_1/metadata",
+                &[("accountId", "acct_1")],
+                &[("authorization", &auth)],
+                None,
+            )
+            .await;
         assert_problem(&response, 405, "method_not_allowed");
         assert_eq!(events::header(&response, "allow"), Some("PATCH"));
     }
@@ -589,9 +604,7 @@ async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
     assert_eq!(events::header(&response, "retry-after"), Some("1"));
 }
 
-#[tokio::test]
-async fn bodies_that_are_not_json_are_415_and_change_nothing() {
-    let f = Fixture::new().await;
+async fn bodies_that_are_not_json_are_415_and_change_nothing(f: Fixture) {
     let before = f.snapshot().await;
     let auth = format!("Bearer {SALES}");
     let body = json!({"name": "Not JSON typed"}).to_string();
@@ -607,14 +620,15 @@ async fn bodies_that_are_not_json_are_415_and_change_nothing() {
         if let Some(t) = content_type {
             headers.push(("content-type", t));
         }
-        let req = events::api_request(
-            "PATCH",
-            "/accounts/acct_1/metadata",
-            &[("accountId", "acct_1")],
-            &headers,
-            Some(body.as_bytes()),
-        );
-        let response = handle(&f.state, req).await;
+        let response = f
+            .send(
+                "PATCH",
+                "/accounts/acct_1/metadata",
+                &[("accountId", "acct_1")],
+                &headers,
+                Some(body.as_bytes()),
+            )
+            .await;
         let problem = assert_problem(&response, 415, "unsupported_media_type");
         assert!(
             problem["detail"].as_str().unwrap().contains("application/json"),
@@ -633,14 +647,48 @@ async fn bodies_that_are_not_json_are_415_and_change_nothing() {
     {
         let name = format!("Typed {i}");
         let body = json!({ "name": name }).to_string();
-        let req = events::api_request(
+        let response = f
+            .send(
+                "PATCH",
+                "/accounts/acct_1/metadata",
+                &[("accountId", "acct_1")],
+                &[("authorization", auth.as_str()), ("content-type", content_type)],
+                Some(body.as_bytes()),
+            )
+            .await;
+        assert_no_content(&response);
+        assert_eq!(f.text("acct_1", "name").await, name);
+    }
+}
+
+/// The peer's safe retries are Powertools' idempotency utility, on the same
+/// table (BENCHMARKS.md says how they differ from this function's): a
+/// retry with the same key gets the first answer without running again,
+/// and the same key with another body is refused.
+#[tokio::test]
+async fn python_peer_answers_a_retried_idempotency_key_from_its_record() {
+    let f = Fixture::python_peer().await;
+    let auth = format!("Bearer {SALES}");
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+        ("idempotency-key", "rename-once"),
+    ];
+    let send = |body: &'static str| {
+        f.send(
             "PATCH",
             "/accounts/acct_1/metadata",
             &[("accountId", "acct_1")],
-            &[("authorization", auth.as_str()), ("content-type", content_type)],
+            &headers,
             Some(body.as_bytes()),
-        );
-        assert_no_content(&handle(&f.state, req).await);
-        assert_eq!(f.text("acct_1", "name").await, name);
-    }
+        )
+    };
+    assert_no_content(&send(r#"{"name": "Once"}"#).await);
+    assert_eq!(f.text("acct_1", "name").await, "Once");
+    // Another writer in between: a retry that ran again would undo it.
+    assert_no_content(&f.patch("acct_1", json!({"name": "Other"})).await);
+    assert_no_content(&send(r#"{"name": "Once"}"#).await);
+    assert_eq!(f.text("acct_1", "name").await, "Other");
+    assert_problem(&send(r#"{"name": "Twice"}"#).await, 422, "idempotency_key_reused");
+    assert_eq!(f.text("acct_1", "name").await, "Other");
 }

@@ -17,6 +17,9 @@ pub const OPS: &str = "tok-ops-0123456789";
 pub struct Fixture {
     pub db: TestDb,
     pub state: State,
+    /// When set, requests go to the Python Powertools peer
+    /// (`dev/peer-python`) under the Runtime API instead of [`handle`].
+    pub peer: Option<testkit::runtime_api::Function>,
 }
 
 impl Fixture {
@@ -26,7 +29,11 @@ impl Fixture {
         let state = State {
             table: db.table(TABLE_LOGICAL_ID),
         };
-        let fixture = Fixture { db, state };
+        let fixture = Fixture {
+            db,
+            state,
+            peer: None,
+        };
         fixture
             .seed(json!({
                 "tokens": [{"token": SALES, "ou_id": "ou_sales"}, {"token": OPS, "ou_id": "ou_ops"}],
@@ -42,6 +49,35 @@ impl Fixture {
             }))
             .await;
         fixture
+    }
+
+    /// [`Fixture::new`], its requests answered by the Python peer of this
+    /// function under its real runtime client, on the same table.
+    pub async fn python_peer() -> Self {
+        let mut fixture = Fixture::new().await;
+        let table = fixture.state.table.name().to_owned();
+        fixture.peer = Some(testkit::runtime_api::python_peer(fixture.db.endpoint(), &table).await);
+        fixture
+    }
+
+    /// Sends a request as API Gateway delivers it ([`events::api_event`])
+    /// to the function under test: [`handle`] in process, or the peer.
+    pub async fn send(
+        &self,
+        method: &str,
+        raw_path: &str,
+        params: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Response<Body> {
+        let event = events::api_event(method, raw_path, params, headers, body);
+        match &self.peer {
+            Some(peer) => testkit::runtime_api::http_response(&peer.invoke(event).await),
+            None => {
+                let req = lambda_http::request::from_str(&event.to_string()).expect("a valid event");
+                handle(&self.state, req).await
+            }
+        }
     }
 
     /// Loads a seed section (this function's format).
@@ -67,8 +103,8 @@ impl Fixture {
             headers.push(("authorization", auth));
         }
         let path = format!("/accounts/{id}/metadata");
-        let req = events::api_request("PATCH", &path, &[("accountId", id)], &headers, Some(body));
-        handle(&self.state, req).await
+        self.send("PATCH", &path, &[("accountId", id)], &headers, Some(body))
+            .await
     }
 
     /// PATCH with a JSON body and the sales token.
