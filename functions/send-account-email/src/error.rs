@@ -17,4 +17,8 @@ pub enum RecordError {
     /// Too little of the invocation's time was left to try it.
     #[error("not tried: too little time left in the invocation")]
     NoTime,
+    /// An earlier record of the same account failed (records of one
+    /// account are handled in order).
+    #[error("not tried: an earlier record of this account failed")]
+    AfterFailure,
 }

@@ -68,10 +68,10 @@ use transport::{Transport, ses::Ses};
 pub const TABLE_LOGICAL_ID: &str = update_current_account::TABLE_LOGICAL_ID;
 
 /// The most one record's handling may take: a read, two sends and two
-/// marks, each within the SDK's 2.5 s operation budget, and a margin. A
-/// record is not started with less of the invocation left (it is reported
-/// failed and retried instead of being cut off between a send and its
-/// mark).
+/// marks, each within the SDK's 2.5 s operation budget, and a margin. After
+/// an account's first record, a record is not started with less of the
+/// invocation left (it is reported failed and retried instead of being cut
+/// off between a send and its mark).
 pub const RECORD_BUDGET: Duration = Duration::from_millis(5 * 2500 + 500);
 
 /// How long an invocation may take when its context gives no deadline
@@ -194,7 +194,10 @@ impl<T: Transport> Mailer<T> {
     pub async fn handle(&self, event: Event, deadline: Instant) -> DynamoDbEventResponse {
         let mut groups: Vec<(String, Vec<&EventRecord>)> = Vec::new();
         for record in &event.records {
-            let key = format!("{:?}", record.change.keys);
+            let keys: shared::store::Item = record.change.keys.clone().into();
+            let key = [shared::store::PK, shared::store::SK]
+                .map(|name| shared::store::attr::text(&keys, name).unwrap_or_default())
+                .join("\n");
             match groups.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, records)) => records.push(record),
                 None => groups.push((key, vec![record])),
@@ -213,14 +216,19 @@ impl<T: Transport> Mailer<T> {
     /// of those that failed or were not tried.
     async fn handle_in_order(&self, records: &[&EventRecord], deadline: Instant) -> Vec<String> {
         let mut failed = Vec::new();
-        for record in records {
+        for (n, record) in records.iter().enumerate() {
             let sequence = record.change.sequence_number.clone().unwrap_or_default();
-            let result =
-                if !failed.is_empty() || deadline.saturating_duration_since(Instant::now()) < RECORD_BUDGET {
-                    Err(RecordError::NoTime)
-                } else {
-                    self.deliver(record).await
-                };
+            // The first record is always tried: a function whose timeout is
+            // shorter than a record's budget still makes progress (a record
+            // cut off by the timeout is delivered again).
+            let short = n > 0 && deadline.saturating_duration_since(Instant::now()) < RECORD_BUDGET;
+            let result = if !failed.is_empty() {
+                Err(RecordError::AfterFailure)
+            } else if short {
+                Err(RecordError::NoTime)
+            } else {
+                self.deliver(record).await
+            };
             match result {
                 Ok(outcome) => {
                     tracing::info!(sequence, outcome = outcome.as_str(), "outbox record");

@@ -247,3 +247,27 @@ async fn shipped_events_parse_and_the_template_filter_passes_only_unsent_codes()
     }
     assert!(sent(&f).is_empty());
 }
+
+#[tokio::test]
+async fn with_little_time_left_an_accounts_first_record_is_still_tried() {
+    let mut f = Fixture::new(Recorder::default()).await;
+    f.patch_email("first@example.com").await;
+    f.patch_email("second@example.com").await;
+    let event = f.batch().await;
+    assert_eq!(event.records.len(), 2);
+    let second = event.records[1].change.sequence_number.clone().unwrap();
+    // A deadline shorter than a record's budget (a function timeout below
+    // it, or a late record): the first is tried, the next waits for a retry.
+    let soon = Instant::now() + Duration::from_secs(1);
+    let failed: Vec<String> = f
+        .mailer
+        .handle(event, soon)
+        .await
+        .batch_item_failures
+        .into_iter()
+        .map(|x| x.item_identifier.unwrap())
+        .collect();
+    assert_eq!(failed, vec![second], "only the record not tried is reported");
+    // The first record's change was replaced by the second: nothing sent yet.
+    assert!(sent(&f).is_empty());
+}
