@@ -220,7 +220,8 @@ fn as_lambda_record(mut record: Value, arn: &str) -> Value {
 
 /// True when `record` matches the Lambda event filter `pattern`: every
 /// key of the pattern matches (objects recursively; at a leaf, an array
-/// of accepted values, each a literal or `{"exists": bool}`). Only the
+/// of accepted values, each a literal or `{"exists": bool}`, which, as in
+/// Lambda, holds only of a leaf value). Only the
 /// parts of the filter language the template uses are implemented; any
 /// other operator matches nothing.
 pub fn matches(pattern: &Value, record: &Value) -> bool {
@@ -232,8 +233,12 @@ pub fn matches(pattern: &Value, record: &Value) -> bool {
         match want {
             Value::Object(_) => matches(want, got.unwrap_or(&Value::Null)),
             Value::Array(accepted) => accepted.iter().any(|a| match a {
+                // `exists` applies to leaves only, as in Lambda's filtering:
+                // an object or array present does not "exist".
                 Value::Object(op) => match op.get("exists") {
-                    Some(Value::Bool(exists)) if op.len() == 1 => got.is_some() == *exists,
+                    Some(Value::Bool(exists)) if op.len() == 1 => {
+                        got.is_some_and(|v| !v.is_object() && !v.is_array()) == *exists
+                    }
                     _ => false,
                 },
                 literal => got == Some(literal),

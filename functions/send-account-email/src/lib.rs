@@ -23,8 +23,11 @@
 //! nothing, and only the newest code of an account is ever sent. What is
 //! not promised: a message whose send succeeded but whose mark was lost
 //! (the invocation died in between) is sent again when the record is
-//! retried. Records of one account are handled in stream order; accounts
-//! are handled concurrently.
+//! retried. SES calls are retried by the SDK within the time budget, a
+//! timed-out attempt included: an attempt SES accepted but whose answer
+//! did not arrive in time is sent again (a duplicate message, never a lost
+//! one). Records of one account are handled in stream order; accounts are
+//! handled concurrently.
 //!
 //! A record whose send or mark fails is reported as a batch item failure
 //! ([`response`]), and nothing is marked for the message that failed;
@@ -112,10 +115,22 @@ impl Mailer<Ses> {
 pub fn letterhead_from_env() -> Result<Letterhead, String> {
     let from = env(MAIL_FROM_VAR).ok_or_else(|| format!("{MAIL_FROM_VAR} is not set"))?;
     let from = EmailAddress::parse(&from).map_err(|e| format!("{MAIL_FROM_VAR}: {e}"))?;
+    // Checked at cold start, so a misconfiguration fails the function at
+    // once instead of every record: the sender in its ASCII form (SES takes
+    // no SMTPUTF8), subjects without line breaks.
+    let ascii = from
+        .to_ascii()
+        .ok_or_else(|| format!("{MAIL_FROM_VAR}: its local part must be ASCII"))?;
+    let from = EmailAddress::parse(&ascii).map_err(|e| format!("{MAIL_FROM_VAR}: {e}"))?;
+    let subject = |var: &str, default: &str| match env(var) {
+        Some(s) if s.contains(['\r', '\n']) => Err(format!("{var} must be one line")),
+        Some(s) => Ok(s),
+        None => Ok(default.to_owned()),
+    };
     Ok(Letterhead {
         from,
-        code_subject: env("MAIL_CODE_SUBJECT").unwrap_or_else(|| mail::DEFAULT_CODE_SUBJECT.to_owned()),
-        notice_subject: env("MAIL_NOTICE_SUBJECT").unwrap_or_else(|| mail::DEFAULT_NOTICE_SUBJECT.to_owned()),
+        code_subject: subject("MAIL_CODE_SUBJECT", mail::DEFAULT_CODE_SUBJECT)?,
+        notice_subject: subject("MAIL_NOTICE_SUBJECT", mail::DEFAULT_NOTICE_SUBJECT)?,
     })
 }
 
@@ -264,7 +279,11 @@ impl<T: Transport> Mailer<T> {
             let expires = owed.expires_at.unwrap_or(now);
             let mail = mail::code_message(&self.letterhead, &owed.to, code, expires);
             sent.0 = self.send(&delivery, mail).await?;
-            store::mark_code_sent(&self.table, &delivery, Timestamp::now()).await?;
+            if !store::mark_code_sent(&self.table, &delivery, Timestamp::now()).await? {
+                // Replaced or gone since the read: the notice belongs to
+                // the newer change's own record.
+                return Ok(Outcome::Replaced);
+            }
         }
         if let Some(current) = &owed.notify {
             let mail = mail::notice_message(&self.letterhead, current, &owed.to);

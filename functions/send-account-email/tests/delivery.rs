@@ -238,6 +238,10 @@ async fn shipped_events_parse_and_the_template_filter_passes_only_unsent_codes()
     let mut removal = insert.clone();
     removal["Records"][0]["eventName"] = json!("REMOVE");
     assert!(!passes(&removal));
+    // `exists` holds of leaves only, as in Lambda: a pattern naming the
+    // attribute's object instead of its `S` would pass nothing there.
+    let object_pattern = json!({"dynamodb": {"NewImage": {"code": [{"exists": true}]}}});
+    assert!(!testkit::streams::matches(&object_pattern, &insert["Records"][0]));
 
     // Handled for an account without an outbox item: nothing is sent.
     let f = Fixture::new(Recorder::default()).await;

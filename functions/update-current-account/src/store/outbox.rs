@@ -4,8 +4,10 @@
 //! (`functions/send-account-email`) from the table's stream.
 //!
 //! While its code is unsent the item holds the code in plaintext: the one
-//! place it exists outside the message, for at most the time it takes the
-//! mailer to send it. The mailer removes the code in the conditional write
+//! place it exists outside the message, until the mailer sends it, or
+//! until the item expires or goes (a code the mailer could not send, or
+//! whose change was replaced, stays until then; DynamoDB deletes expired
+//! items within days of their TTL). The mailer removes the code in the conditional write
 //! that marks it sent ([`attrs::SENT_AT`]), and the notice's address in the
 //! write that marks the notice sent ([`attrs::NOTIFIED_AT`]); the item
 //! itself expires with the code ([`attrs::TTL`]), or goes when the change is
