@@ -7,7 +7,7 @@
 mod common;
 
 use aws_lambda_events::event::dynamodb::Event;
-use common::{Fixture, T2};
+use common::Fixture;
 use send_account_email::{
     mail::{Kind, Mail},
     transport::{SendError, Transport},
@@ -18,7 +18,7 @@ use std::{
     sync::Mutex,
     time::{Duration, Instant},
 };
-use testkit::{events, streams::template_filters, workspace_root};
+use testkit::{streams::template_filters, workspace_root};
 use update_current_account::{
     TABLE_LOGICAL_ID, handle_confirm,
     store::{account_key, outbox::attrs},
@@ -192,15 +192,7 @@ async fn the_code_from_the_mailbox_confirms_the_change_end_to_end() {
     let code = code_mail.code.clone().unwrap();
     assert!(code_mail.text.contains(&code));
 
-    let auth = format!("Bearer {T2}");
-    let body = json!({ "code": code }).to_string();
-    let req = events::api_request(
-        "POST",
-        "/v1/account/email/confirm",
-        &[],
-        &[("authorization", &auth), ("content-type", "application/json")],
-        Some(body.as_bytes()),
-    );
+    let req = Fixture::<Recorder>::request("POST", "/v1/account/email/confirm", json!({ "code": code }));
     let response = handle_confirm(&f.state, req).await;
     assert_eq!(response.status(), 200, "{:?}", response.body());
     let account = f.db.get(TABLE_LOGICAL_ID, &account_key("acct_2")).await.unwrap();
@@ -263,14 +255,7 @@ async fn with_little_time_left_an_accounts_first_record_is_still_tried() {
     // A deadline shorter than a record's budget (a function timeout below
     // it, or a late record): the first is tried, the next waits for a retry.
     let soon = Instant::now() + Duration::from_secs(1);
-    let failed: Vec<String> = f
-        .mailer
-        .handle(event, soon)
-        .await
-        .batch_item_failures
-        .into_iter()
-        .map(|x| x.item_identifier.unwrap())
-        .collect();
+    let failed = f.deliver_by(event, soon).await;
     assert_eq!(failed, vec![second], "only the record not tried is reported");
     // The first record's change was replaced by the second: nothing sent yet.
     assert!(sent(&f).is_empty());

@@ -65,16 +65,21 @@ impl<T: Transport> Fixture<T> {
         }
     }
 
-    pub async fn patch_email(&self, email: &str) {
-        let body = json!({ "email": email }).to_string();
+    /// An API Gateway request of acct_2's owner with a JSON `body`.
+    pub fn request(method: &str, path: &str, body: serde_json::Value) -> shared::lambda_http::Request {
         let auth = format!("Bearer {T2}");
-        let req = events::api_request(
-            "PATCH",
-            "/v1/account",
+        let body = body.to_string();
+        events::api_request(
+            method,
+            path,
             &[],
             &[("authorization", &auth), ("content-type", "application/json")],
             Some(body.as_bytes()),
-        );
+        )
+    }
+
+    pub async fn patch_email(&self, email: &str) {
+        let req = Self::request("PATCH", "/v1/account", json!({ "email": email }));
         let response = handle(&self.state, req).await;
         assert_eq!(response.status(), 200, "{:?}", response.body());
     }
@@ -94,7 +99,12 @@ impl<T: Transport> Fixture<T> {
 
     /// The sequence numbers the handler reports failed for `event`.
     pub async fn deliver(&self, event: Event) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(29);
+        self.deliver_by(event, Instant::now() + Duration::from_secs(29))
+            .await
+    }
+
+    /// [`Fixture::deliver`] with the invocation's `deadline`.
+    pub async fn deliver_by(&self, event: Event, deadline: Instant) -> Vec<String> {
         self.mailer
             .handle(event, deadline)
             .await
