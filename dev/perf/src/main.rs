@@ -19,7 +19,8 @@
 //!    process next to the bare SDK replaying its calls on the `bare-`
 //!    copy; DynamoDB calls, consumed capacity; CPU per request against
 //!    answers from memory.
-//! 4. callgrind (when valgrind is installed): instructions per request of
+//! 4. callgrind (when valgrind is installed; one run per core at once,
+//!    since it counts instructions, not time): instructions per request of
 //!    the handler against answers from memory, of the bare SDK making the
 //!    same calls, and of building the request alone; the handler's own
 //!    work is the first minus the other two.
@@ -256,20 +257,7 @@ fn run(options: Options) -> anyhow::Result<()> {
         phase(
             "callgrind, instructions per request (answers from memory): handler, bare SDK, request building",
         );
-        for line in &latency {
-            let name = line["name"].as_str().unwrap_or_default();
-            let has_calls = line["calls"].as_f64().unwrap_or(0.0) > 0.0;
-            instructions.push(report::Instructions {
-                name: name.to_owned(),
-                handler: callgrind(&driver, &canned, name, "handler")?,
-                bare: if has_calls {
-                    callgrind(&driver, &canned, name, "bare")?
-                } else {
-                    0.0
-                },
-                build: callgrind(&driver, &canned, name, "build")?,
-            });
-        }
+        instructions = instruction_counts(&driver, &canned, &latency)?;
     } else {
         println!("bench: valgrind not found: no instruction counts");
     }
@@ -392,6 +380,77 @@ fn bench_lines(mut command: Command, what: &str) -> anyhow::Result<Vec<Value>> {
         .filter_map(|l| l.strip_prefix("BENCH "))
         .map(|l| serde_json::from_str(l).with_context(|| format!("{what} output: {l}")))
         .collect()
+}
+
+/// Instructions per request of every scenario's parts: the handler, the
+/// bare SDK (for scenarios that call DynamoDB) and the request building.
+/// callgrind counts instructions, not time, so its runs go on every core at
+/// once (each run is single-threaded).
+fn instruction_counts(
+    driver: &Path,
+    canned: &Path,
+    latency: &[Value],
+) -> anyhow::Result<Vec<report::Instructions>> {
+    let scenarios: Vec<(&str, bool)> = latency
+        .iter()
+        .map(|line| {
+            let name = line["name"].as_str().unwrap_or_default();
+            (name, line["calls"].as_f64().unwrap_or(0.0) > 0.0)
+        })
+        .collect();
+    let jobs: Vec<(usize, &str)> = scenarios
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &(_, has_calls))| {
+            ["handler", "bare", "build"]
+                .into_iter()
+                .filter(move |part| has_calls || *part != "bare")
+                .map(move |part| (i, part))
+        })
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let counted: Vec<(usize, &str, f64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<Vec<(usize, &str, f64)>> {
+                    let mut done = Vec::new();
+                    while let Some(&(i, part)) =
+                        jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        done.push((i, part, callgrind(driver, canned, scenarios[i].0, part)?));
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("a callgrind worker panicked"))?
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map(|all| all.into_iter().flatten().collect())
+    })?;
+    Ok(scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            let part = |wanted: &str| {
+                counted
+                    .iter()
+                    .find(|(j, part, _)| *j == i && *part == wanted)
+                    .map_or(0.0, |c| c.2)
+            };
+            report::Instructions {
+                name: (*name).to_owned(),
+                handler: part("handler"),
+                bare: part("bare"),
+                build: part("build"),
+            }
+        })
+        .collect())
 }
 
 /// Instructions per request of one part of one scenario
