@@ -6,8 +6,8 @@
 //! conditional requests and responses ([`http`]), validation rules
 //! ([`validate`]), credentials ([`auth`]), DynamoDB access and the one write
 //! driver ([`store`]), per-container caches ([`cache`]), timestamps
-//! ([`clock`]), logging ([`telemetry`]) and the per-request metrics line
-//! ([`metrics`]).
+//! ([`clock`]), logging ([`telemetry`]), the per-request metrics line
+//! ([`metrics`]) and the binaries' allocator ([`allocator`]).
 //!
 //! A handler built on this crate reads top to bottom as: authenticate
 //! ([`auth`]) -> parse ([`http::parse_json_object`]) -> validate
@@ -15,6 +15,7 @@
 //! render (the endpoint's own envelope, with [`http::json`] /
 //! [`http::empty`]), all inside [`endpoint::respond`].
 
+pub mod allocator;
 pub mod auth;
 pub mod cache;
 pub mod clock;

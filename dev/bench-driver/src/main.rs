@@ -25,6 +25,10 @@
 //!   N requests as API Gateway events (a JSON array), for a program in
 //!   another language to send the same requests (`dev/peer-python`).
 
+// The functions' allocator, so that the handlers in process allocate as
+// the deployed binaries do.
+shared::global_allocator!();
+
 mod coldstart;
 mod record;
 mod scenarios;

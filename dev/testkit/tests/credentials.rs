@@ -6,7 +6,7 @@ use shared::auth::{SecretHash, credential_item, credential_key, find_principal};
 use shared::store::{Item, Table};
 use testkit::{SentRequests, TestDb};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Principal {
     ou_id: String,
 }

@@ -129,3 +129,28 @@ async fn a_conflicted_transaction_lands_nothing_and_says_why() {
     }
     assert_eq!(db.snapshot(TABLE).await, before, "nothing landed");
 }
+
+/// The telemetry line's `dynamodb_calls` and `dynamodb_retries` come from
+/// the request's counts: one call per operation, one attempt per request
+/// the SDK transmits (its retries of a 500 included).
+#[tokio::test]
+async fn every_attempt_the_sdk_transmits_is_counted_into_the_request() {
+    use shared::http::precondition::Precondition;
+    use shared::scope::Scope;
+    let (_db, proxy, table) = setup().await;
+    let scope = Scope::new(Precondition::default(), None);
+    let (result, _) = scope.run(timed_get(&table)).await;
+    assert!(result.unwrap().is_some());
+    assert_eq!((scope.stats().calls, scope.stats().attempts), (1, 1));
+
+    proxy.set(Fault::InternalServerError, None);
+    let scope = Scope::new(Precondition::default(), None);
+    let (result, _) = scope.run(timed_get(&table)).await;
+    assert!(result.is_err());
+    assert_eq!(proxy.faulted(), BUDGET.max_attempts as usize);
+    assert_eq!(
+        (scope.stats().calls, scope.stats().attempts),
+        (1, BUDGET.max_attempts),
+        "each retry is an attempt of the one call"
+    );
+}

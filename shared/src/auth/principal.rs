@@ -32,7 +32,7 @@ pub fn credential_key(hash: &SecretHash) -> Key {
 /// read it. An item that does not deserialize as `P` is a data error,
 /// reported as [`StoreError::Rejected`] (a 500), never as "unknown
 /// secret"; neither it nor an unknown secret is cached.
-pub async fn find_principal<P: DeserializeOwned>(
+pub async fn find_principal<P: DeserializeOwned + Clone + Send + Sync + 'static>(
     table: &Table,
     secret: &str,
 ) -> Result<Option<P>, StoreError> {
@@ -40,7 +40,7 @@ pub async fn find_principal<P: DeserializeOwned>(
 }
 
 /// [`find_principal`] through `cache` instead of the process's cache.
-pub async fn find_principal_in<P: DeserializeOwned>(
+pub async fn find_principal_in<P: DeserializeOwned + Clone + Send + Sync + 'static>(
     cache: &CredentialCache,
     table: &Table,
     secret: &str,
@@ -48,9 +48,9 @@ pub async fn find_principal_in<P: DeserializeOwned>(
     let hash = SecretHash::of(secret);
     let malformed =
         |e: serde_dynamo::Error| StoreError::Rejected(format!("credential {hash} is malformed: {e}"));
-    if let Some(item) = cache.get(table.name(), &hash) {
+    if let Some(principal) = cache.get::<P>(table.name(), &hash) {
         tracing::debug!(credential = %hash, "credential from the cache");
-        return serde_dynamo::from_item(item).map(Some).map_err(malformed);
+        return Ok(Some(principal));
     }
     let Some(item) = table
         .get(&credential_key(&hash), CREDENTIAL_READ_IS_CONSISTENT)
@@ -59,11 +59,10 @@ pub async fn find_principal_in<P: DeserializeOwned>(
         tracing::info!(credential = %hash, "unknown credential");
         return Ok(None);
     };
-    if !cache.is_enabled() {
-        return serde_dynamo::from_item(item).map(Some).map_err(malformed);
+    let principal: P = serde_dynamo::from_item(item).map_err(malformed)?;
+    if cache.is_enabled() {
+        cache.insert(table.name(), &hash, principal.clone());
     }
-    let principal = serde_dynamo::from_item(item.clone()).map_err(malformed)?;
-    cache.insert(table.name(), &hash, item);
     Ok(Some(principal))
 }
 

@@ -83,10 +83,13 @@ pub async fn serve<E: Endpoint>() -> Result<(), lambda_http::Error> {
 }
 
 /// The `main` of a function binary serving endpoint `$endpoint` (see
-/// [`serve`]): `shared::lambda_main!(my_crate::MyEndpoint);`.
+/// [`serve`]), with the functions' allocator ([`crate::allocator`]):
+/// `shared::lambda_main!(my_crate::MyEndpoint);`.
 #[macro_export]
 macro_rules! lambda_main {
     ($endpoint:ty) => {
+        $crate::global_allocator!();
+
         #[tokio::main]
         async fn main() -> Result<(), $crate::lambda_http::Error> {
             $crate::endpoint::serve::<$endpoint>().await

@@ -27,16 +27,23 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table by name, reached through `client` with an attempt counter
-    /// added (`store::attempts`: every HTTP attempt counted into the request's telemetry).
+    /// A table by name, reached through `client` with its HTTP client
+    /// wrapped in an attempt counter (`store::attempts`: every HTTP attempt
+    /// counted into the request's telemetry). A client without an HTTP
+    /// client (it could send nothing) is kept as it is.
     pub fn new(client: Client, name: impl Into<Arc<str>>) -> Self {
-        let config = client
-            .config()
-            .to_builder()
-            .interceptor(super::attempts::CountAttempts)
-            .build();
+        let client = match client.config().http_client() {
+            Some(http) => Client::from_conf(
+                client
+                    .config()
+                    .to_builder()
+                    .http_client(super::attempts::CountingClient(http))
+                    .build(),
+            ),
+            None => client,
+        };
         Table {
-            client: Client::from_conf(config),
+            client,
             name: name.into(),
         }
     }
