@@ -37,18 +37,22 @@
 //! The response is the item the driver returns: `ALL_NEW`, or the account
 //! update applied to the item read ([`shared::store::Update::apply_to`]).
 
+pub mod custom_value;
 pub mod definition;
 pub mod definitions_cache;
+pub mod seeded;
+pub mod view;
 
 use crate::{
     change::{
         Change, Contact,
-        custom::{self, CustomPlan},
+        custom::{self, CustomPlan as Checked},
     },
     error::ApiError,
     request::AccountId,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
+use definition::FieldDef;
 use shared::{
     clock::Timestamp,
     error::{Common, from_write_failure},
@@ -61,6 +65,10 @@ use shared::{
     },
 };
 use std::collections::HashMap;
+
+/// Custom values checked against the stored definitions, which the new
+/// options are appended to.
+type CustomPlan = Checked<FieldDef>;
 
 /// Attribute names of an account item (the contract's field names).
 pub mod attrs {
