@@ -35,7 +35,9 @@
 //! `custom` is then one call); a refusal and every re-plan use a fresh read.
 //!
 //! The response is the item the driver returns: `ALL_NEW`, or the account
-//! update applied to the item read ([`shared::store::Update::apply_to`]).
+//! update applied to the item read ([`shared::store::Update::apply_to`]),
+//! read into the contract's view by [`view`]. Custom values become
+//! attributes in [`custom_value`]; the seed's items are built by [`seeded`].
 
 pub mod custom_value;
 pub mod definition;
