@@ -1,6 +1,6 @@
 //! Counts the HTTP attempts the SDK makes for each DynamoDB operation
 //! (retries included) into the request's telemetry
-//! ([`crate::scope::count_attempt`]). Installed on every [`super::Table`]'s
+//! ([`crate::store::scope::count_attempt`]). Installed on every [`super::Table`]'s
 //! client.
 
 use aws_sdk_dynamodb::config::{
@@ -22,7 +22,7 @@ impl Intercept for CountAttempts {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        crate::scope::count_attempt();
+        crate::store::scope::count_attempt();
         Ok(())
     }
 }
