@@ -46,10 +46,7 @@ pub mod seeded;
 pub mod view;
 
 use crate::{
-    change::{
-        Change, Contact,
-        custom::{self, CustomPlan as Checked},
-    },
+    change::{Change, Contact, custom},
     error::ApiError,
     request::AccountId,
 };
@@ -70,7 +67,7 @@ use std::collections::HashMap;
 
 /// Custom values checked against the stored definitions, which the new
 /// options are appended to.
-type CustomPlan = Checked<FieldDef>;
+type CustomPlan = custom::CustomPlan<FieldDef>;
 
 /// Attribute names of an account item (the contract's field names).
 pub mod attrs {
