@@ -88,6 +88,43 @@ pub trait Definition {
     fn options(&self) -> &[String];
 }
 
+/// A date custom value: `YYYY-MM-DD`, a day that exists, kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateValue(String);
+
+impl DateValue {
+    /// `text` if it is a date as `YYYY-MM-DD` that exists.
+    pub fn parse(text: &str) -> Option<Self> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(text, &format)
+            .ok()
+            .map(|_| DateValue(text.to_owned()))
+    }
+
+    /// The date as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A number custom value: a JSON number DynamoDB can store, kept as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberValue(Number);
+
+impl NumberValue {
+    /// `number` if DynamoDB can store it; else why not.
+    pub fn parse(number: &Number) -> Result<Self, String> {
+        storable_number(number)
+            .map(|()| NumberValue(number.clone()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The number as sent.
+    pub fn get(&self) -> &Number {
+        &self.0
+    }
+}
+
 /// A custom value that passed its field's definition: one variant per
 /// field type the contract allows, each holding only what its type admits.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,11 +132,11 @@ pub enum CustomValue {
     /// Up to [`MAX_TEXT_VALUE_CHARS`] characters.
     Text(TextValue),
     /// A number DynamoDB can store.
-    Number(Number),
+    Number(NumberValue),
     /// `true` / `false`.
     Boolean(bool),
-    /// A real calendar date, `YYYY-MM-DD`, as sent.
-    Date(String),
+    /// A date that exists, `YYYY-MM-DD`.
+    Date(DateValue),
     /// One option of the field (possibly one this request adds).
     Dropdown(String),
     /// Distinct options of the field (possibly some this request adds),
@@ -194,16 +231,13 @@ fn check_value(
         (FieldType::Text, Value::String(text)) => TextValue::parse_multiline(text.clone())
             .map(|t| (CustomValue::Text(t), vec![]))
             .map_err(|e| e.to_string()),
-        (FieldType::Number, Value::Number(n)) => storable_number(n)
-            .map(|()| (CustomValue::Number(n.clone()), vec![]))
-            .map_err(|e| e.to_string()),
-        (FieldType::Boolean, Value::Bool(b)) => Ok((CustomValue::Boolean(*b), vec![])),
-        (FieldType::Date, Value::String(text)) => {
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(text, &format)
-                .map(|_| (CustomValue::Date(text.clone()), vec![]))
-                .map_err(|_| "must be a date as YYYY-MM-DD".to_owned())
+        (FieldType::Number, Value::Number(n)) => {
+            NumberValue::parse(n).map(|n| (CustomValue::Number(n), vec![]))
         }
+        (FieldType::Boolean, Value::Bool(b)) => Ok((CustomValue::Boolean(*b), vec![])),
+        (FieldType::Date, Value::String(text)) => DateValue::parse(text)
+            .map(|date| (CustomValue::Date(date), vec![]))
+            .ok_or_else(|| "must be a date as YYYY-MM-DD".to_owned()),
         (FieldType::Dropdown, Value::String(choice)) => {
             let new = option_check(def, choice, allow_new)?;
             Ok((CustomValue::Dropdown(choice.clone()), new.into_iter().collect()))

@@ -12,9 +12,10 @@ impl Stored for CustomValue {
     fn to_attribute(&self) -> AttributeValue {
         match self {
             CustomValue::Text(text) => AttributeValue::S(text.as_str().to_owned()),
-            CustomValue::Number(number) => AttributeValue::N(number.to_string()),
+            CustomValue::Number(number) => AttributeValue::N(number.get().to_string()),
             CustomValue::Boolean(flag) => AttributeValue::Bool(*flag),
-            CustomValue::Date(text) | CustomValue::Dropdown(text) => AttributeValue::S(text.clone()),
+            CustomValue::Date(date) => AttributeValue::S(date.as_str().to_owned()),
+            CustomValue::Dropdown(choice) => AttributeValue::S(choice.clone()),
             CustomValue::Multiselect(choices) => {
                 AttributeValue::L(choices.iter().map(|c| AttributeValue::S(c.clone())).collect())
             }
@@ -25,14 +26,14 @@ impl Stored for CustomValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::custom::TextValue;
+    use crate::change::custom::{DateValue, NumberValue, TextValue};
     use serde_json::{Value, json};
     use shared::store::attr;
 
     #[test]
     fn every_value_is_stored_as_its_json_would_be() {
         let number = |v: Value| match v {
-            Value::Number(n) => n,
+            Value::Number(n) => CustomValue::Number(NumberValue::parse(&n).unwrap()),
             _ => unreachable!(),
         };
         for (value, json) in [
@@ -40,10 +41,13 @@ mod tests {
                 CustomValue::Text(TextValue::parse_multiline("a\nb".to_owned()).unwrap()),
                 json!("a\nb"),
             ),
-            (CustomValue::Number(number(json!(12.5))), json!(12.5)),
-            (CustomValue::Number(number(json!(-3))), json!(-3)),
+            (number(json!(12.5)), json!(12.5)),
+            (number(json!(-3)), json!(-3)),
             (CustomValue::Boolean(true), json!(true)),
-            (CustomValue::Date("2024-02-29".to_owned()), json!("2024-02-29")),
+            (
+                CustomValue::Date(DateValue::parse("2024-02-29").unwrap()),
+                json!("2024-02-29"),
+            ),
             (CustomValue::Dropdown("north".to_owned()), json!("north")),
             (
                 CustomValue::Multiselect(vec!["a".to_owned(), "b".to_owned()]),
