@@ -9,7 +9,7 @@
 
 use crate::auth::CredentialError;
 use crate::http::BodyError;
-use crate::idempotency::Refusal;
+use crate::store::idempotency::Refusal;
 use crate::store::{StoreError, write::Failure};
 use lambda_http::http::StatusCode;
 
@@ -119,7 +119,7 @@ impl From<StoreError> for Common {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Throttled(_) => {
-                crate::scope::note_throttled();
+                crate::store::scope::note_throttled();
                 Common::Throttled
             }
             StoreError::Unavailable(detail) => {

@@ -22,13 +22,16 @@ pub mod clock;
 pub mod endpoint;
 pub mod error;
 pub mod http;
-pub mod idempotency;
 pub mod metrics;
 pub mod patch;
-pub mod scope;
 pub mod store;
 pub mod telemetry;
 pub mod typeid;
 pub mod validate;
+
+/// The request scope and the idempotency records are parts of the store:
+/// the write driver reads the one and commits the other with the change.
+/// Their paths stay `shared::scope` and `shared::idempotency`.
+pub use store::{idempotency, scope};
 
 pub use lambda_http;

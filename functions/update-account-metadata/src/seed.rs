@@ -17,9 +17,8 @@
 use crate::{
     change::{AccountName, MAX_METADATA_KEYS, metadata_value},
     request::AccountId,
-    store::{account_item, attrs, leads::lead_item},
+    store::{account_item, leads::lead_item, token_principal},
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{auth::SeedSecret, clock::Timestamp, store::Item, validate::DomainName};
@@ -98,17 +97,13 @@ fn bad(what: impl Into<String>, message: impl ToString) -> SeedError {
     }
 }
 
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
 impl Seed {
     /// The items to put, after checking every record.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let now = Timestamp::now().to_string();
         let mut items = Vec::new();
         for (i, token) in self.tokens.iter().enumerate() {
-            let principal = Item::from([(attrs::OU.to_owned(), s(&token.ou_id))]);
+            let principal = token_principal(&token.ou_id);
             let item = token.secret.credential(&format!("tokens[{i}]"), principal);
             items.push(item.map_err(|e| bad("credentials", e))?);
         }
@@ -131,13 +126,13 @@ fn checked_account_item(account: &SeedAccount, now: &str) -> Result<Item, SeedEr
     if account.metadata.len() > MAX_METADATA_KEYS {
         return Err(bad(what(), format!("at most {MAX_METADATA_KEYS} metadata keys")));
     }
-    let metadata = account
+    let metadata: Vec<_> = account
         .metadata
         .iter()
         .map(|(k, v)| {
             let value = metadata_value(k, v).map_err(|e| bad(what(), e))?;
-            Ok((k.clone(), value.attribute().clone()))
+            Ok((k.clone(), value))
         })
         .collect::<Result<_, SeedError>>()?;
-    Ok(account_item(&id, &account.ou_id, &name, &domain, metadata, now))
+    Ok(account_item(&id, &account.ou_id, &name, &domain, &metadata, now))
 }

@@ -38,12 +38,12 @@ use shared::{
     clock::Timestamp,
     error::Common,
     store::{
-        Cond, Item, Key, PK, Table, Update, merge,
+        Cond, Item, Key, PK, Table, Update,
+        merge::{self, Stored},
         write::{Plan, write as drive},
     },
-    validate::DomainName,
+    validate::{DomainName, StoredJson},
 };
-use std::collections::HashMap;
 
 /// Attribute names of an account item.
 pub mod attrs {
@@ -82,6 +82,12 @@ pub fn account_pk(id: &str) -> String {
     format!("ACCOUNT#{id}")
 }
 
+/// The principal a token active in `ou` stands for, as its credential
+/// item holds it.
+pub fn token_principal(ou: &str) -> Item {
+    Item::from([(attrs::OU.to_owned(), AttributeValue::S(ou.to_owned()))])
+}
+
 /// A whole account item as first stored (version 0, created and updated
 /// at `now`), from values already checked by the endpoint's rules.
 pub fn account_item(
@@ -89,10 +95,14 @@ pub fn account_item(
     ou: &str,
     name: &AccountName,
     domain: &DomainName,
-    metadata: HashMap<String, AttributeValue>,
+    metadata: &[(String, StoredJson)],
     now: &str,
 ) -> Item {
     let s = |text: &str| AttributeValue::S(text.to_owned());
+    let metadata = metadata
+        .iter()
+        .map(|(key, value)| (key.clone(), value.to_attribute()))
+        .collect();
     account_key(id.as_str()).into_item_with(Item::from([
         (attrs::ID.to_owned(), s(id.as_str())),
         (attrs::OU.to_owned(), s(ou)),

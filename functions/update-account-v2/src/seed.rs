@@ -28,16 +28,11 @@ use crate::{
     auth::Role,
     change::Change,
     request::WireBody,
-    store::{MARKER_OWNER, StoredChange, account_key, email_key},
+    store::seeded::{self, SeededAccount},
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{
-    auth::SeedSecret,
-    clock::Timestamp,
-    store::{Item, merge},
-};
+use shared::{auth::SeedSecret, clock::Timestamp, store::Item};
 use std::collections::HashSet;
 
 /// The name of this function's section in a seed file.
@@ -91,22 +86,12 @@ pub struct SeedAccount {
 #[error("{SEED_SECTION}: {0}")]
 pub struct SeedError(String);
 
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
 impl Seed {
     /// The items to put, after checking every record.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let mut items = Vec::new();
         for (i, token) in self.tokens.iter().enumerate() {
-            let role = match token.role {
-                Role::Admin => "admin",
-                Role::Manager => "manager",
-                Role::Readonly => "readonly",
-            };
-            let accounts = AttributeValue::L(token.account_ids.iter().map(|a| s(a)).collect());
-            let principal = Item::from([("role".to_owned(), s(role)), ("account_ids".to_owned(), accounts)]);
+            let principal = seeded::token_principal(token.role, &token.account_ids);
             items.push(
                 token
                     .secret
@@ -135,35 +120,17 @@ impl Seed {
                 return Err(what(format!("email {} is used twice", email.as_str())));
             }
             let (created, updated) = timestamps(account, now).map_err(what)?;
-            let mut item = account_key(&account.id).into_item_with(Item::from([
-                ("id".to_owned(), s(&account.id)),
-                ("name".to_owned(), s(&account.name)),
-                ("plan".to_owned(), s(&account.plan)),
-                ("email".to_owned(), s(email.as_str())),
-                ("status".to_owned(), s("active")),
-                ("phone".to_owned(), AttributeValue::Null(true)),
-                ("createdAt".to_owned(), s(&created)),
-                ("updatedAt".to_owned(), s(&updated)),
-                ("version".to_owned(), AttributeValue::N("0".to_owned())),
-            ]));
-            let stored = StoredChange::of(&change).map_err(|e| what(e.to_string()))?;
-            for (name, value) in stored.fields {
-                item.insert(name.to_owned(), value);
-            }
-            for (attr, merge_) in [
-                ("address", &stored.address),
-                ("settings", &stored.settings),
-                ("metadata", &stored.metadata),
-            ] {
-                item.insert(
-                    attr.to_owned(),
-                    AttributeValue::M(merge::merged(&Item::new(), attr, merge_)),
-                );
-            }
-            items.push(
-                email_key(email.normalized())
-                    .into_item_with(Item::from([(MARKER_OWNER.to_owned(), s(&account.id))])),
-            );
+            let seeded = SeededAccount {
+                id: &account.id,
+                name: &account.name,
+                plan: &account.plan,
+                email: &email,
+                created_at: &created,
+                updated_at: &updated,
+                change: &change,
+            };
+            let item = seeded.item().map_err(|e| what(e.to_string()))?;
+            items.push(seeded.marker());
             items.push(item);
         }
         Ok(items)

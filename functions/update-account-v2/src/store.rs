@@ -30,7 +30,12 @@
 //! the single source of truth for what the write did.
 //!
 //! The [`Change`] holds domain values; [`StoredChange::of`] is the one place
-//! they become attribute names and [`AttributeValue`]s.
+//! they become attribute names and [`AttributeValue`]s. [`view`] reads the
+//! item after the write into the contract's view; [`seeded`] builds the
+//! seed's items.
+
+pub mod seeded;
+pub mod view;
 
 use crate::{
     change::{Change, MAX_METADATA_KEYS},

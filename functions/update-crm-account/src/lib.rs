@@ -51,6 +51,7 @@ pub mod store;
 use change::Change;
 use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, Flags, WireBody};
+use response::AccountView;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "CrmAccountsTable";
@@ -70,20 +71,21 @@ impl shared::endpoint::Endpoint for CrmAccount {
     const METHOD: Method = request::METHOD;
     const TABLE: &'static str = TABLE_LOGICAL_ID;
     type State = State;
-    type Output = shared::store::Item;
+    type Output = AccountView;
     type Error = error::ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<shared::store::Item, error::ApiError> {
+    async fn work(state: &State, req: &Request) -> Result<AccountView, error::ApiError> {
         let principal = auth::authenticate(&state.table, req).await?;
         let id = AccountId::from_path(req)?;
         let flags = Flags::from_query(req)?;
         let change = Change::validate(WireBody::from_request(req)?, id)?;
         let tenant = principal.tenant();
-        store::write(&state.table, tenant, id, &change, flags.allow_new_options).await
+        let item = store::write(&state.table, tenant, id, &change, flags.allow_new_options).await?;
+        AccountView::from_item(&item)
     }
 
-    fn render(item: shared::store::Item, req: &Request, request_id: &str) -> Response<Body> {
-        response::render(req, Ok(item), request_id)
+    fn render(account: AccountView, req: &Request, request_id: &str) -> Response<Body> {
+        response::render(req, Ok(account), request_id)
     }
 
     fn render_error(error: error::ApiError, req: &Request, request_id: &str) -> Response<Body> {

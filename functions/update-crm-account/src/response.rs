@@ -1,19 +1,16 @@
-//! The success response: the account item as the contract shows it
-//! ([`AccountView`]), and the rendering of a request's outcome, with the
-//! `/clients` alias's deprecation headers.
+//! The success response: the account as the contract shows it
+//! ([`AccountView`], which the store builds from the item written), and the
+//! rendering of a request's outcome, with the `/clients` alias's
+//! deprecation headers.
 
-use crate::{error::ApiError, request::AccountId, store::attrs};
-use aws_sdk_dynamodb::types::AttributeValue;
+use crate::{error::ApiError, request::AccountId};
 use lambda_http::{
     Body, Request, RequestExt, Response,
     http::{HeaderValue, StatusCode},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use shared::{
-    http,
-    store::{Item, attr},
-};
+use shared::http;
 
 /// When the `/clients` alias was deprecated (RFC 9745 `Deprecation`, a
 /// structured-field date: 2026-01-01T00:00:00Z).
@@ -22,12 +19,12 @@ pub const CLIENTS_DEPRECATED_AT: &str = "@1767225600";
 /// The deprecated alias's path prefix.
 pub const CLIENTS_PREFIX: &str = "/clients/";
 
-/// Renders the outcome: 200 with the full account ([`AccountView`] of the
-/// item written), or the error in this endpoint's envelope. Both routes get
-/// the same response; those on `/clients/...` also carry `Deprecation` and,
-/// for a valid id, a `Link` to the successor (never raw input).
-pub fn render(req: &Request, outcome: Result<Item, ApiError>, request_id: &str) -> Response<Body> {
-    let mut response = match outcome.and_then(|item| AccountView::from_item(&item)) {
+/// Renders the outcome: 200 with the full account written, or the error in
+/// this endpoint's envelope. Both routes get the same response; those on
+/// `/clients/...` also carry `Deprecation` and, for a valid id, a `Link` to
+/// the successor (never raw input).
+pub fn render(req: &Request, outcome: Result<AccountView, ApiError>, request_id: &str) -> Response<Body> {
+    let mut response = match outcome {
         Ok(account) => http::success(StatusCode::OK, &account, request_id),
         Err(e) => e.into_response(request_id),
     };
@@ -89,54 +86,4 @@ pub struct AccountView {
     pub account_type: Option<String>,
     /// Contacts.
     pub contacts: Vec<Contact>,
-}
-
-impl AccountView {
-    /// The view of a stored account item; 500 when a required attribute is
-    /// missing or malformed.
-    pub fn from_item(item: &Item) -> Result<Self, ApiError> {
-        let bad = |what: &str| -> ApiError {
-            shared::error::Common::Internal(format!("stored account has a malformed {what}")).into()
-        };
-        let text = |name: &str| match item.get(name) {
-            Some(AttributeValue::S(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let number = |name: &str| match item.get(name) {
-            Some(AttributeValue::N(n)) => n.parse::<i64>().ok(),
-            _ => None,
-        };
-        let address = match item.get(attrs::ADDRESS) {
-            Some(AttributeValue::L(lines)) => lines
-                .iter()
-                .map(|l| l.as_s().cloned().map_err(|_| bad("address")))
-                .collect::<Result<_, _>>()?,
-            _ => Vec::new(),
-        };
-        let contacts = match item.get(attrs::CONTACTS) {
-            Some(value @ AttributeValue::L(_)) => {
-                serde_dynamo::from_attribute_value(value.clone()).map_err(|_| bad("contacts"))?
-            }
-            _ => Vec::new(),
-        };
-        let custom = match item.get(attrs::CUSTOM) {
-            Some(AttributeValue::M(map)) => attr::map_to_json(map),
-            _ => Map::new(),
-        };
-        Ok(AccountView {
-            id: number(attrs::ID).ok_or_else(|| bad("id"))?,
-            created_at: text(attrs::CREATED_AT).ok_or_else(|| bad("createdAt"))?,
-            updated_at: text(attrs::UPDATED_AT).ok_or_else(|| bad("updatedAt"))?,
-            title: text(attrs::TITLE).ok_or_else(|| bad("title"))?,
-            description: text(attrs::DESCRIPTION),
-            address,
-            is_active: matches!(item.get(attrs::IS_ACTIVE), Some(AttributeValue::Bool(true))),
-            primary_email: text(attrs::PRIMARY_EMAIL),
-            primary_phone: text(attrs::PRIMARY_PHONE),
-            number: number(attrs::NUMBER).ok_or_else(|| bad("number"))?,
-            custom,
-            account_type: text(attrs::ACCOUNT_TYPE),
-            contacts,
-        })
-    }
 }

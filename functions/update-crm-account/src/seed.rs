@@ -34,18 +34,15 @@ use crate::{
     change::{Change, custom},
     request::{AccountId, WireBody},
     store::{
-        CLAIM_OWNER, account_key, assignments, attrs,
         definition::{self, FieldDef, FieldType},
-        number_key,
+        seeded,
     },
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
     auth::SeedSecret,
     clock::Timestamp,
-    patch::MapMerge,
     store::{Item, Table},
 };
 use std::collections::{HashMap, HashSet};
@@ -152,7 +149,7 @@ impl Seed {
     ) -> Result<Vec<Item>, SeedError> {
         let mut items = Vec::new();
         for (i, key) in self.api_keys.iter().enumerate() {
-            let principal = Item::from([("tenant_id".to_owned(), AttributeValue::S(key.tenant_id.clone()))]);
+            let principal = seeded::key_principal(&key.tenant_id);
             items.push(
                 key.secret
                     .credential(&format!("api_keys[{i}]"), principal)
@@ -181,27 +178,22 @@ impl Seed {
         let now = Timestamp::now().to_string();
         for account in &self.accounts {
             let what = format!("account {} of {}", account.id, account.tenant_id);
-            let item = account_item(account, defs.get(account.tenant_id.as_str()), &now)
+            let (item, id, number) = account_item(account, defs.get(account.tenant_id.as_str()), &now)
                 .map_err(|e| SeedError(format!("{what}: {e}")))?;
-            let number = item[attrs::NUMBER]
-                .as_n()
-                .ok()
-                .and_then(|n| n.parse::<i64>().ok())
-                .unwrap_or_default();
             if !numbers.insert((account.tenant_id.clone(), number)) {
                 return Err(SeedError(format!("{what}: number {number} is used twice")));
             }
-            items.push(
-                number_key(&account.tenant_id, number).into_item_with(Item::from([(
-                    CLAIM_OWNER.to_owned(),
-                    AttributeValue::N(account.id.to_string()),
-                )])),
-            );
+            items.push(seeded::number_claim(&account.tenant_id, number, id));
             items.push(item);
         }
         Ok(items)
     }
 }
+
+/// The seed's creation time field (the contract's name).
+const CREATED_AT: &str = "createdAt";
+/// The seed's last update time field (the contract's name).
+const UPDATED_AT: &str = "updatedAt";
 
 /// `createdAt` and `updatedAt` of a seeded account: RFC 3339 date-times,
 /// kept exactly as given. A missing one takes the other's value, both
@@ -219,16 +211,12 @@ fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, Str
             "{name} must be an RFC 3339 date-time string, not {other}"
         )),
     };
-    let created = take(attrs::CREATED_AT)?;
-    let updated = take(attrs::UPDATED_AT)?;
+    let created = take(CREATED_AT)?;
+    let updated = take(UPDATED_AT)?;
     if let (Some((_, created)), Some((_, updated))) = (&created, &updated)
         && updated < created
     {
-        return Err(format!(
-            "{} is earlier than {}",
-            attrs::UPDATED_AT,
-            attrs::CREATED_AT
-        ));
+        return Err(format!("{UPDATED_AT} is earlier than {CREATED_AT}"));
     }
     Ok(match (created, updated) {
         (Some((c, _)), Some((u, _))) => (c, u),
@@ -238,11 +226,13 @@ fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, Str
     })
 }
 
+/// A seeded account's item, its id and its number: the fields checked as
+/// a PATCH body, the custom values against `defs`.
 fn account_item(
     account: &SeedAccount,
     defs: Option<&HashMap<String, FieldDef>>,
     now: &str,
-) -> Result<Item, String> {
+) -> Result<(Item, AccountId, i64), String> {
     let refused = |e: crate::error::ApiError| e.envelope().message;
     let id = AccountId::parse(Some(&account.id.to_string())).map_err(refused)?;
     for required in ["title", "number"] {
@@ -256,33 +246,13 @@ fn account_item(
     let wire = WireBody::parse(&lambda_http::Body::from(body)).map_err(refused)?;
     let change = Change::validate(wire, id).map_err(refused)?;
     let custom = custom::plan(&defs.cloned().unwrap_or_default(), &change.custom, false).map_err(refused)?;
-    let mut item = account_key(&account.tenant_id, id.get()).into_item_with(Item::from([
-        (attrs::ID.to_owned(), AttributeValue::N(id.to_string())),
-        (attrs::CREATED_AT.to_owned(), AttributeValue::S(created_at)),
-        (attrs::UPDATED_AT.to_owned(), AttributeValue::S(updated_at)),
-        (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
-        (attrs::IS_ACTIVE.to_owned(), AttributeValue::Bool(true)),
-        (attrs::ADDRESS.to_owned(), AttributeValue::L(vec![])),
-        (attrs::CONTACTS.to_owned(), AttributeValue::L(vec![])),
-        (attrs::DESCRIPTION.to_owned(), AttributeValue::Null(true)),
-        (attrs::PRIMARY_EMAIL.to_owned(), AttributeValue::Null(true)),
-        (attrs::PRIMARY_PHONE.to_owned(), AttributeValue::Null(true)),
-        (attrs::ACCOUNT_TYPE.to_owned(), AttributeValue::Null(true)),
-    ]));
-    for (name, value) in assignments(&change) {
-        item.insert(name.to_owned(), value);
-    }
-    if let Some(number) = change.number {
-        item.insert(attrs::NUMBER.to_owned(), AttributeValue::N(number.to_string()));
-    }
-    let custom_map = shared::store::merge::merged(
-        &Item::new(),
-        attrs::CUSTOM,
-        &MapMerge {
-            set: custom.merge.set,
-            remove: vec![],
-        },
+    let item = seeded::account_item(
+        &account.tenant_id,
+        id,
+        created_at,
+        updated_at,
+        &change,
+        custom.merge.set,
     );
-    item.insert(attrs::CUSTOM.to_owned(), AttributeValue::M(custom_map));
-    Ok(item)
+    Ok((item, id, change.number.unwrap_or_default()))
 }

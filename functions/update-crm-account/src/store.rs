@@ -35,20 +35,23 @@
 //! `custom` is then one call); a refusal and every re-plan use a fresh read.
 //!
 //! The response is the item the driver returns: `ALL_NEW`, or the account
-//! update applied to the item read ([`shared::store::Update::apply_to`]).
+//! update applied to the item read ([`shared::store::Update::apply_to`]),
+//! read into the contract's view by [`view`]. Custom values become
+//! attributes in [`custom_value`]; the seed's items are built by [`seeded`].
 
+pub mod custom_value;
 pub mod definition;
 pub mod definitions_cache;
+pub mod seeded;
+pub mod view;
 
 use crate::{
-    change::{
-        Change, Contact,
-        custom::{self, CustomPlan},
-    },
+    change::{Change, Contact, custom},
     error::ApiError,
     request::AccountId,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
+use definition::FieldDef;
 use shared::{
     clock::Timestamp,
     error::{Common, from_write_failure},
@@ -61,6 +64,10 @@ use shared::{
     },
 };
 use std::collections::HashMap;
+
+/// Custom values checked against the stored definitions, which the new
+/// options are appended to.
+type CustomPlan = custom::CustomPlan<FieldDef>;
 
 /// Attribute names of an account item (the contract's field names).
 pub mod attrs {

@@ -63,7 +63,7 @@ pub mod store;
 use change::Change;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
-use shared::store::Item;
+use response::AccountView;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "UserAccountsTable";
@@ -82,18 +82,19 @@ impl shared::endpoint::Endpoint for CurrentAccount {
     const METHOD: Method = Method::PATCH;
     const TABLE: &'static str = TABLE_LOGICAL_ID;
     type State = State;
-    type Output = Item;
+    type Output = AccountView;
     type Error = ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<Item, ApiError> {
+    async fn work(state: &State, req: &Request) -> Result<AccountView, ApiError> {
         let principal = auth::authenticate(state, req).await?;
         let account = principal.target(request::named_account(req)?)?;
         let change = Change::validate(request::body(req)?)?;
-        store::apply(&state.table, &account, &change).await
+        let item = store::apply(&state.table, &account, &change).await?;
+        AccountView::from_item(&item)
     }
 
-    fn render(item: Item, _: &Request, request_id: &str) -> Response<Body> {
-        render(&item, request_id, "PATCH")
+    fn render(account: AccountView, _: &Request, request_id: &str) -> Response<Body> {
+        response::render(&account, request_id)
     }
 
     fn render_error(error: ApiError, _: &Request, request_id: &str) -> Response<Body> {
@@ -111,18 +112,19 @@ impl shared::endpoint::Endpoint for ConfirmEmail {
     const METHOD: Method = Method::POST;
     const TABLE: &'static str = TABLE_LOGICAL_ID;
     type State = State;
-    type Output = Item;
+    type Output = AccountView;
     type Error = ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<Item, ApiError> {
+    async fn work(state: &State, req: &Request) -> Result<AccountView, ApiError> {
         let principal = auth::authenticate(state, req).await?;
         let account = principal.target(request::named_account(req)?)?;
         let code = change::confirmation_code(request::body(req)?)?;
-        store::confirm::confirm(&state.table, &account, &code).await
+        let item = store::confirm::confirm(&state.table, &account, &code).await?;
+        AccountView::from_item(&item)
     }
 
-    fn render(item: Item, _: &Request, request_id: &str) -> Response<Body> {
-        render(&item, request_id, "POST")
+    fn render(account: AccountView, _: &Request, request_id: &str) -> Response<Body> {
+        response::render(&account, request_id)
     }
 
     fn render_error(error: ApiError, _: &Request, request_id: &str) -> Response<Body> {
@@ -138,11 +140,4 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
 /// Handles one POST /v1/account/email/confirm request ([`ConfirmEmail`]).
 pub async fn handle_confirm(state: &State, req: Request) -> Response<Body> {
     shared::endpoint::handle::<ConfirmEmail>(state, req).await
-}
-
-/// The 200 of either route: the account as the contract shows it (an item
-/// that cannot be shown is a 500 in the envelope; `allow` is the route's
-/// method).
-fn render(item: &Item, request_id: &str, allow: &'static str) -> Response<Body> {
-    response::render(item, request_id).unwrap_or_else(|e| e.into_response(request_id, allow))
 }

@@ -36,13 +36,11 @@ use crate::{
     },
     request::is_account_id,
     store::{
-        MARKER_OWNER, account_key, attrs,
-        email::{ACTIVE, CODE_TTL_SECONDS},
-        email_key,
+        email::CODE_TTL_SECONDS,
         outbox::Message,
+        seeded::{self, SeededAccount},
     },
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
@@ -137,23 +135,12 @@ fn none() -> String {
 #[error("{SEED_SECTION}: {0}")]
 pub struct SeedError(String);
 
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
 impl Seed {
     /// The items to put, after checking every record.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let mut items = Vec::new();
         for (i, token) in self.tokens.iter().enumerate() {
-            let role = match token.role {
-                Role::Owner => "owner",
-                Role::Admin => "admin",
-            };
-            let principal = Item::from([
-                ("account_id".to_owned(), s(&token.account_id)),
-                ("role".to_owned(), s(role)),
-            ]);
+            let principal = seeded::token_principal(&token.account_id, token.role);
             items.push(
                 token
                     .secret
@@ -176,7 +163,7 @@ impl Seed {
             if !["required", "none"].contains(&account.email_verification.as_str()) {
                 return Err(what("email_verification must be required or none"));
             }
-            let mut settings = std::collections::HashMap::new();
+            let mut settings = Vec::with_capacity(account.settings.len());
             for (key, value) in &account.settings {
                 let ok = match (key.as_str(), value.as_str()) {
                     ("currency", Some(v)) => is_currency(v),
@@ -187,7 +174,7 @@ impl Seed {
                 if !ok {
                     return Err(what(&format!("settings.{key} is not valid")));
                 }
-                settings.insert(key.clone(), s(value.as_str().unwrap_or_default()));
+                settings.push((key.as_str(), value.as_str().unwrap_or_default()));
             }
             if account.status.len() > MAX_STATUS_LEN || !is_account_id(&account.status) {
                 return Err(what("status must be 1-64 letters, digits, '_' or '-'"));
@@ -210,29 +197,23 @@ impl Seed {
             if updated_at < created_at {
                 return Err(what("updated_at is before created_at"));
             }
-            let mut item = account_key(&account.id).into_item_with(Item::from([
-                (attrs::ID.to_owned(), s(&account.id)),
-                (attrs::EMAIL.to_owned(), s(email.as_str())),
-                (attrs::NAME.to_owned(), s(&account.name)),
-                (attrs::TYPE.to_owned(), s(&account.account_type)),
-                (attrs::STATUS.to_owned(), s(&account.status)),
-                (
-                    attrs::EMAIL_VERIFICATION.to_owned(),
-                    s(&account.email_verification),
-                ),
-                (attrs::SETTINGS.to_owned(), AttributeValue::M(settings)),
-                (attrs::CREATED_AT.to_owned(), s(&created)),
-                (attrs::UPDATED_AT.to_owned(), s(&updated)),
-                (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
-            ]));
+            let seeded = SeededAccount {
+                id: &account.id,
+                email: &email,
+                name: &account.name,
+                account_type: &account.account_type,
+                status: &account.status,
+                email_verification: &account.email_verification,
+                settings,
+                created_at: &created,
+                updated_at: &updated,
+            };
+            let mut item = seeded.item();
             if !emails.insert(email.normalized().to_owned()) {
                 return Err(what(&format!("email {} is used twice", email.as_str())));
             }
             let expires = now.plus_seconds(CODE_TTL_SECONDS);
-            items.push(email_key(email.normalized()).into_item_with(Item::from([
-                (MARKER_OWNER.to_owned(), s(&account.id)),
-                ("state".to_owned(), s(ACTIVE)),
-            ])));
+            items.push(seeded.marker());
             if let Some(pending) = &account.pending_email_change {
                 let new =
                     EmailAddress::parse(&pending.email).map_err(|e| what(&format!("pending email {e}")))?;
@@ -242,16 +223,7 @@ impl Seed {
                 if parse_code(&pending.code).as_deref() != Some(pending.code.as_str()) {
                     return Err(what(&format!("pending code must be {CODE_DIGITS} digits")));
                 }
-                item.insert(attrs::PENDING_EMAIL.to_owned(), s(new.as_str()));
-                item.insert(
-                    attrs::PENDING_CODE.to_owned(),
-                    s(&code_hash(&account.id, &pending.code)),
-                );
-                item.insert(attrs::PENDING_EXPIRES_AT.to_owned(), s(&expires.to_string()));
-                item.insert(
-                    attrs::PENDING_ATTEMPTS.to_owned(),
-                    AttributeValue::N("0".to_owned()),
-                );
+                seeded::pend(&mut item, &new, &code_hash(&account.id, &pending.code), expires);
                 items.push(
                     Message {
                         account: &account.id,

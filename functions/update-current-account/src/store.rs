@@ -29,12 +29,16 @@
 //! Submodules: [`budget`] (the verification budget's counters and
 //! conditions), [`email`] (markers, the pending change, the plans that
 //! change an address), [`confirm`] (the confirmation's writes), [`outbox`]
-//! (the messages a pending change owes, for the mailer).
+//! (the messages a pending change owes, for the mailer), [`view`] (the
+//! account item as the 200 body shows it), [`seeded`] (the items a seed
+//! file puts).
 
 pub mod budget;
 pub mod confirm;
 pub mod email;
 pub mod outbox;
+pub mod seeded;
+pub mod view;
 
 pub use outbox::outbox_key;
 

@@ -1,20 +1,47 @@
 //! The success view: the account after the rename and its newest linked
-//! prospects, as the contract shows them, and its rendering (200, JSON, and
-//! the [`TRUNCATED_HEADER`]). [`size`] bounds how large it can get.
+//! prospects, as the contract shows them (the store reads them from the
+//! items), and its rendering (200, JSON, and the [`TRUNCATED_HEADER`]).
+//! [`size`] bounds how large it can get.
 
+mod prospect;
 pub mod size;
 
-use crate::store::{Account, Written, prospects::Prospect};
+pub use prospect::Prospect;
+
 use lambda_http::{
     Body, Response,
     http::{HeaderValue, StatusCode},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shared::http;
 
 /// Response header of every 200: `true` when the account has more linked
 /// prospects than `linkedProspects` lists, else `false`.
 pub const TRUNCATED_HEADER: &str = "x-linked-prospects-truncated";
+
+/// An account as the contract shows it, and as its item stores it (the
+/// attributes carry the contract's names; `version` and the keys are not
+/// read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// Account id.
+    pub account_id: String,
+    /// Owning tenant.
+    pub tenant_id: String,
+    /// Domain.
+    pub domain: String,
+    /// Name (`null` for accounts never named).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Creation time (RFC 3339, UTC, `Z`).
+    pub created_at: String,
+    /// Last update time (RFC 3339, UTC, `Z`).
+    pub updated_at: String,
+    /// Last activity time, or `null`.
+    #[serde(default)]
+    pub latest_activity_at: Option<String>,
+}
 
 /// The 200 response: the account and its newest linked prospects.
 #[derive(Debug, Serialize)]
@@ -31,15 +58,6 @@ pub struct AccountResponse {
 }
 
 impl AccountResponse {
-    /// The view of what the write left.
-    pub fn new(written: Written) -> Self {
-        AccountResponse {
-            account: written.account,
-            linked_prospects: written.prospects.prospects,
-            linked_prospects_truncated: written.prospects.truncated,
-        }
-    }
-
     /// `200 OK` with the view as JSON, `x-request-id`, and
     /// [`TRUNCATED_HEADER`] (`true` / `false`, always present).
     pub fn render(&self, request_id: &str) -> Response<Body> {

@@ -47,13 +47,15 @@ pub use timestamps::TimestampError;
 use crate::{
     change::AccountName,
     request::AccountId,
-    response::size::{
-        MAX_LINKEDIN_URL_CHARS, MAX_PROSPECT_NAME_CHARS, MAX_SLUG_CHARS, MAX_TENANT_ID_CHARS,
-        PROSPECT_ID_CHARS,
+    response::{
+        Account, Prospect,
+        size::{
+            MAX_LINKEDIN_URL_CHARS, MAX_PROSPECT_NAME_CHARS, MAX_SLUG_CHARS, MAX_TENANT_ID_CHARS,
+            PROSPECT_ID_CHARS,
+        },
     },
-    store::{account_key, attrs, prospects::prospect_key},
+    store::seeded,
 };
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use shared::{
     auth::SeedSecret,
@@ -165,17 +167,6 @@ pub struct SeedProspect {
 #[error("{SEED_SECTION}: {0}")]
 pub struct SeedError(String);
 
-fn s(text: &str) -> AttributeValue {
-    AttributeValue::S(text.to_owned())
-}
-
-fn optional(item: &mut Item, name: &str, value: Option<String>) {
-    item.insert(
-        name.to_owned(),
-        value.map_or(AttributeValue::Null(true), AttributeValue::S),
-    );
-}
-
 /// A record's `created_at` and `updated_at`: given or defaulted, in order.
 fn created_and_updated(
     what: &str,
@@ -210,7 +201,7 @@ impl Seed {
         for (i, key) in self.api_keys.iter().enumerate() {
             let what = format!("api_keys[{i}]");
             tenant_id(&what, &key.tenant_id)?;
-            let principal = Item::from([("tenant_id".to_owned(), s(&key.tenant_id))]);
+            let principal = seeded::key_principal(&key.tenant_id);
             items.push(key.secret.credential(&what, principal).map_err(SeedError)?);
         }
         let mut tenants = HashMap::new();
@@ -248,21 +239,15 @@ fn account_item(account: &SeedAccount, id: &str, now: Timestamp) -> Result<Item,
         .as_deref()
         .map(|t| timestamps::parse(t).map_err(|e| SeedError(format!("{what}: latest_activity_at: {e}"))))
         .transpose()?;
-    let mut item = account_key(&account.tenant_id, id).into_item_with(Item::from([
-        (attrs::ACCOUNT_ID.to_owned(), s(id)),
-        (attrs::TENANT_ID.to_owned(), s(&account.tenant_id)),
-        (attrs::DOMAIN.to_owned(), s(domain.as_str())),
-        (attrs::CREATED_AT.to_owned(), s(&created.to_string())),
-        (attrs::UPDATED_AT.to_owned(), s(&updated.to_string())),
-        (attrs::VERSION.to_owned(), AttributeValue::N("0".to_owned())),
-    ]));
-    optional(&mut item, attrs::NAME, account.name.clone());
-    optional(
-        &mut item,
-        attrs::LATEST_ACTIVITY_AT,
-        activity.map(|t| t.to_string()),
-    );
-    Ok(item)
+    Ok(seeded::account_item(&Account {
+        account_id: id.to_owned(),
+        tenant_id: account.tenant_id.clone(),
+        domain: domain.into_string(),
+        name: account.name.clone(),
+        created_at: created.to_string(),
+        updated_at: updated.to_string(),
+        latest_activity_at: activity.map(|t| t.to_string()),
+    }))
 }
 
 /// Whether `id` is `prospect_` and 26 characters of `[a-z0-9]`.
@@ -304,21 +289,19 @@ fn prospect_item(
         prospect.updated_at.as_deref(),
         default_created,
     )?;
-    let created = created.to_string();
-    let key = prospect_key(tenant, &prospect.account_id, &created, &id);
-    let mut item = key.into_item_with(Item::from([
-        ("prospectId".to_owned(), s(&id)),
-        ("tenantId".to_owned(), s(tenant)),
-        ("createdAt".to_owned(), s(&created)),
-        ("updatedAt".to_owned(), s(&updated.to_string())),
-    ]));
-    optional(&mut item, "name", fields.name);
-    optional(&mut item, "email", fields.email);
-    optional(&mut item, "domain", fields.domain);
-    optional(&mut item, "slug", fields.slug);
-    optional(&mut item, "phoneNumber", fields.phone_number);
-    optional(&mut item, "linkedinProfileUrl", fields.linkedin_profile_url);
-    Ok(item)
+    let prospect_view = Prospect {
+        prospect_id: id,
+        tenant_id: tenant.clone(),
+        name: fields.name,
+        email: fields.email,
+        domain: fields.domain,
+        slug: fields.slug,
+        phone_number: fields.phone_number,
+        linkedin_profile_url: fields.linkedin_profile_url,
+        created_at: created.to_string(),
+        updated_at: updated.to_string(),
+    };
+    Ok(seeded::prospect_item(&prospect.account_id, &prospect_view))
 }
 
 /// A prospect's text fields, checked against their limits, in stored form.

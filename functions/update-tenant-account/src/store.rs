@@ -38,11 +38,12 @@
 //! driver plans again from the newer item whenever that condition fails.
 
 pub mod prospects;
+pub mod seeded;
+pub mod view;
 
-use crate::{State, change::Rename, error::ApiError, request::AccountId};
+use crate::{State, change::Rename, error::ApiError, request::AccountId, response::Account};
 use aws_sdk_dynamodb::types::AttributeValue;
 use prospects::LinkedProspects;
-use serde::{Deserialize, Serialize};
 use shared::{
     clock::Timestamp,
     error::Common,
@@ -84,30 +85,6 @@ pub fn account_pk(tenant: &str, account_id: &str) -> String {
 /// The key of the account item of account `account_id` of `tenant`.
 pub fn account_key(tenant: &str, account_id: &str) -> Key {
     Key::new(account_pk(tenant, account_id), ACCOUNT_SK)
-}
-
-/// An account item as stored, which is also how the contract shows it (the
-/// attributes carry the contract's names; `version` and the keys are not
-/// read).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Account {
-    /// Account id.
-    pub account_id: String,
-    /// Owning tenant.
-    pub tenant_id: String,
-    /// Domain.
-    pub domain: String,
-    /// Name (`null` for accounts never named).
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Creation time (RFC 3339, UTC, `Z`).
-    pub created_at: String,
-    /// Last update time (RFC 3339, UTC, `Z`).
-    pub updated_at: String,
-    /// Last activity time, or `null`.
-    #[serde(default)]
-    pub latest_activity_at: Option<String>,
 }
 
 /// What a successful write leaves: the account after the rename and its

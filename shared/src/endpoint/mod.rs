@@ -6,8 +6,8 @@
 
 use crate::error::Common;
 use crate::http::precondition::{self, Precondition};
-use crate::idempotency::{self, Claim, Found};
-use crate::scope::Scope;
+use crate::store::idempotency::{self, Claim, Found};
+use crate::store::scope::Scope;
 use crate::store::write::{self, MAX_ATTEMPTS, Retry, staged::Commit};
 use crate::store::{Table, client_from_env};
 use lambda_http::http::Method;
@@ -141,8 +141,8 @@ pub fn time_left(req: &Request) -> Duration {
 ///    endpoint's envelope), each given the request id
 ///    ([`crate::http::request_id`]); a success that wrote gets an `ETag` of
 ///    the version written (weak when the endpoint said its body shows more,
-///    [`crate::scope::etag_is_weak`]);
-/// 4. with an `Idempotency-Key` ([`crate::idempotency`]), the driver stages
+///    [`crate::store::scope::etag_is_weak`]);
+/// 4. with an `Idempotency-Key` ([`crate::store::idempotency`]), the driver stages
 ///    the write instead of committing it, and it is committed here, after
 ///    the answer is rendered, in one transaction with the record that keeps
 ///    the answer; when that commit is cancelled by a change of the item,
@@ -232,7 +232,7 @@ enum Keyed {
 async fn keyed<T, E, W, Fut>(
     table: &Table,
     scope: &Arc<Scope>,
-    claim: &crate::idempotency::Claim,
+    claim: &crate::store::idempotency::Claim,
     deadline: Instant,
     work: &W,
     render: impl Fn(Result<T, E>) -> Response<Body>,

@@ -1,6 +1,6 @@
 //! Counts the HTTP attempts the SDK makes for each DynamoDB operation
 //! (retries included) into the request's telemetry
-//! ([`crate::scope::count_attempt`]). Every [`super::Table`]'s client sends
+//! ([`crate::store::scope::count_attempt`]). Every [`super::Table`]'s client sends
 //! through [`CountingClient`].
 //!
 //! A wrapper of the HTTP client rather than an SDK interceptor: the SDK
@@ -45,7 +45,7 @@ struct CountingConnector(SharedHttpConnector);
 
 impl HttpConnector for CountingConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        crate::scope::count_attempt();
+        crate::store::scope::count_attempt();
         self.0.call(request)
     }
 }

@@ -64,15 +64,22 @@ fn convert(value: &Value, depth: usize, max: usize) -> Result<AttributeValue, At
 }
 
 fn number(n: &Number) -> Result<String, AttrError> {
+    check_number(n)?;
+    Ok(n.to_string())
+}
+
+/// `Ok` when DynamoDB can store `n` ([`from_json`] stores it as `N` with
+/// its JSON text), else [`AttrError::NumberOutOfRange`].
+pub fn check_number(n: &Number) -> Result<(), AttrError> {
     if n.is_i64() || n.is_u64() {
-        return Ok(n.to_string());
+        return Ok(());
     }
     let f = n.as_f64().unwrap_or(f64::NAN);
     let magnitude = f.abs();
     if !f.is_finite() || magnitude >= 1e126 || (magnitude != 0.0 && magnitude < 1e-130) {
         return Err(AttrError::NumberOutOfRange(n.to_string()));
     }
-    Ok(n.to_string())
+    Ok(())
 }
 
 /// Converts a stored DynamoDB value back to JSON. Binary values and sets

@@ -1,7 +1,7 @@
 //! Applying a [`MapMerge`] to a map attribute, key by key or whole.
 
 use super::{Cond, Item, Update};
-use crate::{patch::MapMerge, validate::StoredJson};
+use crate::patch::MapMerge;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
@@ -15,12 +15,6 @@ pub trait Stored {
 impl Stored for AttributeValue {
     fn to_attribute(&self) -> AttributeValue {
         self.clone()
-    }
-}
-
-impl Stored for StoredJson {
-    fn to_attribute(&self) -> AttributeValue {
-        self.attribute().clone()
     }
 }
 

@@ -5,6 +5,12 @@
 //! Every table of this project has the same key schema: a string partition
 //! key `pk` and a string sort key `sk`. Endpoints choose the key values
 //! (`ACCOUNT#<id>` / `ACCOUNT`, ...); this module never interprets them.
+//!
+//! The write driver ([`write`]) applies what the request in flight asks
+//! ([`scope`]) and commits a keyed request's record with its change
+//! ([`idempotency`]): both live here, below the driver, so that nothing in
+//! the store imports a module that imports the store. The crate root
+//! re-exports them as `shared::scope` and `shared::idempotency`.
 
 mod attempts;
 pub mod attr;
@@ -14,8 +20,10 @@ mod cond;
 mod credentials;
 mod error;
 mod expr;
+pub mod idempotency;
 mod key;
 pub mod merge;
+pub mod scope;
 mod table;
 mod transact;
 mod update;

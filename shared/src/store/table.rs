@@ -19,7 +19,7 @@ use std::sync::Arc;
 /// A table and the client that reaches it. Cheap to clone; build once per
 /// cold start. Every call asks for its consumed capacity and counts
 /// itself, and every HTTP attempt, into the request's telemetry
-/// ([`crate::scope`]).
+/// ([`crate::store::scope`]).
 #[derive(Debug, Clone)]
 pub struct Table {
     client: Client,
@@ -133,7 +133,7 @@ impl Table {
             .consumed_capacity()
             .iter()
             .filter_map(ConsumedCapacity::capacity_units);
-        crate::scope::count_call(Some(units.sum()));
+        crate::store::scope::count_call(Some(units.sum()));
         let mut items = out
             .responses
             .unwrap_or_default()
@@ -254,7 +254,7 @@ impl Table {
                     .consumed_capacity()
                     .iter()
                     .filter_map(ConsumedCapacity::capacity_units);
-                crate::scope::count_call(Some(units.sum()));
+                crate::store::scope::count_call(Some(units.sum()));
             }
             Err(_) => count(None),
         }
@@ -281,7 +281,7 @@ impl Table {
 
 /// Counts one call and its consumed capacity into the request's telemetry.
 fn count(capacity: Option<&ConsumedCapacity>) {
-    crate::scope::count_call(capacity.and_then(ConsumedCapacity::capacity_units));
+    crate::store::scope::count_call(capacity.and_then(ConsumedCapacity::capacity_units));
 }
 
 /// `f` on the heap. The SDK's operation futures are kilobytes (a GetItem's

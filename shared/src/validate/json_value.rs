@@ -2,7 +2,10 @@
 //! size and depth and storable in DynamoDB.
 
 use super::map_key::{MapKeyError, check_map_key};
-use crate::store::attr::{self, AttrError};
+use crate::store::{
+    attr::{self, AttrError},
+    merge::Stored,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 
@@ -55,6 +58,18 @@ impl StoredJson {
     pub fn attribute(&self) -> &AttributeValue {
         &self.0
     }
+}
+
+impl Stored for StoredJson {
+    fn to_attribute(&self) -> AttributeValue {
+        self.0.clone()
+    }
+}
+
+/// `Ok` when DynamoDB can store the number `n` as sent, else why not
+/// ([`AttrError::NumberOutOfRange`]).
+pub fn storable_number(n: &serde_json::Number) -> Result<(), AttrError> {
+    attr::check_number(n)
 }
 
 /// The limits of a free-form metadata map (contracts 000 and 004 each set

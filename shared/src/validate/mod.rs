@@ -15,7 +15,9 @@ mod timezone;
 pub use codes::{is_country, is_currency, is_language_tag};
 pub use domain::{DomainError, DomainName};
 pub use email::{EmailAddress, EmailError};
-pub use json_value::{JsonValueError, MetadataError, MetadataLimits, StoredJson, stored_json};
+pub use json_value::{
+    JsonValueError, MetadataError, MetadataLimits, StoredJson, storable_number, stored_json,
+};
 pub use map_key::{MapKeyError, check_map_key};
 pub use phone::{PhoneError, PhoneNumber};
 pub use record_id::is_record_id;

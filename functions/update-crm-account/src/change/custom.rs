@@ -1,6 +1,6 @@
-//! Custom values: each tenant defines its fields (key, type, options, see
-//! [`crate::store::definition`]), and `custom` values are checked against
-//! those definitions.
+//! Custom values: each tenant defines its fields (key, type, options; how
+//! they are stored is the store's business), and `custom` values are
+//! checked against those definitions into [`CustomValue`]s.
 //!
 //! With `allow_new_options=true`, a dropdown or multiselect value that is
 //! not an option yet is appended to the definition in the same transaction
@@ -10,16 +10,12 @@
 //! options to at most [`MAX_FIELDS_WITH_NEW_OPTIONS`] fields (one
 //! transaction entry each).
 
-use crate::{
-    error::{ApiError, invalid},
-    store::definition::{FieldDef, FieldType},
-};
-use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::Value;
+use crate::error::{ApiError, invalid};
+use serde_json::{Number, Value};
 use shared::{
     patch::MapMerge,
-    store::{attr, write::MAX_PLANNED_ACTIONS},
-    validate::BoundedText,
+    store::write::MAX_PLANNED_ACTIONS,
+    validate::{BoundedText, storable_number},
 };
 use std::collections::HashMap;
 
@@ -49,13 +45,121 @@ pub const ACCOUNT_WRITE_ACTIONS: usize = 3;
 /// record).
 pub const MAX_FIELDS_WITH_NEW_OPTIONS: usize = MAX_PLANNED_ACTIONS - ACCOUNT_WRITE_ACTIONS;
 
+/// The type of a custom field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// Free text.
+    Text,
+    /// A JSON number.
+    Number,
+    /// `true` / `false`.
+    Boolean,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// One of the options.
+    Dropdown,
+    /// Distinct options, as a list.
+    Multiselect,
+}
+
+impl FieldType {
+    /// Parses the type's name (`text`, `number`, `boolean`, `date`,
+    /// `dropdown`, `multiselect`); `None` for anything else.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "text" => FieldType::Text,
+            "number" => FieldType::Number,
+            "boolean" => FieldType::Boolean,
+            "date" => FieldType::Date,
+            "dropdown" => FieldType::Dropdown,
+            "multiselect" => FieldType::Multiselect,
+            _ => return None,
+        })
+    }
+}
+
+/// What checking a value reads of its field's definition, however the
+/// definition is stored.
+pub trait Definition {
+    /// The field's type; `None` when the definition has no usable type
+    /// (values for the field are then refused, removing it works).
+    fn field_type(&self) -> Option<FieldType>;
+    /// The field's options (dropdown, multiselect); empty when none.
+    fn options(&self) -> &[String];
+}
+
+/// A date custom value: `YYYY-MM-DD`, a day that exists, kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateValue(String);
+
+impl DateValue {
+    /// `text` if it is a date as `YYYY-MM-DD` that exists.
+    pub fn parse(text: &str) -> Option<Self> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(text, &format)
+            .ok()
+            .map(|_| DateValue(text.to_owned()))
+    }
+
+    /// The date as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A number custom value: a JSON number DynamoDB can store, kept as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberValue(Number);
+
+impl NumberValue {
+    /// `number` if DynamoDB can store it; else why not.
+    pub fn parse(number: &Number) -> Result<Self, String> {
+        storable_number(number)
+            .map(|()| NumberValue(number.clone()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The number as sent.
+    pub fn get(&self) -> &Number {
+        &self.0
+    }
+}
+
+/// A custom value that passed its field's definition: one variant per
+/// field type the contract allows, each holding only what its type admits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomValue {
+    /// Up to [`MAX_TEXT_VALUE_CHARS`] characters.
+    Text(TextValue),
+    /// A number DynamoDB can store.
+    Number(NumberValue),
+    /// `true` / `false`.
+    Boolean(bool),
+    /// A date that exists, `YYYY-MM-DD`.
+    Date(DateValue),
+    /// One option of the field (possibly one this request adds).
+    Dropdown(String),
+    /// Distinct options of the field (possibly some this request adds),
+    /// at most [`MAX_MULTISELECT_VALUES`], in the order sent.
+    Multiselect(Vec<String>),
+}
+
 /// Checked custom values, and the options to add on the way.
-#[derive(Debug, Default)]
-pub struct CustomPlan {
-    /// Values to set (as stored) and keys to remove.
-    pub merge: MapMerge<AttributeValue>,
-    /// Options to append, per field definition.
-    pub new_options: Vec<(FieldDef, Vec<String>)>,
+#[derive(Debug)]
+pub struct CustomPlan<D> {
+    /// Values to set and keys to remove.
+    pub merge: MapMerge<CustomValue>,
+    /// Options to append, per field definition (as given to [`plan`]).
+    pub new_options: Vec<(D, Vec<String>)>,
+}
+
+impl<D> Default for CustomPlan<D> {
+    fn default() -> Self {
+        CustomPlan {
+            merge: MapMerge::default(),
+            new_options: Vec::new(),
+        }
+    }
 }
 
 /// Checks every key and value of `custom` against `defs`.
@@ -66,11 +170,11 @@ pub struct CustomPlan {
 /// multiselect values, a field's options beyond [`MAX_OPTIONS`]. And (400,
 /// naming `custom`) new options for more than [`MAX_FIELDS_WITH_NEW_OPTIONS`]
 /// fields, which one transaction cannot hold.
-pub fn plan(
-    defs: &HashMap<String, FieldDef>,
+pub fn plan<D: Definition + Clone>(
+    defs: &HashMap<String, D>,
     custom: &MapMerge<Value>,
     allow_new_options: bool,
-) -> Result<CustomPlan, ApiError> {
+) -> Result<CustomPlan<D>, ApiError> {
     let mut plan = CustomPlan::default();
     for key in &custom.remove {
         defs.get(key).ok_or_else(|| undefined(key))?;
@@ -79,10 +183,10 @@ pub fn plan(
     for (key, value) in &custom.set {
         let def = defs.get(key).ok_or_else(|| undefined(key))?;
         let field = format!("custom.{key}");
-        let (stored, new) =
+        let (checked, new) =
             check_value(def, value, allow_new_options).map_err(|message| invalid(&field, message))?;
-        plan.merge.set.push((key.clone(), stored));
-        if def.options.len() + new.len() > MAX_OPTIONS {
+        plan.merge.set.push((key.clone(), checked));
+        if def.options().len() + new.len() > MAX_OPTIONS {
             return Err(invalid(
                 &field,
                 format!("a field has at most {MAX_OPTIONS} options"),
@@ -112,35 +216,31 @@ fn undefined(key: &str) -> ApiError {
     )
 }
 
-/// The stored value, and the options it would add.
+/// The checked value, and the options it would add.
 fn check_value(
-    def: &FieldDef,
+    def: &impl Definition,
     value: &Value,
     allow_new: bool,
-) -> Result<(AttributeValue, Vec<String>), String> {
-    let s = |text: &str| AttributeValue::S(text.to_owned());
-    let Some(field_type) = def.field_type else {
+) -> Result<(CustomValue, Vec<String>), String> {
+    let Some(field_type) = def.field_type() else {
         return Err(
             "cannot be set: the field's definition has no known type (fix the definition first)".to_owned(),
         );
     };
     match (field_type, value) {
         (FieldType::Text, Value::String(text)) => TextValue::parse_multiline(text.clone())
-            .map(|t| (s(t.as_str()), vec![]))
+            .map(|t| (CustomValue::Text(t), vec![]))
             .map_err(|e| e.to_string()),
-        (FieldType::Number, Value::Number(_)) => attr::from_json(value, 1)
-            .map(|v| (v, vec![]))
-            .map_err(|e| e.to_string()),
-        (FieldType::Boolean, Value::Bool(b)) => Ok((AttributeValue::Bool(*b), vec![])),
-        (FieldType::Date, Value::String(text)) => {
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(text, &format)
-                .map(|_| (s(text), vec![]))
-                .map_err(|_| "must be a date as YYYY-MM-DD".to_owned())
+        (FieldType::Number, Value::Number(n)) => {
+            NumberValue::parse(n).map(|n| (CustomValue::Number(n), vec![]))
         }
+        (FieldType::Boolean, Value::Bool(b)) => Ok((CustomValue::Boolean(*b), vec![])),
+        (FieldType::Date, Value::String(text)) => DateValue::parse(text)
+            .map(|date| (CustomValue::Date(date), vec![]))
+            .ok_or_else(|| "must be a date as YYYY-MM-DD".to_owned()),
         (FieldType::Dropdown, Value::String(choice)) => {
             let new = option_check(def, choice, allow_new)?;
-            Ok((s(choice), new.into_iter().collect()))
+            Ok((CustomValue::Dropdown(choice.clone()), new.into_iter().collect()))
         }
         (FieldType::Multiselect, Value::Array(items)) => {
             if items.len() > MAX_MULTISELECT_VALUES {
@@ -156,7 +256,7 @@ fn check_value(
                 new.extend(option_check(def, choice, allow_new)?);
                 chosen.push(choice.to_owned());
             }
-            Ok((AttributeValue::L(chosen.iter().map(|c| s(c)).collect()), new))
+            Ok((CustomValue::Multiselect(chosen), new))
         }
         (field_type, _) => Err(format!("must be {}", expected(field_type))),
     }
@@ -175,8 +275,8 @@ fn expected(field_type: FieldType) -> &'static str {
 
 /// `Ok(None)` for an existing option, `Ok(Some(choice))` for a new one that
 /// may be added, an error otherwise.
-fn option_check(def: &FieldDef, choice: &str, allow_new: bool) -> Result<Option<String>, String> {
-    if def.options.iter().any(|o| o == choice) {
+fn option_check(def: &impl Definition, choice: &str, allow_new: bool) -> Result<Option<String>, String> {
+    if def.options().iter().any(|o| o == choice) {
         return Ok(None);
     }
     if !allow_new {
@@ -193,6 +293,34 @@ fn option_check(def: &FieldDef, choice: &str, allow_new: bool) -> Result<Option<
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A definition as the tests write it.
+    #[derive(Debug, Clone)]
+    struct FieldDef {
+        key: String,
+        field_type: Option<FieldType>,
+        options: Vec<String>,
+    }
+
+    impl FieldDef {
+        fn new(key: &str, field_type: FieldType, options: Vec<String>) -> Self {
+            FieldDef {
+                key: key.to_owned(),
+                field_type: Some(field_type),
+                options,
+            }
+        }
+    }
+
+    impl Definition for FieldDef {
+        fn field_type(&self) -> Option<FieldType> {
+            self.field_type
+        }
+
+        fn options(&self) -> &[String] {
+            &self.options
+        }
+    }
 
     fn defs() -> HashMap<String, FieldDef> {
         let def = |key: &str, t: FieldType, options: &[&str]| {

@@ -27,6 +27,8 @@
 //! Every append is also conditioned on the definition still existing, so a
 //! definition deleted meanwhile is never recreated by an append.
 
+use crate::change::custom::Definition;
+pub use crate::change::custom::FieldType;
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::store::{Cond, Item, Key, PK, SK, StoreError, Table, Update};
 use std::collections::HashMap;
@@ -37,38 +39,6 @@ pub const OPTIONS: &str = "options";
 pub const VERSION: &str = "version";
 /// Sort key prefix of definition items.
 pub const FIELD_SK_PREFIX: &str = "FIELD#";
-
-/// The type of a custom field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldType {
-    /// Free text.
-    Text,
-    /// A JSON number.
-    Number,
-    /// `true` / `false`.
-    Boolean,
-    /// A calendar date, `YYYY-MM-DD`.
-    Date,
-    /// One of the options.
-    Dropdown,
-    /// Distinct options, as a list.
-    Multiselect,
-}
-
-impl FieldType {
-    /// Parses the stored name; `None` for anything else.
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "text" => FieldType::Text,
-            "number" => FieldType::Number,
-            "boolean" => FieldType::Boolean,
-            "date" => FieldType::Date,
-            "dropdown" => FieldType::Dropdown,
-            "multiselect" => FieldType::Multiselect,
-            _ => return None,
-        })
-    }
-}
 
 /// How a definition's `options` attribute is stored, which decides how new
 /// options are written.
@@ -175,6 +145,16 @@ impl FieldDef {
                 .require(Cond::eq(VERSION, other.clone())),
         };
         update
+    }
+}
+
+impl Definition for FieldDef {
+    fn field_type(&self) -> Option<FieldType> {
+        self.field_type
+    }
+
+    fn options(&self) -> &[String] {
+        &self.options
     }
 }
 

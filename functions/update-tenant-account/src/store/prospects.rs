@@ -9,10 +9,36 @@
 //! after the first few.
 
 use super::account_pk;
-use crate::response::size::{MAX_LINKED_PROSPECTS, MAX_LINKED_PROSPECTS_JSON_BYTES};
+use crate::response::{
+    Prospect,
+    size::{MAX_LINKED_PROSPECTS, MAX_LINKED_PROSPECTS_JSON_BYTES},
+};
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::{Deserialize, Serialize};
 use shared::store::{Item, Key, PK, SK, StoreError, Table};
+
+/// Attribute names of a prospect item (the contract's field names).
+pub mod attrs {
+    /// Prospect id.
+    pub const PROSPECT_ID: &str = "prospectId";
+    /// Owning tenant.
+    pub const TENANT_ID: &str = "tenantId";
+    /// Full name (string or NULL).
+    pub const NAME: &str = "name";
+    /// Email address (string or NULL).
+    pub const EMAIL: &str = "email";
+    /// Email domain (string or NULL).
+    pub const DOMAIN: &str = "domain";
+    /// URL slug (string or NULL).
+    pub const SLUG: &str = "slug";
+    /// Phone number, E.164 (string or NULL).
+    pub const PHONE_NUMBER: &str = "phoneNumber";
+    /// LinkedIn profile URL (string or NULL).
+    pub const LINKEDIN_PROFILE_URL: &str = "linkedinProfileUrl";
+    /// Creation time.
+    pub const CREATED_AT: &str = "createdAt";
+    /// Last update time.
+    pub const UPDATED_AT: &str = "updatedAt";
+}
 
 /// Sort-key prefix of prospect items.
 pub const PROSPECT_SK_PREFIX: &str = "PROSPECT#";
@@ -25,39 +51,6 @@ pub fn prospect_key(tenant: &str, account_id: &str, created_at: &str, prospect_i
         account_pk(tenant, account_id),
         format!("{PROSPECT_SK_PREFIX}{created_at}#{prospect_id}"),
     )
-}
-
-/// A prospect item as stored, which is also how the contract shows it.
-/// Contact fields a prospect lacks are `null`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Prospect {
-    /// Prospect id.
-    pub prospect_id: String,
-    /// Owning tenant.
-    pub tenant_id: String,
-    /// Full name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Email address.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Email domain.
-    #[serde(default)]
-    pub domain: Option<String>,
-    /// URL slug.
-    #[serde(default)]
-    pub slug: Option<String>,
-    /// Phone number (E.164).
-    #[serde(default)]
-    pub phone_number: Option<String>,
-    /// LinkedIn profile URL.
-    #[serde(default)]
-    pub linkedin_profile_url: Option<String>,
-    /// Creation time.
-    pub created_at: String,
-    /// Last update time.
-    pub updated_at: String,
 }
 
 /// The prospects a response lists.

@@ -38,7 +38,7 @@
 //!
 //! # What the request's headers ask
 //!
-//! Inside a request's [`crate::scope`], the driver also applies what the
+//! Inside a request's [`crate::store::scope`], the driver also applies what the
 //! request's headers ask of its write, so every endpoint gains them at
 //! once:
 //!
@@ -50,7 +50,7 @@
 //!   first, so a missing item or another tenant's stays the endpoint's 404
 //!   (RFC 9110 §13.2.1), and nothing tells a caller another tenant's
 //!   version.
-//! - `Idempotency-Key` ([`crate::idempotency`]): the write is not committed
+//! - `Idempotency-Key` ([`crate::store::idempotency`]): the write is not committed
 //!   here but staged ([`staged`]): the item and the key's record are read in
 //!   one snapshot, a record answers the request, and otherwise the plan's
 //!   write is handed to [`crate::endpoint::respond`], which commits it with
@@ -62,8 +62,8 @@ pub mod staged;
 
 use super::{Cond, Item, Key, StoreError, Table, Update, VERSION, claims::Owner, transact};
 use crate::http::precondition::Speculative;
-use crate::idempotency::Refusal;
-use crate::scope;
+use crate::store::idempotency::Refusal;
+use crate::store::scope;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use std::time::Duration;
 

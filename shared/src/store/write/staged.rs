@@ -1,7 +1,7 @@
 //! The driver's path for a request with an `Idempotency-Key`: the write is
 //! planned and staged, and committed by [`crate::endpoint::respond`] in one
 //! TransactWriteItems with the request's record, once the answer it leads
-//! to is rendered (see [`crate::idempotency`] for the whole protocol).
+//! to is rendered (see [`crate::store::idempotency`] for the whole protocol).
 //!
 //! A staged write is always conditioned on the subject's version as read,
 //! so the item it hands back ([`crate::store::Update::apply_to`] of the read) is exactly
@@ -13,8 +13,8 @@ use super::{
     Attempt, Failure, MAX_ATTEMPTS, Plan, Role, committed, conflict_backoff, holds, stamp, transact,
     unchanged, version,
 };
-use crate::idempotency::{Claim, Found, Refusal};
-use crate::scope;
+use crate::store::idempotency::{Claim, Found, Refusal};
+use crate::store::scope;
 use crate::store::{Cond, Item, Key, StoreError, Table};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use std::time::SystemTime;

@@ -13,7 +13,7 @@
 //! test calling a store function directly) every hook here is a no-op.
 
 use crate::http::precondition::Precondition;
-use crate::idempotency::Claim;
+use crate::store::idempotency::Claim;
 use crate::store::write::{Retry, Staged};
 use lambda_http::{Body, Response};
 use std::sync::{
