@@ -45,8 +45,9 @@ impl Scenario {
         let (_, binary) = BINARIES
             .iter()
             .find(|(endpoint, _)| *endpoint == self.endpoint)
-            .expect("every endpoint measured names its binary in BINARIES");
-        endpoints::handler(binary, table).expect("every binary in BINARIES is in endpoints::ENDPOINTS")
+            .unwrap_or_else(|| panic!("scenarios.rs: BINARIES has no binary for {}", self.endpoint));
+        endpoints::handler(binary, table)
+            .unwrap_or_else(|| panic!("dev/endpoints: ENDPOINTS has no handler for {binary}"))
     }
 }
 
