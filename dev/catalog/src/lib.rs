@@ -1,9 +1,10 @@
 //! The functions of this workspace as data, and the lists the dev tooling
 //! derives from them: the bench's packages and binaries (`cargo perf`), the
 //! fuzz targets (`cargo xtask fuzz`, `dev/fuzzing`), the HTTP binaries the
-//! local API serves, the log targets `shared::telemetry` lets below INFO.
+//! local API serves, the tables the load harness checks, the log targets
+//! `shared::telemetry` lets below INFO.
 //!
-//! Adding a function is one entry in [`FUNCTIONS`]. A list that cannot be
+//! A function is one entry in [`FUNCTIONS`]; the lists above follow. A list that cannot be
 //! derived from it (`shared` cannot depend on `dev`; `fuzz/` is a workspace
 //! of its own; a handler needs its crate's types) has a test that holds it
 //! equal to the catalog (functions/README.md, "Adding a function").
@@ -33,6 +34,18 @@ pub fn http_binaries() -> impl Iterator<Item = &'static Binary> {
 /// Every package, in catalog order: what is deployed.
 pub fn packages() -> impl Iterator<Item = &'static str> {
     FUNCTIONS.iter().map(|f| f.package)
+}
+
+/// Every function's table (logical id in `template.yaml`), each once, in
+/// catalog order.
+pub fn tables() -> Vec<&'static str> {
+    let mut tables: Vec<&'static str> = Vec::new();
+    for binary in binaries() {
+        if !tables.contains(&binary.table) {
+            tables.push(binary.table);
+        }
+    }
+    tables
 }
 
 /// Every fuzz target of `fuzz/`, in the order they run: the shared body

@@ -42,3 +42,19 @@ fn every_function_has_a_binary() {
         assert!(!f.binaries.is_empty(), "{}: no binary", f.package);
     }
 }
+
+#[test]
+fn each_table_is_listed_once_in_catalog_order() {
+    let tables = tables();
+    let unique = tables.iter().collect::<BTreeSet<_>>().len();
+    assert_eq!(unique, tables.len(), "{tables:?}");
+    assert_eq!(tables.first(), binaries().next().map(|b| &b.table));
+    for b in binaries() {
+        assert!(
+            tables.contains(&b.table),
+            "{}: its table {} is missing",
+            b.name,
+            b.table
+        );
+    }
+}
