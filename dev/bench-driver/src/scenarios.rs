@@ -13,6 +13,8 @@ pub use endpoints::Handler;
 pub struct Scenario {
     /// `000 metadata`, ...
     pub endpoint: &'static str,
+    /// The binary serving it (`update-account-metadata`).
+    pub binary: &'static str,
     /// `plain update`, `401`, ...
     pub path: &'static str,
     /// The status every request must get.
@@ -42,29 +44,29 @@ impl Scenario {
     /// The handler of this scenario's endpoint on `table` (from
     /// `dev/endpoints`, as the local API builds it).
     pub fn handler(&self, table: Table) -> Handler {
-        let (_, binary) = BINARIES
-            .iter()
-            .find(|(endpoint, _)| *endpoint == self.endpoint)
-            .unwrap_or_else(|| panic!("scenarios.rs: BINARIES has no binary for {}", self.endpoint));
-        endpoints::handler(binary, table)
-            .unwrap_or_else(|| panic!("dev/endpoints: ENDPOINTS has no handler for {binary}"))
+        endpoints::handler(self.binary, table)
+            .unwrap_or_else(|| panic!("dev/endpoints: ENDPOINTS has no handler for {}", self.binary))
     }
 }
 
-/// The binary serving each endpoint measured.
-const BINARIES: [(&str, &str); 5] = [
-    (M, "update-account-metadata"),
-    (T, "update-tenant-account"),
-    (C, "update-crm-account"),
-    (V1, "update-current-account"),
-    (V2, "update-account-v2"),
-];
+/// An endpoint measured: its label in the tables and the binary serving it.
+#[derive(Clone, Copy)]
+struct Measured {
+    label: &'static str,
+    binary: &'static str,
+}
 
-const M: &str = "000 metadata";
-const T: &str = "001 tenant";
-const C: &str = "002 crm";
-const V1: &str = "003 current";
-const V2: &str = "004 v2";
+impl Measured {
+    const fn of(label: &'static str, binary: &'static str) -> Self {
+        Self { label, binary }
+    }
+}
+
+const M: Measured = Measured::of("000 metadata", "update-account-metadata");
+const T: Measured = Measured::of("001 tenant", "update-tenant-account");
+const C: Measured = Measured::of("002 crm", "update-crm-account");
+const V1: Measured = Measured::of("003 current", "update-current-account");
+const V2: Measured = Measured::of("004 v2", "update-account-v2");
 
 const SALES: &str = "demo-token-sales";
 const TENANT: &str = "demo-key-tenant-a";
@@ -175,8 +177,9 @@ fn v2(auth: (&str, &str), body: Value) -> Value {
 
 /// Every scenario, in the order the table prints them.
 pub fn all() -> Vec<Scenario> {
-    let s = |endpoint, path, expected, table, secret, event| Scenario {
-        endpoint,
+    let s = |endpoint: Measured, path, expected, table, secret, event| Scenario {
+        endpoint: endpoint.label,
+        binary: endpoint.binary,
         path,
         expected,
         table,

@@ -245,8 +245,8 @@ fn every_http_function_is_measured_by_the_bench() {
         }
         assert!(
             http.iter().any(|bin| bench.contains(&format!("\"{bin}\""))),
-            "dev/bench-driver/src/scenarios.rs: the bench has no scenario of {}: add its paths \
-             to `all()` and its endpoint's binary to BINARIES",
+            "dev/bench-driver/src/scenarios.rs: the bench has no scenario of {}: add a `Measured` \
+             (label, binary) and its paths to `all()`",
             f.package
         );
     }
