@@ -1,13 +1,15 @@
 //! The functions of this workspace as data, and the lists the dev tooling
 //! derives from them: the bench's packages and binaries (`cargo perf`), the
-//! fuzz targets (`cargo xtask fuzz`, `dev/fuzzing`), the HTTP binaries the
-//! local API serves, the tables the load harness checks, the log targets
-//! `shared::telemetry` lets below INFO.
+//! fuzz targets (`cargo xtask fuzz`) and the event bodies each one runs
+//! (`dev/fuzzing`), the tables the load harness checks.
 //!
-//! A function is one entry in [`FUNCTIONS`]; the lists above follow. A list that cannot be
-//! derived from it (`shared` cannot depend on `dev`; `fuzz/` is a workspace
-//! of its own; a handler needs its crate's types) has a test that holds it
-//! equal to the catalog (functions/README.md, "Adding a function").
+//! A function is one entry in [`FUNCTIONS`]. A list that cannot be derived
+//! from it has a test that holds it equal to the catalog: the log targets
+//! of `shared::telemetry` (`shared` cannot depend on `dev`) and the targets
+//! of `fuzz/` (a workspace of its own), in `dev/testkit/tests/registered.rs`;
+//! the handlers of `dev/endpoints` and the targets of `dev/fuzzing` (each
+//! names its crate's types), in their own tests. functions/README.md,
+//! "Adding a function", has the whole list.
 //!
 //! No dependencies: `perf` (dev profile, kept light) and the release-built
 //! `bench-driver` link it.
