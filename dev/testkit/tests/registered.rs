@@ -287,3 +287,24 @@ fn every_http_function_is_measured_by_the_bench() {
         );
     }
 }
+
+#[test]
+fn every_route_has_its_schemathesis_credentials() {
+    let config: toml::Table = read("dev/schemathesis.toml").parse().unwrap();
+    let paths: Vec<&str> = config["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o.get("include-path").and_then(|p| p.as_str()))
+        .collect();
+    let routes = testkit::routes::template_routes(&workspace_root().join("template.yaml")).unwrap();
+    for route in routes {
+        assert!(
+            paths.contains(&route.path.as_str()),
+            "dev/schemathesis.toml: no [[operations]] with include-path = \"{}\" ({}): add it with the \
+             demo credential of its endpoint and a seeded account (else schemathesis gets only 401s)",
+            route.path,
+            route.function
+        );
+    }
+}
