@@ -223,23 +223,29 @@ fn every_function_logs_below_info() {
     );
 }
 
+/// `key` of each entry of the array of tables `array` in the TOML file
+/// `path` (`[[bin]] name`), in file order.
+fn toml_field(path: &str, array: &str, key: &str) -> Vec<String> {
+    let file: toml::Table = read(path).parse().unwrap();
+    file[array]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: no [[{array}]]"))
+        .iter()
+        .filter_map(|entry| entry.get(key).and_then(|v| v.as_str()).map(str::to_owned))
+        .collect()
+}
+
 #[test]
 fn every_function_has_its_fuzz_target() {
-    let manifest: toml::Table = read("fuzz/Cargo.toml").parse().unwrap();
-    let bins: Vec<&str> = manifest["bin"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["name"].as_str().unwrap())
-        .collect();
-    let catalog: Vec<&str> = catalog::fuzz_targets().collect();
+    let bins = toml_field("fuzz/Cargo.toml", "bin", "name");
+    let catalog: Vec<String> = catalog::fuzz_targets().map(str::to_owned).collect();
     assert_eq!(
         bins, catalog,
         "fuzz/Cargo.toml's [[bin]] targets (left) must be dev/catalog's fuzz targets (right), in \
          its order: add `[[bin]] name = \"<target>\" path = \"fuzz_targets/<target>.rs\"` \
          (test = false, doc = false, bench = false)"
     );
-    for target in catalog {
+    for target in &catalog {
         let source = format!("fuzz/fuzz_targets/{target}.rs");
         let text = std::fs::read_to_string(workspace_root().join(&source)).unwrap_or_default();
         assert!(
@@ -290,17 +296,11 @@ fn every_http_function_is_measured_by_the_bench() {
 
 #[test]
 fn every_route_has_its_schemathesis_credentials() {
-    let config: toml::Table = read("dev/schemathesis.toml").parse().unwrap();
-    let paths: Vec<&str> = config["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|o| o.get("include-path").and_then(|p| p.as_str()))
-        .collect();
+    let paths = toml_field("dev/schemathesis.toml", "operations", "include-path");
     let routes = testkit::routes::template_routes(&workspace_root().join("template.yaml")).unwrap();
     for route in routes {
         assert!(
-            paths.contains(&route.path.as_str()),
+            paths.contains(&route.path),
             "dev/schemathesis.toml: no [[operations]] with include-path = \"{}\" ({}): add it with the \
              demo credential of its endpoint and a seeded account (else schemathesis gets only 401s)",
             route.path,
