@@ -4,10 +4,12 @@
 //! target capped at INFO, an event file missing, a fuzz target absent).
 //!
 //! The crates of `functions/` are held equal to the catalog (`dev/catalog`),
-//! from which the tooling derives its lists (local API, bench, fuzz runs);
-//! the lists that cannot be derived from it are held equal to it here
-//! (`shared::telemetry`, `fuzz/`) or by their own crate's test
-//! (`dev/endpoints`, `dev/fuzzing`).
+//! from which the tooling derives its lists (bench, fuzz runs, load
+//! harness); the lists that cannot be derived from it are held equal to it
+//! here (`shared::telemetry`, `fuzz/`, `dev/schemathesis.toml`, the
+//! template, `openapi.yaml`, `events/`) or by their own crate's test
+//! (`dev/endpoints`, `dev/fuzzing`, `dev/seeding`, `bench-driver`).
+//! functions/README.md, "Adding a function", lists every step.
 //!
 //! A function is a binary of a crate in `functions/` (a crate may have
 //! several: `update-current-account` also builds `confirm-account-email`).
