@@ -2,23 +2,19 @@
 //! (plain update, email change, number move, new option, 401, 400), on the
 //! demo seed (`seed/demo.json`).
 
-use lambda_http::{Body, Request, Response};
+use lambda_http::Request;
 use serde_json::{Value, json};
 use shared::store::Table;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-
-/// A boxed handler future.
-pub type Answer = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 
 /// Runs one request against the endpoint's state.
-pub type Handler = Arc<dyn Fn(Request) -> Answer + Send + Sync>;
+pub use endpoints::Handler;
 
 /// One measured path.
 pub struct Scenario {
     /// `000 metadata`, ...
     pub endpoint: &'static str,
+    /// The binary serving it (`update-account-metadata`).
+    pub binary: &'static str,
     /// `plain update`, `401`, ...
     pub path: &'static str,
     /// The status every request must get.
@@ -45,54 +41,32 @@ impl Scenario {
         request(&(self.event)(i))
     }
 
-    /// The handler of this scenario's endpoint on `table`.
+    /// The handler of this scenario's endpoint on `table` (from
+    /// `dev/endpoints`, as the local API builds it).
     pub fn handler(&self, table: Table) -> Handler {
-        let state = shared::endpoint::State { table };
-        match self.endpoint {
-            M => {
-                let s = Arc::new(state);
-                Arc::new(move |r| {
-                    let s = s.clone();
-                    Box::pin(async move { update_account_metadata::handle(&s, r).await })
-                })
-            }
-            T => {
-                let s = Arc::new(update_tenant_account::State::from(state));
-                Arc::new(move |r| {
-                    let s = s.clone();
-                    Box::pin(async move { update_tenant_account::handle(&s, r).await })
-                })
-            }
-            C => {
-                let s = Arc::new(state);
-                Arc::new(move |r| {
-                    let s = s.clone();
-                    Box::pin(async move { update_crm_account::handle(&s, r).await })
-                })
-            }
-            V1 => {
-                let s = Arc::new(state);
-                Arc::new(move |r| {
-                    let s = s.clone();
-                    Box::pin(async move { update_current_account::handle(&s, r).await })
-                })
-            }
-            _ => {
-                let s = Arc::new(state);
-                Arc::new(move |r| {
-                    let s = s.clone();
-                    Box::pin(async move { update_account_v2::handle(&s, r).await })
-                })
-            }
-        }
+        endpoints::handler(self.binary, table)
+            .unwrap_or_else(|| panic!("dev/endpoints: ENDPOINTS has no handler for {}", self.binary))
     }
 }
 
-const M: &str = "000 metadata";
-const T: &str = "001 tenant";
-const C: &str = "002 crm";
-const V1: &str = "003 current";
-const V2: &str = "004 v2";
+/// An endpoint measured: its label in the tables and the binary serving it.
+#[derive(Clone, Copy)]
+struct Measured {
+    label: &'static str,
+    binary: &'static str,
+}
+
+impl Measured {
+    const fn of(label: &'static str, binary: &'static str) -> Self {
+        Self { label, binary }
+    }
+}
+
+const M: Measured = Measured::of("000 metadata", "update-account-metadata");
+const T: Measured = Measured::of("001 tenant", "update-tenant-account");
+const C: Measured = Measured::of("002 crm", "update-crm-account");
+const V1: Measured = Measured::of("003 current", "update-current-account");
+const V2: Measured = Measured::of("004 v2", "update-account-v2");
 
 const SALES: &str = "demo-token-sales";
 const TENANT: &str = "demo-key-tenant-a";
@@ -203,8 +177,9 @@ fn v2(auth: (&str, &str), body: Value) -> Value {
 
 /// Every scenario, in the order the table prints them.
 pub fn all() -> Vec<Scenario> {
-    let s = |endpoint, path, expected, table, secret, event| Scenario {
-        endpoint,
+    let s = |endpoint: Measured, path, expected, table, secret, event| Scenario {
+        endpoint: endpoint.label,
+        binary: endpoint.binary,
         path,
         expected,
         table,
@@ -356,4 +331,22 @@ pub fn all() -> Vec<Scenario> {
             v2(("x-auth-token", ADMIN), json!({"displayName": ""}))
         }),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each scenario's endpoint names a binary the registry serves, so
+    /// [`Scenario::handler`] never fails during a run.
+    #[test]
+    fn every_scenario_has_a_handler() {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        for scenario in all() {
+            let _ = scenario.handler(Table::new(client.clone(), scenario.table));
+        }
+    }
 }

@@ -62,7 +62,7 @@ fn every_corpus_file_runs_through_its_target() {
 #[test]
 fn every_event_body_runs_through_its_target() {
     for target in TARGETS {
-        for function in target.events {
+        for function in target.events() {
             let mut bodies = 0;
             for event in files(&root().join("events").join(function)) {
                 if let Some(body) = event_body(&event) {

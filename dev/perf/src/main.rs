@@ -42,71 +42,23 @@ use local_dynamo::LocalDynamo;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::LazyLock;
 use std::time::Instant;
 
-/// Every binary the bench starts: (binary, event file, table logical id).
-const BINARIES: &[(&str, &str, &str)] = &[
-    (
-        "hello-lambda",
-        "events/update-account-metadata/204-contract-example.json",
-        "OrgAccountsTable",
-    ),
-    (
-        "hello-dynamodb",
-        "events/update-account-metadata/204-contract-example.json",
-        "OrgAccountsTable",
-    ),
-    (
-        "update-account-metadata",
-        "events/update-account-metadata/204-contract-example.json",
-        "OrgAccountsTable",
-    ),
-    (
-        "update-tenant-account",
-        "events/update-tenant-account/200-rename.json",
-        "TenantAccountsTable",
-    ),
-    (
-        "update-crm-account",
-        "events/update-crm-account/200-update-fields.json",
-        "CrmAccountsTable",
-    ),
-    (
-        "update-current-account",
-        "events/update-current-account/200-contract-example.json",
-        "UserAccountsTable",
-    ),
-    (
-        "confirm-account-email",
-        "events/confirm-account-email/401-unknown-token.json",
-        "UserAccountsTable",
-    ),
-    (
-        "update-account-v2",
-        "events/update-account-v2/200-update-account-name.json",
-        "AccountsV2Table",
-    ),
-    // The mailer's record names an outbox item the bench's table does not
-    // hold: its first invocation reads it (one GetItem) and sends nothing.
-    (
-        "send-account-email",
-        "events/send-account-email/outbox-insert.json",
-        "UserAccountsTable",
-    ),
-];
+/// Every binary the bench starts: (binary, event file, table logical id):
+/// the hello-world baselines, then every function's binary (`dev/catalog`).
+static BINARIES: LazyLock<Vec<(&str, &str, &str)>> = LazyLock::new(|| {
+    let baseline = "events/update-account-metadata/204-contract-example.json";
+    let baselines = ["hello-lambda", "hello-dynamodb"].map(|name| (name, baseline, "OrgAccountsTable"));
+    let functions = catalog::binaries().map(|b| (b.name, b.bench_event, b.table));
+    baselines.into_iter().chain(functions).collect()
+});
 
 /// The environment the mailer needs beside the others' (its sender).
 const MAILER_ENV: [&str; 2] = ["--env", "MAIL_FROM=no-reply@example.com"];
 
-/// The functions' packages: what is deployed.
-const FUNCTIONS: &[&str] = &[
-    "update-account-metadata",
-    "update-tenant-account",
-    "update-crm-account",
-    "update-current-account",
-    "update-account-v2",
-    "send-account-email",
-];
+/// The functions' packages (`dev/catalog`): what is deployed.
+static FUNCTIONS: LazyLock<Vec<&str>> = LazyLock::new(|| catalog::packages().collect());
 
 /// Built in the same invocation as [`FUNCTIONS`]: the baselines and the measuring side.
 const WITH_FUNCTIONS: &[&str] = &["hello-lambda", "bench-driver"];
@@ -176,7 +128,7 @@ fn run(options: Options) -> anyhow::Result<()> {
     });
     let build_started = Instant::now();
     if !options.no_build {
-        features::check(&cargo, FUNCTIONS, WITH_FUNCTIONS)?;
+        features::check(&cargo, &FUNCTIONS, WITH_FUNCTIONS)?;
         let packages: Vec<&str> = FUNCTIONS.iter().chain(WITH_FUNCTIONS).copied().collect();
         println!(
             "bench: building {} with profile `{}`",

@@ -144,6 +144,26 @@ mod tests {
         assert_eq!(tables.len(), file.section_names().count(), "{tables:?}");
     }
 
+    /// An endpoint has demo data (its section of `seed/demo.json`, named
+    /// as its package) and this crate loads it.
+    #[test]
+    fn the_demo_seed_has_a_section_per_endpoint() {
+        let file = SeedFile::load(&root().join("seed/demo.json")).unwrap();
+        let sections: Vec<&str> = file.section_names().collect();
+        for function in catalog::FUNCTIONS
+            .iter()
+            .filter(|f| f.http_binaries().next().is_some())
+        {
+            let package = function.package;
+            assert!(
+                sections.contains(&package),
+                "seed/demo.json has no section \"{package}\": add the demo data its events use, \
+                 and its section to dev/seeding/src/lib.rs (check_sections and items_of)"
+            );
+        }
+        seed_items(&file).unwrap();
+    }
+
     #[tokio::test]
     async fn a_later_crm_seed_file_is_checked_against_the_stored_definitions() {
         let server = testkit::LocalDynamo::start_in_memory().unwrap();

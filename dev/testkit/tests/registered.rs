@@ -1,16 +1,38 @@
 //! Every function crate is registered everywhere a function must be, so a
-//! new endpoint forgotten in one place fails here, by name, instead of
-//! silently (a template without its function, a log target capped at
-//! INFO, an event file missing, a fuzz target or local handler absent).
+//! new function forgotten in one place fails here, by name, saying what to
+//! add where, instead of silently (a template without its function, a log
+//! target capped at INFO, an event file missing, a fuzz target absent).
+//!
+//! The crates of `functions/` are held equal to the catalog (`dev/catalog`),
+//! from which the tooling derives its lists (bench, fuzz runs, load
+//! harness); the lists that cannot be derived from it are held equal to it
+//! here (`shared::telemetry`, `fuzz/`, `dev/schemathesis.toml`, the
+//! template, `openapi.yaml`, `events/`) or by their own crate's test
+//! (`dev/endpoints`, `dev/fuzzing`, `dev/seeding`, `bench-driver`).
+//! functions/README.md, "Adding a function", lists every step.
 //!
 //! A function is a binary of a crate in `functions/` (a crate may have
 //! several: `update-current-account` also builds `confirm-account-email`).
 
+use catalog::{FUNCTIONS, Trigger};
+use serde_norway::Value;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use testkit::workspace_root;
 
-/// The binaries of every crate in `functions/`: (crate directory, binary).
-fn binaries() -> Vec<(PathBuf, String)> {
+/// A binary of a crate in `functions/`.
+#[derive(Debug)]
+struct Found {
+    /// The crate's directory name (its package).
+    package: String,
+    /// The binary.
+    name: String,
+    /// Its `main` is `shared::lambda_main!(..)` (else a stream function).
+    http: bool,
+}
+
+/// The binaries of every crate in `functions/`, read from its manifest.
+fn binaries() -> Vec<Found> {
     let mut out = Vec::new();
     let mut crates: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("functions"))
         .unwrap()
@@ -19,24 +41,36 @@ fn binaries() -> Vec<(PathBuf, String)> {
         .collect();
     crates.sort();
     for dir in crates {
+        let package = dir.file_name().unwrap().to_string_lossy().into_owned();
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        let mut names: Vec<String> = manifest
+        let field = |section: &str, key: &str| {
+            section.lines().find_map(|l| {
+                let value = l.trim().strip_prefix(key)?.trim_start().strip_prefix('=')?;
+                Some(value.trim().trim_matches('"').to_owned())
+            })
+        };
+        let mut found: Vec<(String, PathBuf)> = manifest
             .split("[[bin]]")
             .skip(1)
             .filter_map(|section| {
-                section
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix("name = "))
-                    .map(|n| n.trim_matches('"').to_owned())
+                let name = field(section, "name")?;
+                let path = field(section, "path").unwrap_or_else(|| format!("src/bin/{name}.rs"));
+                Some((name, dir.join(path)))
             })
             .collect();
-        if names.is_empty() && dir.join("src/main.rs").exists() {
+        if found.is_empty() && dir.join("src/main.rs").exists() {
             // The default binary, named as the package.
-            names.push(dir.file_name().unwrap().to_string_lossy().into_owned());
+            found.push((package.clone(), dir.join("src/main.rs")));
         }
-        assert!(!names.is_empty(), "{}: no binary", dir.display());
-        for name in names {
-            out.push((dir.clone(), name));
+        assert!(!found.is_empty(), "{}: no binary", dir.display());
+        for (name, source) in found {
+            let main =
+                std::fs::read_to_string(&source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+            out.push(Found {
+                package: package.clone(),
+                name,
+                http: main.contains("shared::lambda_main!("),
+            });
         }
     }
     assert!(out.len() >= 6, "{out:?}");
@@ -47,19 +81,88 @@ fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(workspace_root().join(path)).unwrap()
 }
 
-fn crate_name(dir: &Path) -> String {
-    dir.file_name().unwrap().to_string_lossy().replace('-', "_")
+/// One line per binary: `package binary http|stream`.
+fn lines<'a>(binaries: impl Iterator<Item = (&'a str, &'a str, bool)>) -> BTreeSet<String> {
+    binaries
+        .map(|(package, name, http)| format!("{package} {name} {}", if http { "http" } else { "stream" }))
+        .collect()
+}
+
+#[test]
+fn the_catalog_lists_every_function_crate_and_its_binaries() {
+    let found = binaries();
+    let crates = lines(
+        found
+            .iter()
+            .map(|b| (b.package.as_str(), b.name.as_str(), b.http)),
+    );
+    let listed = lines(FUNCTIONS.iter().flat_map(|f| {
+        f.binaries
+            .iter()
+            .map(|b| (f.package, b.name, b.trigger == Trigger::Http))
+    }));
+    let missing: Vec<_> = crates.difference(&listed).collect();
+    let extra: Vec<_> = listed.difference(&crates).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "dev/catalog/src/functions.rs must list every binary of functions/ (package, binary, \
+         trigger: Http when its main is shared::lambda_main!, else Stream):\n  \
+         add to FUNCTIONS: {missing:?}\n  listed but not in functions/: {extra:?}"
+    );
+}
+
+/// `!Ref X` (or a plain string) as `X`.
+fn reference(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
+        other => other.as_str(),
+    }
+}
+
+/// The template's resources: (logical id, resource).
+fn resources(template: &Value) -> Vec<(&str, &Value)> {
+    template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(id, r)| (id.as_str().unwrap(), r))
+        .collect()
 }
 
 #[test]
 fn every_function_has_its_template_resource_and_event_files() {
-    let template = read("template.yaml");
-    for (_, bin) in binaries() {
-        assert!(
-            template.contains(&format!("Binary: {bin}\n")),
-            "template.yaml: no function builds the binary {bin} (Metadata: BuildProperties: Binary)"
+    let template: Value = serde_norway::from_str(&read("template.yaml")).unwrap();
+    let resources = resources(&template);
+    for bin in catalog::binaries() {
+        let name = bin.name;
+        let function = resources
+            .iter()
+            .find(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"].as_str() == Some(name));
+        let Some((id, function)) = function else {
+            panic!(
+                "template.yaml: no function builds the binary {name}: add an \
+                 AWS::Serverless::Function with `Metadata: BuildProperties: Binary: {name}`"
+            );
+        };
+        let table = reference(&function["Properties"]["Environment"]["Variables"]["TABLE_NAME"]);
+        assert_eq!(
+            table,
+            Some(bin.table),
+            "template.yaml: {id}'s TABLE_NAME must be `!Ref {}`, the table dev/catalog names for {name}",
+            bin.table
         );
-        let events = workspace_root().join("events").join(&bin);
+        if bin.trigger == Trigger::Stream {
+            let mapped = resources.iter().any(|(_, r)| {
+                r["Type"].as_str() == Some("AWS::Lambda::EventSourceMapping")
+                    && reference(&r["Properties"]["FunctionName"]) == Some(id)
+            });
+            assert!(
+                mapped,
+                "template.yaml: no AWS::Lambda::EventSourceMapping has `FunctionName: !Ref {id}` \
+                 ({name} is a stream function)"
+            );
+        }
+        let events = workspace_root().join("events").join(name);
         let count = std::fs::read_dir(&events)
             .map(|d| {
                 d.filter_map(Result::ok)
@@ -67,64 +170,143 @@ fn every_function_has_its_template_resource_and_event_files() {
                     .count()
             })
             .unwrap_or(0);
-        assert!(count > 0, "events/{bin}/ has no event file");
+        assert!(
+            count > 0,
+            "events/{name}/ has no event file: add one event per expected status, named <status>-<case>.json"
+        );
     }
 }
 
 #[test]
-fn every_function_crate_logs_below_info_and_has_a_fuzz_target() {
-    let fuzz = read("fuzz/Cargo.toml");
-    for (dir, bin) in binaries() {
-        let lib = crate_name(&dir);
-        for target in [lib.clone(), bin.replace('-', "_")] {
+fn every_http_function_has_a_route_and_its_operations() {
+    let routes = testkit::routes::template_routes(&workspace_root().join("template.yaml")).unwrap();
+    let spec: Value = serde_norway::from_str(&read("openapi.yaml")).unwrap();
+    for bin in catalog::http_binaries() {
+        let name = bin.name;
+        let mine: Vec<_> = routes.iter().filter(|r| r.function == name).collect();
+        assert!(
+            !mine.is_empty(),
+            "template.yaml: no HttpApi route invokes {name}: add an `Events:` entry of `Type: HttpApi` to its function"
+        );
+        for route in mine {
+            let operation = spec
+                .get("paths")
+                .and_then(|p| p.get(route.path.as_str()))
+                .and_then(|p| p.get(route.method.to_ascii_lowercase().as_str()));
             assert!(
-                shared::telemetry::WORKSPACE_TARGETS.contains(&target.as_str()),
-                "shared::telemetry::WORKSPACE_TARGETS lacks {target}: its logs would be capped at INFO"
+                operation.is_some(),
+                "openapi.yaml: no operation {} for {name}: add `{}: {}:` under `paths`",
+                route.key(),
+                route.path,
+                route.method.to_ascii_lowercase()
             );
         }
+    }
+}
+
+/// The targets of `shared::telemetry::WORKSPACE_TARGETS` that are no
+/// function's.
+const NOT_FUNCTIONS: [&str; 3] = ["shared", "testkit", "xtask"];
+
+#[test]
+fn every_function_logs_below_info() {
+    let mut listed: Vec<&str> = shared::telemetry::WORKSPACE_TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !NOT_FUNCTIONS.contains(t))
+        .collect();
+    listed.sort();
+    let catalog = catalog::log_targets();
+    assert_eq!(
+        listed, catalog,
+        "shared/src/telemetry.rs WORKSPACE_TARGETS (left, less {NOT_FUNCTIONS:?}) must name each \
+         function's crate and each binary's crate, `-` written `_` (right, from dev/catalog): a \
+         target missing there has its logs capped at INFO"
+    );
+}
+
+/// `key` of each entry of the array of tables `array` in the TOML file
+/// `path` (`[[bin]] name`), in file order.
+fn toml_field(path: &str, array: &str, key: &str) -> Vec<String> {
+    let file: toml::Table = read(path).parse().unwrap();
+    file[array]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: no [[{array}]]"))
+        .iter()
+        .filter_map(|entry| entry.get(key).and_then(|v| v.as_str()).map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn every_function_has_its_fuzz_target() {
+    let bins = toml_field("fuzz/Cargo.toml", "bin", "name");
+    let catalog: Vec<String> = catalog::fuzz_targets().map(str::to_owned).collect();
+    assert_eq!(
+        bins, catalog,
+        "fuzz/Cargo.toml's [[bin]] targets (left) must be dev/catalog's fuzz targets (right), in \
+         its order: add `[[bin]] name = \"<target>\" path = \"fuzz_targets/<target>.rs\"` \
+         (test = false, doc = false, bench = false)"
+    );
+    for target in &catalog {
+        let source = format!("fuzz/fuzz_targets/{target}.rs");
+        let text = std::fs::read_to_string(workspace_root().join(&source)).unwrap_or_default();
         assert!(
-            fuzz.contains(&format!("name = \"{lib}\"")),
-            "fuzz/Cargo.toml has no target {lib}"
+            text.contains(&format!("fuzzing::{target}(data)")),
+            "{source}: missing, or not calling `fuzzing::{target}(data)`: add it as the other targets are"
+        );
+        let corpus = workspace_root().join("fuzz/corpus").join(target);
+        let inputs = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
+        assert!(
+            inputs > 0,
+            "fuzz/corpus/{target}/ is empty: add seed inputs (valid and refused bodies)"
         );
     }
 }
 
-/// An endpoint's `main.rs` is `shared::lambda_main!(..)`; any other
-/// function is fed by a stream.
-fn is_endpoint(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("src/main.rs")).is_ok_and(|m| m.contains("shared::lambda_main!("))
-}
-
 #[test]
-fn every_stream_function_runs_in_the_local_run_with_its_template_filter() {
+fn every_stream_function_runs_in_the_local_run() {
     let dev = read("dev/xtask/src/dev.rs");
-    let template = read("template.yaml");
-    for (dir, _) in binaries().into_iter().filter(|(dir, _)| !is_endpoint(dir)) {
-        let lib = crate_name(&dir);
+    for f in FUNCTIONS {
+        if !f.binaries.iter().any(|b| b.trigger == Trigger::Stream) {
+            continue;
+        }
+        let lib = f.crate_name();
         assert!(
             dev.contains(&format!("{lib}::")),
-            "dev/xtask/src/dev.rs: `cargo xtask dev` does not run {lib}'s handler on its stream"
-        );
-        assert!(
-            template.contains("Type: AWS::Lambda::EventSourceMapping"),
-            "template.yaml: {lib} has no event source mapping"
+            "dev/xtask/src/dev.rs: `cargo xtask dev` does not run {lib}'s handler on its stream: \
+             add it as send_account_email's is"
         );
     }
 }
 
 #[test]
-fn every_function_is_served_by_the_local_api_and_measured_by_the_bench() {
-    let local = read("dev/xtask/src/functions.rs");
+fn every_http_function_is_measured_by_the_bench() {
     let bench = read("dev/bench-driver/src/scenarios.rs");
-    for (dir, bin) in binaries().into_iter().filter(|(dir, _)| is_endpoint(dir)) {
+    for f in FUNCTIONS {
+        let http: Vec<&str> = f.http_binaries().map(|b| b.name).collect();
+        if http.is_empty() {
+            continue;
+        }
         assert!(
-            local.contains(&format!("\"{bin}\"")),
-            "dev/xtask/src/functions.rs: the local API has no handler for {bin}"
+            http.iter().any(|bin| bench.contains(&format!("\"{bin}\""))),
+            "dev/bench-driver/src/scenarios.rs: the bench has no scenario of {}: add a `Measured` \
+             (label, binary) and its paths to `all()`",
+            f.package
         );
-        let lib = crate_name(&dir);
+    }
+}
+
+#[test]
+fn every_route_has_its_schemathesis_credentials() {
+    let paths = toml_field("dev/schemathesis.toml", "operations", "include-path");
+    let routes = testkit::routes::template_routes(&workspace_root().join("template.yaml")).unwrap();
+    for route in routes {
         assert!(
-            bench.contains(&lib),
-            "dev/bench-driver/src/scenarios.rs: the bench has no scenario of {lib}"
+            paths.contains(&route.path),
+            "dev/schemathesis.toml: no [[operations]] with include-path = \"{}\" ({}): add it with the \
+             demo credential of its endpoint and a seeded account (else schemathesis gets only 401s)",
+            route.path,
+            route.function
         );
     }
 }

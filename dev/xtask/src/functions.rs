@@ -1,16 +1,11 @@
 //! The functions of this workspace, as the dev tooling sees them: their
-//! handlers (for the in-process local API) and the curl examples the run
-//! command prints. (Their seed sections: the `seeding` crate.)
+//! handlers (for the in-process local API, from `dev/endpoints`) and the
+//! curl examples the run command prints. (Their seed sections: the
+//! `seeding` crate; their names, binaries and fuzz targets: `dev/catalog`.)
 
 use aws_sdk_dynamodb::Client;
-use shared::endpoint::Endpoint;
 use shared::store::Table;
-use testkit::local_api::{Handlers, handler};
-use update_account_metadata as metadata;
-use update_account_v2 as v2;
-use update_crm_account as crm;
-use update_current_account as current;
-use update_tenant_account as tenant;
+use testkit::local_api::Handlers;
 
 /// A curl example against the demo data.
 pub struct Example {
@@ -173,41 +168,18 @@ pub const EXAMPLES: &[Example] = &[
     },
 ];
 
-/// Every function's handler for the in-process local API, by binary name,
-/// each with the state its `main` would build (its table on `client`).
+/// Every HTTP function's handler for the in-process local API, by binary
+/// name, each with the state its `main` would build (its table on `client`).
 pub fn handlers(client: &Client) -> Handlers {
     handlers_on(|logical_id| Table::new(client.clone(), logical_id.to_owned()))
 }
 
 /// [`handlers`], each function's table being `table(its logical id)` (a
-/// test database names its tables with a prefix).
+/// test database names its tables with a prefix). The handlers are
+/// `dev/endpoints`' registry.
 pub fn handlers_on(table: impl Fn(&str) -> Table) -> Handlers {
-    let mut handlers = Handlers::new();
-    let mut add = |name: &str, handler| {
-        handlers.insert(name.to_owned(), handler);
-    };
-    add("update-account-metadata", endpoint::<metadata::Metadata>(&table));
-    add("update-tenant-account", endpoint::<tenant::TenantAccount>(&table));
-    add("update-crm-account", endpoint::<crm::CrmAccount>(&table));
-    add(
-        "update-current-account",
-        endpoint::<current::CurrentAccount>(&table),
-    );
-    add("confirm-account-email", endpoint::<current::ConfirmEmail>(&table));
-    add("update-account-v2", endpoint::<v2::AccountV2>(&table));
-    handlers
-}
-
-/// The handler of endpoint `E`, with its state on `table(E::TABLE)`.
-fn endpoint<E>(table: &impl Fn(&str) -> Table) -> testkit::local_api::Handler
-where
-    E: Endpoint,
-    E::State: Send + 'static,
-{
-    let shared_state = shared::endpoint::State {
-        table: table(E::TABLE),
-    };
-    handler(E::State::from(shared_state), |state, req| async move {
-        shared::endpoint::handle::<E>(&state, req).await
-    })
+    endpoints::ENDPOINTS
+        .iter()
+        .map(|e| (e.binary.to_owned(), (e.handler)(table(e.table))))
+        .collect()
 }

@@ -21,24 +21,15 @@ use tokio::{
 /// The cargo-fuzz version installed when it is missing.
 const CARGO_FUZZ: &str = "0.13.2";
 
-/// The targets, in the order they run (as `fuzz/Cargo.toml` names them).
-pub const TARGETS: &[&str] = &[
-    "json_body",
-    "update_account_metadata",
-    "update_tenant_account",
-    "update_crm_account",
-    "update_current_account",
-    "update_account_v2",
-    "send_account_email",
-];
-
 /// Builds the targets, runs each for `seconds`, prints executions per target.
 pub async fn run(seconds: u64, only: Option<&str>) -> anyhow::Result<()> {
     ensure_cargo_fuzz().await?;
+    // The targets, in the order they run (`fuzz/Cargo.toml` names the same).
+    let all: Vec<&str> = catalog::fuzz_targets().collect();
     let targets: Vec<&str> = match only {
-        Some(name) if TARGETS.contains(&name) => vec![name],
-        Some(name) => bail!("no fuzz target {name}; targets: {}", TARGETS.join(", ")),
-        None => TARGETS.to_vec(),
+        Some(name) if all.contains(&name) => vec![name],
+        Some(name) => bail!("no fuzz target {name}; targets: {}", all.join(", ")),
+        None => all,
     };
     let started = Instant::now();
     println!("==> building the fuzz targets (cargo fuzz build, release, no sanitizer)");

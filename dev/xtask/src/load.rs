@@ -995,14 +995,6 @@ async fn outbox_code(client: &Client, id: &str) -> anyhow::Result<String> {
         .with_context(|| format!("no outbox code for {id}"))
 }
 
-const TABLES: [&str; 5] = [
-    "OrgAccountsTable",
-    "TenantAccountsTable",
-    "CrmAccountsTable",
-    "UserAccountsTable",
-    "AccountsV2Table",
-];
-
 async fn scan(client: &Client, table: &str) -> anyhow::Result<Vec<Item>> {
     let mut items = Vec::new();
     let mut start = None;
@@ -1030,7 +1022,7 @@ fn text(item: &Item, name: &str) -> Option<String> {
 /// `version` of every item, by (table, pk, sk).
 async fn versions(client: &Client) -> anyhow::Result<BTreeMap<(String, String), i64>> {
     let mut out = BTreeMap::new();
-    for table in TABLES {
+    for table in catalog::tables() {
         for item in scan(client, table).await? {
             if item
                 .get("sk")
@@ -1062,7 +1054,7 @@ async fn check_invariants(
         *writes.entry((table.to_owned(), pk)).or_default() += 1;
     }
     let mut records = BTreeMap::new();
-    for table in TABLES {
+    for table in catalog::tables() {
         for item in scan(client, table).await? {
             if let Some(pk) = text(&item, "pk").filter(|pk| pk.starts_with("IDEMPOTENCY#")) {
                 records.insert((table, pk), item);
