@@ -9,6 +9,11 @@
 //! through [`crate::lambda_main!`] (the mailer with
 //! [`crate::global_allocator!`]), and so does the bench's measuring side,
 //! so that what it measures in process is what is deployed.
+//!
+//! Built with mimalloc's `no_thp` feature: with transparent huge pages,
+//! its arenas made a function's peak RSS over 10 000 invocations 19.1 MiB
+//! (`cargo perf`, contract 000's function); without them 10.4 MiB, beside
+//! glibc's 9.9 MiB.
 
 pub use mimalloc::MiMalloc;
 
