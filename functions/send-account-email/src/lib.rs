@@ -271,7 +271,7 @@ impl<T: Transport> Mailer<T> {
         let now = Timestamp::now();
         let live = owed.expires_at.is_some_and(|at| at > now);
         if owed.code.is_some() && !live {
-            store::drop_expired(&self.table, &delivery).await?;
+            store::drop_expired(&self.table, &delivery, &owed.about).await?;
             return Ok(Outcome::Expired);
         }
         let mut sent = (false, false);
@@ -279,7 +279,7 @@ impl<T: Transport> Mailer<T> {
             let expires = owed.expires_at.unwrap_or(now);
             let mail = mail::code_message(&self.letterhead, &owed.to, code, expires);
             sent.0 = self.send(&delivery, mail).await?;
-            if !store::mark_code_sent(&self.table, &delivery, Timestamp::now()).await? {
+            if !store::mark_code_sent(&self.table, &delivery, &owed.about, Timestamp::now()).await? {
                 // Replaced or gone since the read: the notice belongs to
                 // the newer change's own record.
                 return Ok(Outcome::Replaced);
@@ -288,7 +288,7 @@ impl<T: Transport> Mailer<T> {
         if let Some(current) = &owed.notify {
             let mail = mail::notice_message(&self.letterhead, current, &owed.to);
             sent.1 = self.send(&delivery, mail).await?;
-            store::mark_notified(&self.table, &delivery, Timestamp::now()).await?;
+            store::mark_notified(&self.table, &delivery, &owed.about, Timestamp::now()).await?;
         }
         Ok(Outcome::Sent {
             code: sent.0,

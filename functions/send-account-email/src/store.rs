@@ -13,6 +13,13 @@
 //! - code expired before it could be sent: code and `notify` removed.
 //!
 //! The item's `ttl` is left as it is.
+//!
+//! An item written before the outbox named its change (no `change`
+//! attribute; the deploy that brings the mailer finds such items) is about
+//! the change its code hashes to, which is what `change` would hold; its
+//! marks are conditioned on the item still having no `change` and still
+//! holding that very code. Such items have no `notify`: their code is sent,
+//! and no notice.
 
 use crate::request::Delivery;
 use shared::{
@@ -24,11 +31,16 @@ use shared::{
     },
     validate::EmailAddress,
 };
-use update_current_account::store::outbox::{attrs, outbox_key};
+use update_current_account::{
+    change::code::code_hash,
+    store::outbox::{attrs, outbox_key},
+};
 
 /// What the outbox item still owes for the record's change.
 #[derive(Debug)]
 pub struct Owed {
+    /// Which change it is, as the marks find it again.
+    pub about: About,
     /// The new address (the code message's recipient).
     pub to: EmailAddress,
     /// The code, while it is unsent.
@@ -57,14 +69,15 @@ pub async fn find(table: &Table, delivery: &Delivery) -> Result<Found, StoreErro
     let Some(item) = table.get(&outbox_key(&delivery.account), true).await? else {
         return Ok(Found::Gone);
     };
-    if text(&item, attrs::CHANGE) != Some(delivery.change.as_str()) {
+    let Some(about) = About::of(&item, delivery) else {
         return Ok(Found::Replaced);
-    }
+    };
     let address = |name| text(&item, name).and_then(|a| EmailAddress::parse(a).ok());
     let Some(to) = address(attrs::TO) else {
         return Ok(Found::Replaced);
     };
     Ok(Found::Owes(Owed {
+        about,
         to,
         code: text(&item, attrs::CODE).map(str::to_owned),
         notify: address(attrs::NOTIFY),
@@ -72,44 +85,95 @@ pub async fn find(table: &Table, delivery: &Delivery) -> Result<Found, StoreErro
     }))
 }
 
+/// Which change an outbox item is about, as its marks find it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum About {
+    /// The item names its change (`change`).
+    Change(String),
+    /// An item written before outbox items named their change: the change
+    /// its code hashes to, found again by that code.
+    Code(String),
+}
+
+impl About {
+    /// What `item` is about, when that is `delivery`'s change.
+    fn of(item: &Item, delivery: &Delivery) -> Option<About> {
+        match (text(item, attrs::CHANGE), text(item, attrs::CODE)) {
+            (Some(change), _) => (change == delivery.change).then(|| About::Change(change.to_owned())),
+            (None, Some(code)) => {
+                (code_hash(&delivery.account, code) == delivery.change).then(|| About::Code(code.to_owned()))
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// The item is still about this change.
+    fn holds_of(&self, item: &Item) -> bool {
+        match self {
+            About::Change(change) => text(item, attrs::CHANGE) == Some(change.as_str()),
+            About::Code(code) => {
+                text(item, attrs::CHANGE).is_none() && text(item, attrs::CODE) == Some(code.as_str())
+            }
+        }
+    }
+
+    /// The condition that the item is still about this change.
+    fn condition(&self) -> Cond {
+        match self {
+            About::Change(change) => Cond::eq_str(attrs::CHANGE, change),
+            About::Code(code) => Cond::not_exists(attrs::CHANGE).and(Cond::eq_str(attrs::CODE, code)),
+        }
+    }
+}
+
 /// Marks the code of `delivery` sent at `now`, removing it. False when the
 /// item no longer owes it (replaced or gone meanwhile).
-pub async fn mark_code_sent(table: &Table, delivery: &Delivery, now: Timestamp) -> Result<bool, StoreError> {
+pub async fn mark_code_sent(
+    table: &Table,
+    delivery: &Delivery,
+    about: &About,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
     let mut update = Update::new();
     update
         .set(&[attrs::SENT_AT], s(&now.to_string()))
         .remove(&[attrs::CODE]);
-    mark(table, delivery, attrs::CODE, update).await
+    mark(table, delivery, about, attrs::CODE, update).await
 }
 
 /// Marks the notice of `delivery` sent at `now`, removing its address.
 /// False when the item no longer owes it.
-pub async fn mark_notified(table: &Table, delivery: &Delivery, now: Timestamp) -> Result<bool, StoreError> {
+pub async fn mark_notified(
+    table: &Table,
+    delivery: &Delivery,
+    about: &About,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
     let mut update = Update::new();
     update
         .set(&[attrs::NOTIFIED_AT], s(&now.to_string()))
         .remove(&[attrs::NOTIFY]);
-    mark(table, delivery, attrs::NOTIFY, update).await
+    mark(table, delivery, about, attrs::NOTIFY, update).await
 }
 
 /// Removes the code and the notice's address of a change whose code
 /// expired unsent. False when the item no longer holds the code.
-pub async fn drop_expired(table: &Table, delivery: &Delivery) -> Result<bool, StoreError> {
+pub async fn drop_expired(table: &Table, delivery: &Delivery, about: &About) -> Result<bool, StoreError> {
     let mut update = Update::new();
     update.remove(&[attrs::CODE]).remove(&[attrs::NOTIFY]);
-    mark(table, delivery, attrs::CODE, update).await
+    mark(table, delivery, about, attrs::CODE, update).await
 }
 
-/// Applies `update` to the outbox item if it is still about `delivery`'s
-/// change and still holds `owed`.
+/// Applies `update` to `delivery`'s outbox item if it is still `about`
+/// the same change and still holds `owed`.
 async fn mark(
     table: &Table,
     delivery: &Delivery,
+    about: &About,
     owed: &str,
     mut update: Update,
 ) -> Result<bool, StoreError> {
-    let still_owed = || Cond::eq_str(attrs::CHANGE, &delivery.change).and(Cond::exists(owed));
-    update.require(still_owed());
+    update.require(about.condition().and(Cond::exists(owed)));
     let result = write(
         table,
         &outbox_key(&delivery.account),
@@ -117,9 +181,7 @@ async fn mark(
         |item: Option<&Item>| {
             // The speculative write failed: it is ours to make again only if
             // the item still owes this (the driver re-conditions it).
-            let owes = item.is_some_and(|i| {
-                text(i, attrs::CHANGE) == Some(delivery.change.as_str()) && i.contains_key(owed)
-            });
+            let owes = item.is_some_and(|i| about.holds_of(i) && i.contains_key(owed));
             if owes { Ok(update.clone().into()) } else { Err(()) }
         },
     )

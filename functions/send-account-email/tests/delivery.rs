@@ -108,6 +108,33 @@ async fn a_record_delivered_again_sends_nothing_more() {
     assert_eq!(sent(&f).len(), 2, "{:?}", sent(&f));
 }
 
+/// An outbox item written before outbox items named their change (no
+/// `change`, no `notify`), as the deploy that brings the mailer finds them:
+/// its code is sent, once, and removed.
+#[tokio::test]
+async fn an_outbox_item_that_does_not_name_its_change_has_its_code_sent() {
+    let mut f = Fixture::new(Recorder::default()).await;
+    f.patch_email("two.new@example.com").await;
+    let code = f.code().await;
+    let mut legacy = f.outbox().await.unwrap();
+    legacy.remove(attrs::CHANGE);
+    legacy.remove(attrs::NOTIFY);
+    f.db.put(TABLE_LOGICAL_ID, vec![legacy]).await;
+
+    let event = f.batch().await;
+    assert_eq!(event.records.len(), 2, "the write, then its rewrite");
+    let again: Event = serde_json::from_value(serde_json::to_value(&event).unwrap()).unwrap();
+    assert!(f.deliver(event).await.is_empty());
+    assert!(f.deliver(again).await.is_empty());
+    let sent = sent(&f);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!((sent[0].kind, sent[0].to.as_str()), (Kind::Code, "two.new@example.com"));
+    assert!(sent[0].text.contains(&code));
+    let outbox = f.outbox().await.unwrap();
+    assert!(!outbox.contains_key(attrs::CODE), "{outbox:?}");
+    assert!(outbox.contains_key(attrs::SENT_AT), "{outbox:?}");
+}
+
 #[tokio::test]
 async fn only_the_newest_code_of_an_account_is_sent() {
     let mut f = Fixture::new(Recorder::default()).await;
