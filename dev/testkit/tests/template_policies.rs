@@ -128,11 +128,21 @@ fn functions_only_get_item_level_actions() {
                     "{id} is allowed {action}"
                 );
                 if action == "ses:SendEmail" {
+                    // Identities of this account and region only, and only
+                    // from the configured address.
                     assert!(
-                        resource.contains(":identity/${MailFromAddress}"),
+                        resource.contains(":${AWS::AccountId}:identity/*"),
                         "{id} may send as {resource}"
                     );
-                    assert!(!resource.contains('*'), "{id} may send as {resource}");
+                    assert_eq!(
+                        resource_text(&statement["Condition"]["StringEquals"]["ses:FromAddress"]),
+                        "MailFromAddress",
+                        "{id} may send from any address"
+                    );
+                    assert!(
+                        !resource.replace(":identity/*", "").contains('*'),
+                        "{id} may send as {resource}"
+                    );
                 }
             }
         }
