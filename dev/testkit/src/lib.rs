@@ -23,6 +23,8 @@
 //! - [`routes`]: the template's HTTP routes, checked for what API Gateway
 //!   refuses at deploy time, and the local `cargo lambda watch` router.
 //! - [`emf`]: CloudWatch Embedded Metric Format records, checked against the specification.
+//! - [`suite`]: the generic suites every endpoint crate instantiates (events, logs,
+//!   faults, isolation), driven by its [`suite::Tested`] fixture.
 //! - [`safe_edits`]: ETag / If-Match and Idempotency-Key checks every endpoint runs.
 //! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
@@ -41,6 +43,7 @@ pub mod safe_edits;
 pub mod secrets;
 mod sent;
 pub mod streams;
+pub mod suite;
 mod test_db;
 mod throttled;
 
