@@ -6,33 +6,43 @@
 /// `isolation`): one module per suite, each test named as the generic
 /// body it runs, so a test reads
 /// `events::shipped_events_give_their_documented_status`. Suites:
-/// `events`, `logs`, `faults`, `isolation`. Name the type by an absolute
-/// path (`crate::common::Fixture`): the tests live in modules of their own.
+/// `events`, `logs`, `faults`, `storage`, `isolation`. Name the type by an
+/// absolute path (`crate::common::Fixture`): the tests live in modules of
+/// their own.
 #[macro_export]
 macro_rules! endpoint_suite {
     ($tested:ty; $($suite:ident),+ $(,)?) => {
         $( $crate::endpoint_suite!(@suite $suite, $tested); )+
     };
     (@suite events, $tested:ty) => {
-        $crate::endpoint_suite!(@test events, shipped_events_give_their_documented_status, $tested);
+        $crate::endpoint_suite!(@tests events, $tested, shipped_events_give_their_documented_status);
     };
     (@suite logs, $tested:ty) => {
-        $crate::endpoint_suite!(@test logs, no_secret_is_logged_at_trace, $tested);
+        $crate::endpoint_suite!(@tests logs, $tested, no_secret_is_logged_at_trace);
     };
     (@suite faults, $tested:ty) => {
         $crate::endpoint_suite!(
-            @test faults, dynamodb_faults_are_unavailable_in_budget_and_change_nothing, $tested
+            @tests faults, $tested, dynamodb_faults_are_unavailable_in_budget_and_change_nothing
+        );
+    };
+    (@suite storage, $tested:ty) => {
+        $crate::endpoint_suite!(
+            @tests storage, $tested,
+            storage_failures_are_500_without_internals,
+            throttling_that_outlasts_retries_is_unavailable_with_retry_after
         );
     };
     (@suite isolation, $tested:ty) => {
-        $crate::endpoint_suite!(@test isolation, isolation_matrix, $tested);
+        $crate::endpoint_suite!(@tests isolation, $tested, isolation_matrix);
     };
-    (@test $suite:ident, $test:ident, $tested:ty) => {
+    (@tests $suite:ident, $tested:ty, $($test:ident),+) => {
         mod $suite {
-            #[tokio::test]
-            async fn $test() {
-                $crate::suite::$suite::$test::<$tested>().await;
-            }
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    $crate::suite::$suite::$test::<$tested>().await;
+                }
+            )+
         }
     };
 }

@@ -11,6 +11,8 @@
 //! - [`events`]: every shipped event through the handler against the demo seed;
 //! - [`logs`]: the real binary over every event at TRACE, no secret logged;
 //! - [`faults`]: every DynamoDB fault answered "retry later", in budget, nothing written;
+//! - [`storage`]: storage failing for good is a 500 that tells nothing of
+//!   it; throttling past the retries is "retry later" with `Retry-After`;
 //! - [`isolation`]: the isolation matrix (with [`Isolated`](isolation::Isolated)).
 
 pub mod events;
@@ -18,6 +20,7 @@ pub mod faults;
 pub mod isolation;
 pub mod logs;
 mod macros;
+pub mod storage;
 
 use crate::TestDb;
 use lambda_http::{Body, Request, Response};
@@ -44,6 +47,9 @@ pub trait Tested: Sized + Send + Sync + 'static {
     /// The status and error code the endpoint answers when DynamoDB is
     /// unavailable (503, or the contract's 429).
     const UNAVAILABLE: (u16, &'static str);
+    /// The error code of a 500 (a bug, or storage failing in a way no
+    /// retry mends).
+    const INTERNAL: &'static str;
     /// The error code when DynamoDB throttles past the SDK's retries, where
     /// it is not [`Tested::UNAVAILABLE`]'s (same status).
     const THROTTLED: Option<&'static str> = None;
@@ -66,7 +72,7 @@ pub trait Tested: Sized + Send + Sync + 'static {
     /// A valid write by the fixture's caller as API Gateway delivers it;
     /// a transactional one where the endpoint has one. Each call builds a
     /// new request.
-    fn valid_request(&self) -> Request;
+    fn valid_request() -> Request;
 
     /// Asserts that `response` is an error with `status` and `code` in the
     /// endpoint's envelope (its content type and every field it promises);

@@ -156,6 +156,7 @@ impl Tested for Fixture {
     const MIN_EVENTS: usize = 6;
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
+    const INTERNAL: &'static str = "internal_error";
     const THROTTLED: Option<&'static str> = Some("throttled");
 
     fn demo_items() -> Vec<Item> {
@@ -170,7 +171,7 @@ impl Tested for Fixture {
         &self.db
     }
 
-    fn valid_request(&self) -> lambda_http::Request {
+    fn valid_request() -> lambda_http::Request {
         events::api_request(
             "PATCH",
             "/accounts/acct_1/metadata",

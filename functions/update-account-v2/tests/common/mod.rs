@@ -122,6 +122,7 @@ impl Tested for Fixture {
     const SEED_SECTION: &'static str = SEED_SECTION;
     /// Contract 004 lists 429 for "retry later", and no 503.
     const UNAVAILABLE: (u16, &'static str) = (429, "RATE_LIMITED");
+    const INTERNAL: &'static str = "INTERNAL_ERROR";
     const TRANSACTIONAL: bool = true;
 
     fn demo_items() -> Vec<Item> {
@@ -137,7 +138,7 @@ impl Tested for Fixture {
     }
 
     /// A new address: a transaction (account, new marker, old marker).
-    fn valid_request(&self) -> lambda_http::Request {
+    fn valid_request() -> lambda_http::Request {
         events::api_request(
             "PATCH",
             &format!("/v2/accounts/{ACC}"),

@@ -199,6 +199,7 @@ impl Tested for Fixture {
     const MIN_EVENTS: usize = 6;
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "ServiceUnavailableError");
+    const INTERNAL: &'static str = "InternalServerError";
     const TRANSACTIONAL: bool = true;
 
     fn demo_items() -> Vec<Item> {
@@ -214,7 +215,7 @@ impl Tested for Fixture {
     }
 
     /// A new number: a transaction (account update + number claim).
-    fn valid_request(&self) -> lambda_http::Request {
+    fn valid_request() -> lambda_http::Request {
         events::api_request(
             "PATCH",
             "/accounts/1001",

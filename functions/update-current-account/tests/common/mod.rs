@@ -186,6 +186,7 @@ impl Tested for Fixture {
     const MIN_EVENTS: usize = 1;
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
+    const INTERNAL: &'static str = "internal_error";
     const TRANSACTIONAL: bool = true;
 
     fn demo_items() -> Vec<Item> {
@@ -201,7 +202,7 @@ impl Tested for Fixture {
     }
 
     /// A new address: a transaction (account, new marker, old marker).
-    fn valid_request(&self) -> lambda_http::Request {
+    fn valid_request() -> lambda_http::Request {
         events::api_request(
             "PATCH",
             "/v1/account",
@@ -236,6 +237,7 @@ impl Tested for Confirm {
     const MIN_EVENTS: usize = 1;
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
+    const INTERNAL: &'static str = "internal_error";
 
     fn demo_items() -> Vec<Item> {
         Fixture::demo_items()
@@ -249,7 +251,7 @@ impl Tested for Confirm {
         &self.0.db
     }
 
-    fn valid_request(&self) -> lambda_http::Request {
+    fn valid_request() -> lambda_http::Request {
         events::api_request(
             "POST",
             "/v1/account/email/confirm",

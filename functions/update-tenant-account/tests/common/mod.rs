@@ -134,6 +134,7 @@ impl Tested for Fixture {
     const MIN_EVENTS: usize = 1;
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
+    const INTERNAL: &'static str = "internal_error";
 
     fn demo_items() -> Vec<Item> {
         testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
@@ -147,7 +148,7 @@ impl Tested for Fixture {
         &self.db
     }
 
-    fn valid_request(&self) -> lambda_http::Request {
+    fn valid_request() -> lambda_http::Request {
         events::api_request(
             "PATCH",
             &format!("/v0/accounts/{ACME}"),
