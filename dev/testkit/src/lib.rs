@@ -24,8 +24,8 @@
 //!   refuses at deploy time, and the local `cargo lambda watch` router.
 //! - [`emf`]: CloudWatch Embedded Metric Format records, checked against the specification.
 //! - [`suite`]: the generic suites every endpoint crate instantiates (events, logs,
-//!   faults, isolation), driven by its [`suite::Tested`] fixture.
-//! - [`safe_edits`]: ETag / If-Match and Idempotency-Key checks every endpoint runs.
+//!   faults, storage, safe edits: ETag / If-Match and Idempotency-Key, isolation),
+//!   driven by its [`suite::Tested`] fixture.
 //! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
 
@@ -39,7 +39,6 @@ pub mod isolation;
 pub mod local_api;
 pub mod routes;
 pub mod runtime_api;
-pub mod safe_edits;
 pub mod secrets;
 mod sent;
 pub mod streams;

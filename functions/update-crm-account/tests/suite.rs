@@ -6,4 +6,4 @@
 
 mod common;
 
-testkit::endpoint_suite!(crate::common::Fixture; events, logs, faults, storage, isolation);
+testkit::endpoint_suite!(crate::common::Fixture; events, logs, faults, storage, safe_edits, isolation);

@@ -8,7 +8,7 @@
 mod common;
 
 mod update {
-    testkit::endpoint_suite!(crate::common::Fixture; events, logs, faults, storage, isolation);
+    testkit::endpoint_suite!(crate::common::Fixture; events, logs, faults, storage, safe_edits, isolation);
 }
 
 mod confirm {

@@ -13,6 +13,8 @@
 //! - [`faults`]: every DynamoDB fault answered "retry later", in budget, nothing written;
 //! - [`storage`]: storage failing for good is a 500 that tells nothing of
 //!   it; throttling past the retries is "retry later" with `Retry-After`;
+//! - [`safe_edits`]: ETag / If-Match and Idempotency-Key (with
+//!   [`safe_edits::Endpoint`]);
 //! - [`isolation`]: the isolation matrix (with [`Isolated`](isolation::Isolated)).
 
 pub mod events;
@@ -20,6 +22,7 @@ pub mod faults;
 pub mod isolation;
 pub mod logs;
 mod macros;
+pub mod safe_edits;
 pub mod storage;
 
 use crate::TestDb;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 mod isolation;
+mod safe_edits;
 
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod isolation;
+mod safe_edits;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};

@@ -4,6 +4,7 @@
 
 mod isolation;
 mod recorder;
+mod safe_edits;
 
 #[allow(unused_imports)]
 pub use recorder::{Call, Recorder};
