@@ -27,10 +27,12 @@
 //!   faults, storage, safe edits: ETag / If-Match and Idempotency-Key, isolation),
 //!   driven by its [`suite::Tested`] fixture.
 //! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
+//! - [`concurrent`]: many copies of a request at once, for race tests.
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
 
 pub mod arbitrary;
 pub mod claims;
+pub mod concurrent;
 pub mod cors;
 pub mod emf;
 pub mod events;
