@@ -28,9 +28,11 @@
 //!   driven by its [`suite::Tested`] fixture.
 //! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
 //! - [`concurrent`]: many copies of a request at once, for race tests.
-//! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
+//! - [`arbitrary`]: proptest generators and the merge model shared by the property tests;
+//!   [`body_properties`]: the body properties every endpoint holds, as named proptests.
 
 pub mod arbitrary;
+pub mod body_properties;
 pub mod claims;
 pub mod concurrent;
 pub mod cors;
