@@ -23,12 +23,18 @@
 //! - [`routes`]: the template's HTTP routes, checked for what API Gateway
 //!   refuses at deploy time, and the local `cargo lambda watch` router.
 //! - [`emf`]: CloudWatch Embedded Metric Format records, checked against the specification.
-//! - [`safe_edits`]: ETag / If-Match and Idempotency-Key checks every endpoint runs.
+//! - [`suite`]: the generic suites every endpoint crate instantiates (events, logs,
+//!   faults, storage, safe edits: ETag / If-Match and Idempotency-Key, isolation),
+//!   driven by its [`suite::Tested`] fixture.
 //! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
-//! - [`arbitrary`]: proptest generators and the merge model shared by the property tests.
+//! - [`concurrent`]: many copies of a request at once, for race tests.
+//! - [`arbitrary`]: proptest generators and the merge model shared by the property tests;
+//!   [`body_properties`]: the body properties every endpoint holds, as named proptests.
 
 pub mod arbitrary;
+pub mod body_properties;
 pub mod claims;
+pub mod concurrent;
 pub mod cors;
 pub mod emf;
 pub mod events;
@@ -37,10 +43,10 @@ pub mod isolation;
 pub mod local_api;
 pub mod routes;
 pub mod runtime_api;
-pub mod safe_edits;
 pub mod secrets;
 mod sent;
 pub mod streams;
+pub mod suite;
 mod test_db;
 mod throttled;
 

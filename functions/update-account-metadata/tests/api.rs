@@ -6,7 +6,7 @@ mod common;
 use common::{Fixture, OPS, SALES, assert_no_content, assert_problem};
 use serde_json::{Map, Value, json};
 use testkit::events;
-use update_account_metadata::{State, handle, store::leads::leads_of_account};
+use update_account_metadata::store::leads::leads_of_account;
 
 /// Each behaviour both implementations of the contract support runs twice:
 /// against this function in process (`rust`), and against its Python
@@ -563,45 +563,6 @@ async fn other_methods_are_405(f: Fixture) {
         assert_problem(&response, 405, "method_not_allowed");
         assert_eq!(events::header(&response, "allow"), Some("PATCH"));
     }
-}
-
-#[tokio::test]
-async fn storage_failures_are_500_without_internals() {
-    let f = Fixture::new().await;
-    let broken = State {
-        table: f.db.table("NoSuchTable"),
-    };
-    let req = events::api_request(
-        "PATCH",
-        "/accounts/acct_1/metadata",
-        &[("accountId", "acct_1")],
-        &[("authorization", &format!("Bearer {SALES}"))],
-        Some(br#"{"name": "x"}"#),
-    );
-    let response = handle(&broken, req).await;
-    let body = assert_problem(&response, 500, "internal_error");
-    let text = body.to_string();
-    for leak in ["NoSuchTable", "ResourceNotFound", "dynamodb", "DynamoDB"] {
-        assert!(!text.contains(leak), "500 body leaks {leak}: {text}");
-    }
-}
-
-#[tokio::test]
-async fn throttling_that_outlasts_retries_is_503_with_retry_after() {
-    let throttled = testkit::ThrottlingEndpoint::start().await;
-    let state = State {
-        table: throttled.table(update_account_metadata::TABLE_LOGICAL_ID),
-    };
-    let req = events::api_request(
-        "PATCH",
-        "/accounts/acct_1/metadata",
-        &[("accountId", "acct_1")],
-        &[("authorization", &format!("Bearer {SALES}"))],
-        Some(br#"{"name": "x"}"#),
-    );
-    let response = handle(&state, req).await;
-    assert_problem(&response, 503, "throttled");
-    assert_eq!(events::header(&response, "retry-after"), Some("1"));
 }
 
 async fn bodies_that_are_not_json_are_415_and_change_nothing(f: Fixture) {

@@ -29,8 +29,7 @@ use serde_json::{Map, Value, json};
 use shared::store::{Item, Update, merge};
 use std::collections::HashMap;
 use testkit::arbitrary::{
-    as_btree, assert_documented_status, body_bytes, config, field_object, json_value, merge, model,
-    scalar_entry, sent_json, stored_map,
+    as_btree, assert_documented_status, config, json_value, merge, model, scalar_entry, sent_json, stored_map,
 };
 use update_account_metadata::{
     change::{self, Change, MAX_METADATA_KEYS},
@@ -63,25 +62,15 @@ fn assert_documented(err: ApiError) -> StatusCode {
     assert_documented_status(Some(status), err.into_response("req-properties").status())
 }
 
+testkit::body_properties!(
+    check = check_no_panic_and_4xx,
+    prefixes = &PREFIXES,
+    top_fields = &TOP_FIELDS,
+    nested_keys = &NESTED_KEYS,
+);
+
 proptest! {
     #![proptest_config(config(256))]
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in body_bytes(&PREFIXES)) {
-        let _ = check_no_panic_and_4xx(&Body::from(bytes));
-    }
-
-    #[test]
-    fn arbitrary_json_never_panics(value in json_value(&NESTED_KEYS)) {
-        let _ = check_no_panic_and_4xx(&Body::from(value.to_string()));
-    }
-
-    #[test]
-    fn contract_shaped_json_never_panics(value in field_object(&TOP_FIELDS, &NESTED_KEYS)) {
-        let text = value.to_string();
-        let _ = check_no_panic_and_4xx(&Body::from(text.clone()));
-        let _ = check_no_panic_and_4xx(&Body::Text(text));
-    }
 
     #[test]
     fn metadata_shaped_json_never_panics(
@@ -94,12 +83,6 @@ proptest! {
 
 proptest! {
     #![proptest_config(config(8))]
-
-    #[test]
-    fn oversized_bodies_are_413(extra in 1usize..64, fill in any::<u8>()) {
-        let bytes = vec![fill; shared::http::MAX_BODY_BYTES + extra];
-        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(bytes)).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
-    }
 
     #[test]
     fn too_many_keys_set_at_once_are_413(extra in 1usize..20, nulls in 0usize..10) {

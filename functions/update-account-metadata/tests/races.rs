@@ -5,23 +5,20 @@
 mod common;
 
 use common::{Fixture, assert_no_content};
-use futures::future::join_all;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use testkit::concurrent::concurrently;
 
-async fn statuses(f: &Arc<Fixture>, bodies: Vec<(String, Value)>) -> Vec<(u16, String)> {
-    let tasks = bodies.into_iter().map(|(id, body)| {
-        let f = Arc::clone(f);
-        tokio::spawn(async move {
+/// Sends every body to `acct_race` at once; each status with its body.
+async fn statuses(f: &Arc<Fixture>, bodies: Vec<Value>) -> Vec<(u16, String)> {
+    concurrently(f, bodies.len(), |f, i| {
+        let body = bodies[i].clone();
+        async move {
             let tag = body.to_string();
-            (f.patch(&id, body).await.status().as_u16(), tag)
-        })
-    });
-    join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.expect("task"))
-        .collect()
+            (f.patch("acct_race", body).await.status().as_u16(), tag)
+        }
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -29,12 +26,7 @@ async fn fifty_parallel_requests_each_setting_a_key_all_land() {
     let f = Arc::new(Fixture::new().await);
     f.account_with_keys("acct_race", 0).await;
     let bodies = (0..50)
-        .map(|i| {
-            (
-                "acct_race".to_owned(),
-                json!({"metadata": {format!("key{i}"): i}}),
-            )
-        })
+        .map(|i| json!({"metadata": {format!("key{i}"): i}}))
         .collect();
     let results = statuses(&f, bodies).await;
     assert!(results.iter().all(|(s, _)| *s == 204), "{results:?}");
@@ -50,12 +42,7 @@ async fn key_limit_holds_exactly_when_requests_race_for_the_last_slots() {
     let f = Arc::new(Fixture::new().await);
     f.account_with_keys("acct_race", 45).await;
     let bodies = (0..20)
-        .map(|i| {
-            (
-                "acct_race".to_owned(),
-                json!({"metadata": {format!("new{i}"): i}}),
-            )
-        })
+        .map(|i| json!({"metadata": {format!("new{i}"): i}}))
         .collect();
     let results = statuses(&f, bodies).await;
     let winners: Vec<&String> = results
@@ -82,14 +69,8 @@ async fn swaps_at_the_limit_all_succeed_and_pure_additions_all_fail() {
     let mut bodies = Vec::new();
     for i in 0..10 {
         // Each swap removes a distinct existing key and adds a new one.
-        bodies.push((
-            "acct_race".to_owned(),
-            json!({"metadata": {format!("k{i}"): null, format!("swap{i}"): i}}),
-        ));
-        bodies.push((
-            "acct_race".to_owned(),
-            json!({"metadata": {format!("add{i}"): i}}),
-        ));
+        bodies.push(json!({"metadata": {format!("k{i}"): null, format!("swap{i}"): i}}));
+        bodies.push(json!({"metadata": {format!("add{i}"): i}}));
     }
     let results = statuses(&f, bodies).await;
     for (status, tag) in &results {
@@ -112,12 +93,7 @@ async fn name_and_metadata_change_together_under_concurrent_writers() {
     // Writers at the limit take the exact (read-compute-write) path, the
     // riskiest for atomicity.
     let bodies = (0..20)
-        .map(|i| {
-            (
-                "acct_race".to_owned(),
-                json!({"name": format!("Writer {i}"), "metadata": {"writer": i}}),
-            )
-        })
+        .map(|i| json!({"name": format!("Writer {i}"), "metadata": {"writer": i}}))
         .collect();
     let results = statuses(&f, bodies).await;
     assert!(results.iter().all(|(s, _)| *s == 204), "{results:?}");

@@ -30,8 +30,8 @@ use serde_json::{Map, Value, json};
 use shared::store::{Item, Update, merge};
 use std::collections::{BTreeMap, HashMap};
 use testkit::arbitrary::{
-    Sent, as_btree, assert_documented_status, body_bytes, config, field_object, json_value, key_of, merge_of,
-    model, scalar_entry, sent_json, stored_map,
+    Sent, as_btree, assert_documented_status, config, key_of, merge_of, model, scalar_entry, sent_json,
+    stored_map,
 };
 use update_account_v2::{change::Change, error::ApiError, request::WireBody, store::StoredChange};
 
@@ -75,8 +75,8 @@ const PREFIXES: [&str; 9] = [
 ];
 
 /// Parse + validate; the error (if any) must map to a documented 4xx.
-fn check_no_panic_and_4xx(body: Body) -> Result<Change, StatusCode> {
-    let result = WireBody::parse(&body).and_then(Change::validate);
+fn check_no_panic_and_4xx(body: &Body) -> Result<Change, StatusCode> {
+    let result = WireBody::parse(body).and_then(Change::validate);
     match result {
         Ok(change) => Ok(change),
         Err(err) => Err(assert_documented(err)),
@@ -88,37 +88,12 @@ fn assert_documented(err: ApiError) -> StatusCode {
     assert_documented_status(Some(status), err.into_response("req-properties").status())
 }
 
-proptest! {
-    #![proptest_config(config(256))]
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in body_bytes(&PREFIXES)) {
-        let _ = check_no_panic_and_4xx(Body::from(bytes));
-    }
-
-    #[test]
-    fn arbitrary_json_never_panics(value in json_value(&NESTED_KEYS)) {
-        let _ = check_no_panic_and_4xx(Body::from(value.to_string()));
-    }
-
-    #[test]
-    fn contract_shaped_json_never_panics(value in field_object(&TOP_FIELDS, &NESTED_KEYS)) {
-        let text = value.to_string();
-        let _ = check_no_panic_and_4xx(Body::from(text.clone()));
-        // The same body as text, as API Gateway may hand it over.
-        let _ = check_no_panic_and_4xx(Body::Text(text));
-    }
-}
-
-proptest! {
-    #![proptest_config(config(8))]
-
-    #[test]
-    fn oversized_bodies_are_413(extra in 1usize..64, fill in any::<u8>()) {
-        let bytes = vec![fill; shared::http::MAX_BODY_BYTES + extra];
-        prop_assert_eq!(check_no_panic_and_4xx(Body::from(bytes)).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
-    }
-}
+testkit::body_properties!(
+    check = check_no_panic_and_4xx,
+    prefixes = &PREFIXES,
+    top_fields = &TOP_FIELDS,
+    nested_keys = &NESTED_KEYS,
+);
 
 fn address_entry() -> impl Strategy<Value = (String, Sent)> {
     let text = "[A-Za-z][A-Za-z0-9 ]{0,20}".prop_map(|s| (Value::String(s.clone()), AttributeValue::S(s)));

@@ -3,9 +3,9 @@
 mod common;
 
 use common::{Fixture, n};
-use futures::future::join_all;
 use serde_json::json;
 use std::sync::Arc;
+use testkit::concurrent::concurrently;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_claims_of_one_number_have_one_winner() {
@@ -15,19 +15,12 @@ async fn concurrent_claims_of_one_number_have_one_winner() {
         .map(|i| json!({"tenant_id": "a", "id": 3000 + i, "number": 8000 + i, "title": format!("Racer {i}")}))
         .collect();
     f.seed(json!({"accounts": accounts})).await;
-    let tasks = (0..10).map(|i| {
-        let f = Arc::clone(&f);
-        tokio::spawn(async move {
-            (
-                3000 + i,
-                f.patch(&format!("/accounts/{}", 3000 + i), json!({"number": 7777}))
-                    .await
-                    .status()
-                    .as_u16(),
-            )
-        })
-    });
-    let results: Vec<(i64, u16)> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let results: Vec<(i64, u16)> = concurrently(&f, 10, |f, i| async move {
+        let id = 3000 + i as i64;
+        let response = f.patch(&format!("/accounts/{id}"), json!({"number": 7777})).await;
+        (id, response.status().as_u16())
+    })
+    .await;
     let winners: Vec<i64> = results
         .iter()
         .filter(|(_, s)| *s == 200)
@@ -50,25 +43,11 @@ async fn concurrent_claims_of_one_number_have_one_winner() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_accounts_claiming_the_same_number_one_200_one_409() {
     let f = Arc::new(Fixture::new().await);
-    let a = tokio::spawn({
-        let f = Arc::clone(&f);
-        async move {
-            f.patch("/accounts/1001", json!({"number": 4242}))
-                .await
-                .status()
-                .as_u16()
-        }
-    });
-    let b = tokio::spawn({
-        let f = Arc::clone(&f);
-        async move {
-            f.patch("/accounts/1002", json!({"number": 4242}))
-                .await
-                .status()
-                .as_u16()
-        }
-    });
-    let mut statuses = vec![a.await.unwrap(), b.await.unwrap()];
+    let mut statuses = concurrently(&f, 2, |f, i| async move {
+        let path = ["/accounts/1001", "/accounts/1002"][i];
+        f.patch(path, json!({"number": 4242})).await.status().as_u16()
+    })
+    .await;
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
     f.assert_claims_consistent().await;
@@ -81,19 +60,16 @@ async fn concurrent_requests_adding_one_new_option_leave_it_once() {
         .map(|i| json!({"tenant_id": "a", "id": 4000 + i, "number": 9000 + i, "title": format!("Opt {i}")}))
         .collect();
     f.seed(json!({"accounts": accounts})).await;
-    let tasks = (0..8).map(|i| {
-        let f = Arc::clone(&f);
-        tokio::spawn(async move {
-            f.patch(
-                &format!("/accounts/{}?allow_new_options=true", 4000 + i),
-                json!({"custom": {"region": "west", "services": ["solar"]}}),
-            )
-            .await
-            .status()
-            .as_u16()
-        })
-    });
-    let statuses: Vec<u16> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let statuses = concurrently(&f, 8, |f, i| async move {
+        f.patch(
+            &format!("/accounts/{}?allow_new_options=true", 4000 + i),
+            json!({"custom": {"region": "west", "services": ["solar"]}}),
+        )
+        .await
+        .status()
+        .as_u16()
+    })
+    .await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(f.options("a", "region").await, ["north", "south", "west"]);
     assert_eq!(f.options("a", "services").await, ["plumbing", "hvac", "solar"]);
@@ -109,24 +85,21 @@ async fn concurrent_requests_adding_one_new_option_leave_it_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn number_swaps_and_renames_interleave_without_losing_claims() {
     let f = Arc::new(Fixture::new().await);
-    let tasks = (0..20).map(|i| {
-        let f = Arc::clone(&f);
-        tokio::spawn(async move {
-            let (id, number) = if i % 2 == 0 {
-                (1001, 6000 + i)
-            } else {
-                (1002, 6000 + i)
-            };
-            f.patch(
-                &format!("/accounts/{id}"),
-                json!({"number": number, "title": format!("T{i}")}),
-            )
-            .await
-            .status()
-            .as_u16()
-        })
-    });
-    let statuses: Vec<u16> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let statuses = concurrently(&f, 20, |f, i| async move {
+        let (id, number) = if i % 2 == 0 {
+            (1001, 6000 + i)
+        } else {
+            (1002, 6000 + i)
+        };
+        f.patch(
+            &format!("/accounts/{id}"),
+            json!({"number": number, "title": format!("T{i}")}),
+        )
+        .await
+        .status()
+        .as_u16()
+    })
+    .await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     f.assert_claims_consistent().await;
 }

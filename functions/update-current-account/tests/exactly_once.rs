@@ -1,5 +1,5 @@
 //! Exactly once on `PATCH /v1/account` and `POST /v1/account/email/confirm`
-//! where the generic checks (`safe_edits.rs`) cannot reach: an admin's
+//! where the generic checks (`testkit::suite::safe_edits`) cannot reach: an admin's
 //! target account in the fingerprint, and a verification code or a
 //! confirmation try whose commit's answer is lost (sent, counted once).
 

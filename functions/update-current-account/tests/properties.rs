@@ -34,8 +34,7 @@ use shared::{
 };
 use std::collections::HashMap;
 use testkit::arbitrary::{
-    Sent, as_btree, assert_documented_status, body_bytes, config, field_object, json_value, key_of, merge_of,
-    model, sent_json, stored_map,
+    Sent, as_btree, assert_documented_status, config, key_of, merge_of, model, sent_json, stored_map,
 };
 use update_current_account::{
     change::{self, Change},
@@ -73,36 +72,12 @@ fn assert_documented(err: ApiError) -> StatusCode {
     assert_documented_status(None, err.into_response("req-properties", "PATCH").status())
 }
 
-proptest! {
-    #![proptest_config(config(256))]
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in body_bytes(&PREFIXES)) {
-        let _ = check_no_panic_and_4xx(&Body::from(bytes));
-    }
-
-    #[test]
-    fn arbitrary_json_never_panics(value in json_value(NESTED_KEYS)) {
-        let _ = check_no_panic_and_4xx(&Body::from(value.to_string()));
-    }
-
-    #[test]
-    fn contract_shaped_json_never_panics(value in field_object(&TOP_FIELDS, NESTED_KEYS)) {
-        let text = value.to_string();
-        let _ = check_no_panic_and_4xx(&Body::from(text.clone()));
-        let _ = check_no_panic_and_4xx(&Body::Text(text));
-    }
-}
-
-proptest! {
-    #![proptest_config(config(8))]
-
-    #[test]
-    fn oversized_bodies_are_413(extra in 1usize..64, fill in any::<u8>()) {
-        let bytes = vec![fill; MAX_BODY_BYTES + extra];
-        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(bytes)).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
-    }
-}
+testkit::body_properties!(
+    check = check_no_panic_and_4xx,
+    prefixes = &PREFIXES,
+    top_fields = &TOP_FIELDS,
+    nested_keys = NESTED_KEYS,
+);
 
 fn setting_entry() -> impl Strategy<Value = (String, Sent)> {
     let text = |values: Vec<&'static str>| {

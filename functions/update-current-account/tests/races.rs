@@ -4,9 +4,9 @@
 mod common;
 
 use common::Fixture;
-use futures::future::join_all;
 use serde_json::json;
 use std::sync::Arc;
+use testkit::concurrent::concurrently;
 use update_current_account::store::budget::{
     MAX_CODES_PER_WINDOW, MAX_TRIES_PER_CHANGE, MAX_TRIES_PER_WINDOW,
 };
@@ -21,19 +21,16 @@ async fn twenty_accounts_claiming_one_new_email_have_one_winner() {
         .map(|i| json!({"id": format!("racer_{i}"), "email": format!("racer{i}@example.com"), "name": format!("Racer {i}"), "type": "individual"}))
         .collect();
     f.seed(json!({"tokens": tokens, "accounts": accounts})).await;
-    let tasks = (0..20).map(|i| {
-        let f = Arc::clone(&f);
-        tokio::spawn(async move {
-            f.patch(
-                &format!("racer-token-{i:02}-0123456789"),
-                json!({"email": "Prize@Example.com"}),
-            )
-            .await
-            .status()
-            .as_u16()
-        })
-    });
-    let statuses: Vec<u16> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let statuses = concurrently(&f, 20, |f, i| async move {
+        f.patch(
+            &format!("racer-token-{i:02}-0123456789"),
+            json!({"email": "Prize@Example.com"}),
+        )
+        .await
+        .status()
+        .as_u16()
+    })
+    .await;
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
     f.assert_email_markers_consistent().await;
@@ -47,26 +44,13 @@ async fn changing_an_email_while_another_claims_the_old_one_stays_consistent() {
         // account tries to take acct_1's current address.
         let current = f.account("acct_1").await["email"].as_s().unwrap().clone();
         let next = format!("one.{round}@example.com");
-        let mover = tokio::spawn({
-            let f = Arc::clone(&f);
-            async move {
-                f.patch(common::T1, json!({ "email": next }))
-                    .await
-                    .status()
-                    .as_u16()
-            }
-        });
-        let taker = tokio::spawn({
-            let f = Arc::clone(&f);
-            let current = current.clone();
-            async move {
-                f.patch(common::ADMIN, json!({ "email": current }))
-                    .await
-                    .status()
-                    .as_u16()
-            }
-        });
-        let (moved, took) = (mover.await.unwrap(), taker.await.unwrap());
+        let moves = [(common::T1, next), (common::ADMIN, current.clone())];
+        let statuses = concurrently(&f, 2, |f, i| {
+            let (token, email) = moves[i].clone();
+            async move { f.patch(token, json!({ "email": email })).await.status().as_u16() }
+        })
+        .await;
+        let (moved, took) = (statuses[0], statuses[1]);
         assert_eq!(moved, 200, "round {round}");
         assert!(took == 200 || took == 409, "round {round}: {took}");
         f.assert_email_markers_consistent().await;
@@ -89,16 +73,16 @@ async fn parallel_guesses_cannot_exceed_the_attempt_budget() {
         .map(|i| format!("{:010}", (u64::from(i) * 7_919_000_003) % 10_000_000_000))
         .filter(|g| *g != code)
         .collect();
-    let tasks = guesses.into_iter().map(|guess| {
-        let f = Arc::clone(&f);
-        tokio::spawn(async move {
+    let messages = concurrently(&f, guesses.len(), |f, i| {
+        let guess = guesses[i].clone();
+        async move {
             testkit::events::body_json(&f.confirm(common::T2, &guess).await)["message"]
                 .as_str()
                 .unwrap()
                 .to_owned()
-        })
-    });
-    let messages: Vec<String> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+        }
+    })
+    .await;
     let compared = messages.iter().filter(|m| m.contains("not valid")).count();
     assert!(compared <= 5, "{compared} guesses were compared: {messages:?}");
     // The budget is spent: even the right code is refused now.
@@ -113,16 +97,13 @@ async fn parallel_guesses_cannot_exceed_the_attempt_budget() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_code_requests_cannot_exceed_the_code_budget() {
     let f = Arc::new(Fixture::new().await);
-    let tasks = (0..12).map(|i| {
-        let f = Arc::clone(&f);
-        tokio::spawn(async move {
-            f.patch(common::T2, json!({ "email": format!("burst{i}@example.com") }))
-                .await
-                .status()
-                .as_u16()
-        })
-    });
-    let statuses: Vec<u16> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let statuses = concurrently(&f, 12, |f, i| async move {
+        f.patch(common::T2, json!({ "email": format!("burst{i}@example.com") }))
+            .await
+            .status()
+            .as_u16()
+    })
+    .await;
     let max = MAX_CODES_PER_WINDOW as usize;
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
@@ -148,11 +129,10 @@ async fn concurrent_confirms_and_re_requests_keep_the_bounds() {
         200
     );
     let code = f.outbox_code("acct_2").await.unwrap();
-    let mut tasks = Vec::new();
-    for i in 0..30u64 {
-        let f = Arc::clone(&f);
+    let results: Vec<(u16, Option<String>)> = concurrently(&f, 30, |f, i| {
         let code = code.clone();
-        tasks.push(tokio::spawn(async move {
+        let i = i as u64;
+        async move {
             let response = match i % 6 {
                 // Re-requests of the same and of other addresses.
                 0 => f.patch(common::T2, json!({"email": "mixed@example.com"})).await,
@@ -169,9 +149,9 @@ async fn concurrent_confirms_and_re_requests_keep_the_bounds() {
                 .as_str()
                 .map(str::to_owned);
             (status, message)
-        }));
-    }
-    let results: Vec<(u16, Option<String>)> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+        }
+    })
+    .await;
     for (status, _) in &results {
         assert!([200, 400, 429].contains(status), "{results:?}");
     }
@@ -195,21 +175,19 @@ async fn a_confirmation_racing_a_claim_of_its_address_has_one_winner() {
         let requested = f.patch(common::T2, json!({ "email": address })).await;
         assert_eq!(requested.status(), 200, "round {round}");
         let code = f.outbox_code("acct_2").await.unwrap();
-        let confirm = tokio::spawn({
-            let f = Arc::clone(&f);
-            async move { f.confirm(common::T2, &code).await.status().as_u16() }
-        });
-        let claim = tokio::spawn({
-            let f = Arc::clone(&f);
-            let address = address.clone();
+        // acct_2 confirms the address while acct_1 claims it.
+        let statuses = concurrently(&f, 2, |f, i| {
+            let (code, address) = (code.clone(), address.clone());
             async move {
-                f.patch(common::T1, json!({ "email": address }))
-                    .await
-                    .status()
-                    .as_u16()
+                let response = match i {
+                    0 => f.confirm(common::T2, &code).await,
+                    _ => f.patch(common::T1, json!({ "email": address })).await,
+                };
+                response.status().as_u16()
             }
-        });
-        let (confirmed, claimed) = (confirm.await.unwrap(), claim.await.unwrap());
+        })
+        .await;
+        let (confirmed, claimed) = (statuses[0], statuses[1]);
         assert!(
             (confirmed, claimed) == (200, 409) || (confirmed, claimed) == (409, 200),
             "round {round}: confirm {confirmed}, claim {claimed}"

@@ -4,21 +4,17 @@
 mod common;
 
 use common::{ACME, Fixture};
-use futures::future::join_all;
 use serde_json::json;
 use std::sync::Arc;
-use testkit::events;
+use testkit::{concurrent::concurrently, events};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_renames_get_distinct_increasing_timestamps() {
     let f = Arc::new(Fixture::new().await);
-    let tasks = (0..20).map(|i| {
-        let f = Arc::clone(&f);
-        tokio::spawn(async move {
-            events::body_json(&f.patch(ACME, json!({"name": format!("Writer {i}")})).await)
-        })
-    });
-    let bodies: Vec<_> = join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let bodies = concurrently(&f, 20, |f, i| async move {
+        events::body_json(&f.patch(ACME, json!({"name": format!("Writer {i}")})).await)
+    })
+    .await;
     let mut stamps: Vec<String> = bodies
         .iter()
         .map(|b| b["updatedAt"].as_str().unwrap().to_owned())

@@ -2,12 +2,20 @@
 //! tables, seeded through the function's own seed format.
 #![allow(dead_code)]
 
+mod isolation;
+mod safe_edits;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
 use shared::store::{Item, attr};
-use testkit::{TestDb, events};
-use update_account_metadata::{State, TABLE_LOGICAL_ID, handle, seed::Seed, store::account_key};
+use std::path::Path;
+use testkit::{TestDb, events, suite::Tested};
+use update_account_metadata::{
+    Metadata, State, TABLE_LOGICAL_ID, handle,
+    seed::{SEED_SECTION, Seed},
+    store::account_key,
+};
 
 /// Token of OU `ou_sales` (owns `acct_1`).
 pub const SALES: &str = "tok-sales-0123456789";
@@ -139,6 +147,59 @@ impl Fixture {
     /// Every item of the table, for "nothing changed" checks.
     pub async fn snapshot(&self) -> Vec<Item> {
         self.db.snapshot(TABLE_LOGICAL_ID).await
+    }
+}
+
+impl Tested for Fixture {
+    type Api = Metadata;
+
+    const BINARY: &'static str = env!("CARGO_BIN_EXE_update-account-metadata");
+    const MIN_EVENTS: usize = 6;
+    const SEED_SECTION: &'static str = SEED_SECTION;
+    const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
+    const INTERNAL: &'static str = "internal_error";
+    const THROTTLED: Option<&'static str> = Some("throttled");
+
+    fn demo_items() -> Vec<Item> {
+        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
+    }
+
+    async fn start() -> Self {
+        Fixture::new().await
+    }
+
+    fn db(&self) -> &TestDb {
+        &self.db
+    }
+
+    fn valid_request() -> lambda_http::Request {
+        events::api_request(
+            "PATCH",
+            "/accounts/acct_1/metadata",
+            &[("accountId", "acct_1")],
+            &[
+                ("authorization", &format!("Bearer {SALES}")),
+                ("content-type", "application/json"),
+            ],
+            Some(br#"{"name": "Faulted", "metadata": {"k": 1}}"#),
+        )
+    }
+
+    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+        assert_problem(response, status, code)
+    }
+
+    fn assert_event_envelope(file: &Path, response: &Response<Body>) {
+        let body = events::body_json(response);
+        if response.status().is_client_error() {
+            assert_eq!(body["status"], response.status().as_u16(), "{}", file.display());
+            assert_eq!(
+                events::header(response, "content-type"),
+                Some("application/problem+json")
+            );
+        } else {
+            assert!(response.body().is_empty(), "{}", file.display());
+        }
     }
 }
 

@@ -1,13 +1,21 @@
 //! Fixture for this function's tests.
 #![allow(dead_code)]
 
+mod isolation;
+mod safe_edits;
+
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::store::Item;
 use shared::validate::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
-use testkit::{TestDb, events};
-use update_account_v2::{State, TABLE_LOGICAL_ID, handle, seed::Seed, store::account_key};
+use std::path::Path;
+use testkit::{TestDb, events, suite::Tested};
+use update_account_v2::{
+    AccountV2, State, TABLE_LOGICAL_ID, handle,
+    seed::{SEED_SECTION, Seed},
+    store::account_key,
+};
 
 pub const ADMIN: &str = "v2-admin-token-0123456789";
 pub const MANAGER: &str = "v2-manager-token-0123456789";
@@ -104,6 +112,53 @@ impl Fixture {
                 .insert(email.normalized().to_owned());
         }
         testkit::claims::assert_markers_consistent(&items, "EMAIL", "account_id", &held);
+    }
+}
+
+impl Tested for Fixture {
+    type Api = AccountV2;
+
+    const BINARY: &'static str = env!("CARGO_BIN_EXE_update-account-v2");
+    const MIN_EVENTS: usize = 7;
+    const SEED_SECTION: &'static str = SEED_SECTION;
+    /// Contract 004 lists 429 for "retry later", and no 503.
+    const UNAVAILABLE: (u16, &'static str) = (429, "RATE_LIMITED");
+    const INTERNAL: &'static str = "INTERNAL_ERROR";
+    const TRANSACTIONAL: bool = true;
+
+    fn demo_items() -> Vec<Item> {
+        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
+    }
+
+    async fn start() -> Self {
+        Fixture::new().await
+    }
+
+    fn db(&self) -> &TestDb {
+        &self.db
+    }
+
+    /// A new address: a transaction (account, new marker, old marker).
+    fn valid_request() -> lambda_http::Request {
+        events::api_request(
+            "PATCH",
+            &format!("/v2/accounts/{ACC}"),
+            &[("accountId", ACC)],
+            &[("x-auth-token", ADMIN), ("content-type", "application/json")],
+            Some(br#"{"email": "faulted@example.com", "displayName": "Faulted"}"#),
+        )
+    }
+
+    /// Asserts the envelope; returns the whole body.
+    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+        assert_error(response, status, code);
+        events::body_json(response)
+    }
+
+    fn assert_event_envelope(_: &Path, response: &Response<Body>) {
+        if !response.status().is_success() {
+            assert!(events::body_json(response)["error"]["code"].is_string());
+        }
     }
 }
 

@@ -2,15 +2,19 @@
 //! tables, seeded through the function's own seed format.
 #![allow(dead_code)]
 
+mod isolation;
+mod safe_edits;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::store::Item;
 use std::collections::HashMap;
-use testkit::{TestDb, events};
+use std::path::Path;
+use testkit::{TestDb, events, suite::Tested};
 use update_crm_account::{
-    State, TABLE_LOGICAL_ID, handle,
-    seed::Seed,
+    CrmAccount, State, TABLE_LOGICAL_ID, handle,
+    seed::{SEED_SECTION, Seed},
     store::{account_key, definition::field_key},
 };
 
@@ -184,6 +188,56 @@ impl Fixture {
                 accounts.get(&(tenant.clone(), owner.clone())),
                 Some(number),
                 "claim {tenant}/{number} dangles"
+            );
+        }
+    }
+}
+
+impl Tested for Fixture {
+    type Api = CrmAccount;
+
+    const BINARY: &'static str = env!("CARGO_BIN_EXE_update-crm-account");
+    const MIN_EVENTS: usize = 6;
+    const SEED_SECTION: &'static str = SEED_SECTION;
+    const UNAVAILABLE: (u16, &'static str) = (503, "ServiceUnavailableError");
+    const INTERNAL: &'static str = "InternalServerError";
+    const TRANSACTIONAL: bool = true;
+
+    fn demo_items() -> Vec<Item> {
+        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
+    }
+
+    async fn start() -> Self {
+        Fixture::new().await
+    }
+
+    fn db(&self) -> &TestDb {
+        &self.db
+    }
+
+    /// A new number: a transaction (account update + number claim).
+    fn valid_request() -> lambda_http::Request {
+        events::api_request(
+            "PATCH",
+            "/accounts/1001",
+            &[("accountId", "1001")],
+            &[("x-api-key", KEY_A), ("content-type", "application/json")],
+            Some(br#"{"title": "Faulted", "number": 98765}"#),
+        )
+    }
+
+    fn assert_error(response: &Response<Body>, status: u16, name: &str) -> Value {
+        assert_error(response, status, name)
+    }
+
+    fn assert_event_envelope(_: &Path, response: &Response<Body>) {
+        let body = events::body_json(response);
+        if response.status().is_success() {
+            assert!(body["id"].is_i64(), "{body}");
+        } else {
+            assert!(
+                body["error"].is_string() && body["requestId"].is_string(),
+                "{body}"
             );
         }
     }

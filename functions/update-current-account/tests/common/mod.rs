@@ -1,16 +1,20 @@
 //! Fixture for this function's tests.
 #![allow(dead_code)]
 
+mod isolation;
+mod safe_edits;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::clock::Timestamp;
 use shared::store::Item;
 use std::collections::{BTreeMap, BTreeSet};
-use testkit::{TestDb, events};
+use std::path::Path;
+use testkit::{TestDb, events, suite::Tested};
 use update_current_account::{
-    State, TABLE_LOGICAL_ID, handle, handle_confirm,
-    seed::Seed,
+    ConfirmEmail, CurrentAccount, State, TABLE_LOGICAL_ID, handle, handle_confirm,
+    seed::{SEED_SECTION, Seed},
     store::{account_key, email::normalized, outbox_key},
 };
 
@@ -173,6 +177,100 @@ impl Fixture {
             .get(name)
             .map(|n| n.as_n().unwrap().parse().unwrap())
             .unwrap_or(0)
+    }
+}
+
+impl Tested for Fixture {
+    type Api = CurrentAccount;
+
+    const BINARY: &'static str = env!("CARGO_BIN_EXE_update-current-account");
+    const MIN_EVENTS: usize = 1;
+    const SEED_SECTION: &'static str = SEED_SECTION;
+    const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
+    const INTERNAL: &'static str = "internal_error";
+    const TRANSACTIONAL: bool = true;
+
+    fn demo_items() -> Vec<Item> {
+        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
+    }
+
+    async fn start() -> Self {
+        Fixture::new().await
+    }
+
+    fn db(&self) -> &TestDb {
+        &self.db
+    }
+
+    /// A new address: a transaction (account, new marker, old marker).
+    fn valid_request() -> lambda_http::Request {
+        events::api_request(
+            "PATCH",
+            "/v1/account",
+            &[],
+            &[
+                ("authorization", &format!("Bearer {T1}")),
+                ("content-type", "application/json"),
+            ],
+            Some(br#"{"email": "faulted@example.com"}"#),
+        )
+    }
+
+    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+        assert_error(response, status, code)
+    }
+
+    fn assert_event_envelope(_: &Path, response: &Response<Body>) {
+        if !response.status().is_success() {
+            assert!(events::body_json(response)["error"].is_string());
+        }
+    }
+}
+
+/// The fixture, its requests sent to the confirmation route
+/// (`POST /v1/account/email/confirm`, the `confirm-account-email` function).
+pub struct Confirm(pub Fixture);
+
+impl Tested for Confirm {
+    type Api = ConfirmEmail;
+
+    const BINARY: &'static str = env!("CARGO_BIN_EXE_confirm-account-email");
+    const MIN_EVENTS: usize = 1;
+    const SEED_SECTION: &'static str = SEED_SECTION;
+    const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
+    const INTERNAL: &'static str = "internal_error";
+
+    fn demo_items() -> Vec<Item> {
+        Fixture::demo_items()
+    }
+
+    async fn start() -> Self {
+        Confirm(Fixture::new().await)
+    }
+
+    fn db(&self) -> &TestDb {
+        &self.0.db
+    }
+
+    fn valid_request() -> lambda_http::Request {
+        events::api_request(
+            "POST",
+            "/v1/account/email/confirm",
+            &[],
+            &[
+                ("authorization", &format!("Bearer {T2}")),
+                ("content-type", "application/json"),
+            ],
+            Some(br#"{"code": "1234567890"}"#),
+        )
+    }
+
+    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+        assert_error(response, status, code)
+    }
+
+    fn assert_event_envelope(file: &Path, response: &Response<Body>) {
+        Fixture::assert_event_envelope(file, response);
     }
 }
 

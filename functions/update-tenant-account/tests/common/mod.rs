@@ -2,7 +2,9 @@
 //! tables, seeded through the function's own seed format.
 #![allow(dead_code)]
 
+mod isolation;
 mod recorder;
+mod safe_edits;
 
 #[allow(unused_imports)]
 pub use recorder::{Call, Recorder};
@@ -10,8 +12,13 @@ pub use recorder::{Call, Recorder};
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::store::{Item, Table};
-use testkit::{TestDb, events};
-use update_tenant_account::{State, TABLE_LOGICAL_ID, handle, seed::Seed, store::account_key};
+use std::path::Path;
+use testkit::{TestDb, events, suite::Tested};
+use update_tenant_account::{
+    State, TABLE_LOGICAL_ID, TenantAccount, handle,
+    seed::{SEED_SECTION, Seed},
+    store::account_key,
+};
 
 /// Tenant A's key (owns ACME).
 pub const KEY_A: &str = "key-tenant-a-0123456789";
@@ -118,6 +125,54 @@ impl Fixture {
 
     pub async fn snapshot(&self) -> Vec<Item> {
         self.db.snapshot(TABLE_LOGICAL_ID).await
+    }
+}
+
+impl Tested for Fixture {
+    type Api = TenantAccount;
+
+    const BINARY: &'static str = env!("CARGO_BIN_EXE_update-tenant-account");
+    const MIN_EVENTS: usize = 1;
+    const SEED_SECTION: &'static str = SEED_SECTION;
+    const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
+    const INTERNAL: &'static str = "internal_error";
+
+    fn demo_items() -> Vec<Item> {
+        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
+    }
+
+    async fn start() -> Self {
+        Fixture::new().await
+    }
+
+    fn db(&self) -> &TestDb {
+        &self.db
+    }
+
+    fn valid_request() -> lambda_http::Request {
+        events::api_request(
+            "PATCH",
+            &format!("/v0/accounts/{ACME}"),
+            &[("account_id", ACME)],
+            &[("x-api-key", KEY_A), ("content-type", "application/json")],
+            Some(br#"{"name": "Faulted"}"#),
+        )
+    }
+
+    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+        assert_error(response, status, code)
+    }
+
+    fn assert_event_envelope(_: &Path, response: &Response<Body>) {
+        let body = events::body_json(response);
+        if response.status().is_success() {
+            assert!(body["linkedProspects"].is_array(), "{body}");
+        } else {
+            assert!(
+                body["code"].is_string() && body["requestId"].is_string(),
+                "{body}"
+            );
+        }
     }
 }
 

@@ -1,0 +1,117 @@
+//! Generic suites that every HTTP endpoint crate runs, written once.
+//!
+//! An endpoint crate describes itself for tests by implementing
+//! [`Tested`] on its fixture (in its `tests/common/mod.rs`): the endpoint,
+//! its binary and events, a valid write, its error envelope and what it
+//! answers when DynamoDB is unavailable. It then instantiates the suites
+//! in one short file with [`endpoint_suite!`](crate::endpoint_suite),
+//! which expands to named `#[tokio::test]` functions, one module per
+//! suite:
+//!
+//! - [`events`]: every shipped event through the handler against the demo seed;
+//! - [`logs`]: the real binary over every event at TRACE, no secret logged;
+//! - [`faults`]: every DynamoDB fault answered "retry later", in budget, nothing written;
+//! - [`storage`]: storage failing for good is a 500 that tells nothing of
+//!   it; throttling past the retries is "retry later" with `Retry-After`;
+//! - [`safe_edits`]: ETag / If-Match and Idempotency-Key (with
+//!   [`safe_edits::Endpoint`]);
+//! - [`isolation`]: the isolation matrix (with [`Isolated`](isolation::Isolated)).
+
+pub mod events;
+pub mod faults;
+pub mod isolation;
+pub mod logs;
+mod macros;
+pub mod safe_edits;
+pub mod storage;
+
+use crate::TestDb;
+use lambda_http::{Body, Request, Response};
+use serde_json::Value;
+use shared::store::{Item, Table};
+use std::future::Future;
+use std::path::Path;
+
+/// One HTTP endpoint as the generic suites drive it. Implemented once per
+/// endpoint crate, on its test fixture.
+pub trait Tested: Sized + Send + Sync + 'static {
+    /// The endpoint under test (its handler, table and state).
+    type Api: shared::endpoint::Endpoint;
+
+    /// The path of the function's real binary, as Cargo gives it to the
+    /// crate's tests (`env!("CARGO_BIN_EXE_<name>")`); its file name is the
+    /// function's name, and its events' folder in `events/` ([`function`]).
+    const BINARY: &'static str;
+    /// The fewest events `events/<function>/` may hold (a folder emptied by
+    /// mistake fails).
+    const MIN_EVENTS: usize;
+    /// The endpoint's section in `seed/demo.json`.
+    const SEED_SECTION: &'static str;
+    /// The status and error code the endpoint answers when DynamoDB is
+    /// unavailable (503, or the contract's 429).
+    const UNAVAILABLE: (u16, &'static str);
+    /// The error code of a 500 (a bug, or storage failing in a way no
+    /// retry mends).
+    const INTERNAL: &'static str;
+    /// The error code when DynamoDB throttles past the SDK's retries, where
+    /// it is not [`Tested::UNAVAILABLE`]'s (same status).
+    const THROTTLED: Option<&'static str> = None;
+    /// Whether [`Tested::valid_request`] writes in a transaction: the
+    /// fault suite then also injects `TransactionConflict` on
+    /// `TransactWriteItems`.
+    const TRANSACTIONAL: bool = false;
+
+    /// The items of the demo seed's section, as the endpoint's seed format
+    /// makes them for an empty table.
+    fn demo_items() -> Vec<Item>;
+
+    /// A fresh database with the template's tables, seeded with the
+    /// fixture's data.
+    fn start() -> impl Future<Output = Self> + Send;
+
+    /// The fixture's database.
+    fn db(&self) -> &TestDb;
+
+    /// A valid write by the fixture's caller as API Gateway delivers it;
+    /// a transactional one where the endpoint has one. Each call builds a
+    /// new request.
+    fn valid_request() -> Request;
+
+    /// Asserts that `response` is an error with `status` and `code` in the
+    /// endpoint's envelope (its content type and every field it promises);
+    /// returns the body.
+    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value;
+
+    /// Asserts the envelope of the answer to a shipped event, whose status
+    /// [`events`] has already checked.
+    fn assert_event_envelope(file: &Path, response: &Response<Body>);
+}
+
+/// The function's name: [`Tested::BINARY`]'s file name.
+pub fn function<T: Tested>() -> &'static str {
+    Path::new(T::BINARY)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a binary's path")
+}
+
+/// The endpoint's table in the fixture's database.
+pub fn table<T: Tested>(t: &T) -> Table {
+    t.db().table(<T::Api as shared::endpoint::Endpoint>::TABLE)
+}
+
+/// Sends `request` to `T`'s handler with a state holding `table`; the
+/// handler's future is on the heap (it is large in debug builds).
+pub async fn send<T: Tested>(table: Table, request: Request) -> Response<Body> {
+    let state = <T::Api as shared::endpoint::Endpoint>::State::from(shared::endpoint::State { table });
+    Box::pin(shared::endpoint::handle::<T::Api>(&state, request)).await
+}
+
+/// The demo seed's section `section`, in the endpoint's seed format `S`.
+pub fn demo_seed<S: serde::de::DeserializeOwned>(section: &str) -> S {
+    let demo =
+        crate::seed::SeedFile::load(&crate::workspace_root().join("seed/demo.json")).expect("the demo seed");
+    demo.section(section)
+        .expect("a valid demo seed section")
+        .unwrap_or_else(|| panic!("the demo seed has no section {section}"))
+}
