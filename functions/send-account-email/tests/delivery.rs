@@ -128,7 +128,10 @@ async fn an_outbox_item_that_does_not_name_its_change_has_its_code_sent() {
     assert!(f.deliver(again).await.is_empty());
     let sent = sent(&f);
     assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!((sent[0].kind, sent[0].to.as_str()), (Kind::Code, "two.new@example.com"));
+    assert_eq!(
+        (sent[0].kind, sent[0].to.as_str()),
+        (Kind::Code, "two.new@example.com")
+    );
     assert!(sent[0].text.contains(&code));
     let outbox = f.outbox().await.unwrap();
     assert!(!outbox.contains_key(attrs::CODE), "{outbox:?}");

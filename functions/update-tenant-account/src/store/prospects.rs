@@ -113,7 +113,7 @@ pub async fn newest_linked_prospects(
     let mut prospects = Vec::with_capacity(items.len());
     let mut bytes = 0;
     for item in items {
-        let prospect: Prospect = serde_dynamo::from_item(item)
+        let prospect = prospect_from_item(&item)
             .map_err(|e| StoreError::Rejected(format!("stored prospect is malformed: {e}")))?;
         bytes += json_len(&prospect);
         if bytes > MAX_LINKED_PROSPECTS_JSON_BYTES {
@@ -132,7 +132,113 @@ pub async fn newest_linked_prospects(
 
 /// The length of a prospect's JSON rendering.
 fn json_len(prospect: &Prospect) -> usize {
+    /// Counts what is written to it, keeping nothing.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
     // Serializing a struct of strings cannot fail; count it as over budget
     // if it ever did.
-    serde_json::to_vec(prospect).map_or(usize::MAX / 2, |json| json.len())
+    serde_json::to_writer(&mut count, prospect).map_or(usize::MAX / 2, |()| count.0)
+}
+
+/// The prospect `item` stores, read attribute by attribute, as serde_dynamo
+/// would read it (a required field must be a string; an optional one a
+/// string, `NULL` or absent; other attributes are ignored) without
+/// rebuilding each item's map first (a request lists up to
+/// [`MAX_LINKED_PROSPECTS`] of them).
+fn prospect_from_item(item: &Item) -> Result<Prospect, String> {
+    let required = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(s)) => Ok(s.clone()),
+        Some(_) => Err(format!("{name} is not a string")),
+        None => Err(format!("{name} is missing")),
+    };
+    let optional = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(s)) => Ok(Some(s.clone())),
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        Some(_) => Err(format!("{name} is not a string")),
+    };
+    Ok(Prospect {
+        prospect_id: required(attrs::PROSPECT_ID)?,
+        tenant_id: required(attrs::TENANT_ID)?,
+        name: optional(attrs::NAME)?,
+        email: optional(attrs::EMAIL)?,
+        domain: optional(attrs::DOMAIN)?,
+        slug: optional(attrs::SLUG)?,
+        phone_number: optional(attrs::PHONE_NUMBER)?,
+        linkedin_profile_url: optional(attrs::LINKEDIN_PROFILE_URL)?,
+        created_at: required(attrs::CREATED_AT)?,
+        updated_at: required(attrs::UPDATED_AT)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(fields: &[(&str, AttributeValue)]) -> Item {
+        fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    }
+
+    fn s(v: &str) -> AttributeValue {
+        AttributeValue::S(v.to_owned())
+    }
+
+    #[test]
+    fn items_are_read_as_serde_dynamo_reads_them() {
+        let full = [
+            (PK, s("TENANT#t#ACCOUNT#a")),
+            (SK, s("PROSPECT#2025#p")),
+            (attrs::PROSPECT_ID, s("p")),
+            (attrs::TENANT_ID, s("t")),
+            (attrs::NAME, s("Ada \"L\"\n")),
+            (attrs::EMAIL, s("ada@example.com")),
+            (attrs::DOMAIN, s("example.com")),
+            (attrs::SLUG, s("ada")),
+            (attrs::PHONE_NUMBER, s("+15555550100")),
+            (attrs::LINKEDIN_PROFILE_URL, s("https://linkedin.com/in/ada")),
+            (attrs::CREATED_AT, s("2025-01-01T00:00:00.000Z")),
+            (attrs::UPDATED_AT, s("2025-01-02T00:00:00.000Z")),
+        ];
+        let mut cases = vec![item(&full)];
+        for (i, (name, _)) in full.iter().enumerate().skip(2) {
+            let mut without = full.to_vec();
+            without.remove(i);
+            cases.push(item(&without));
+            let mut null = full.to_vec();
+            null[i] = (name, AttributeValue::Null(true));
+            cases.push(item(&null));
+            let mut number = full.to_vec();
+            number[i] = (name, AttributeValue::N("1".to_owned()));
+            cases.push(item(&number));
+        }
+        for case in cases {
+            let expected: Result<Prospect, _> = serde_dynamo::from_item(case.clone());
+            match (prospect_from_item(&case), expected) {
+                (Ok(read), Ok(expected)) => assert_eq!(read, expected),
+                (Err(_), Err(_)) => {}
+                (read, expected) => panic!("{case:?}: read {read:?}, serde_dynamo {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_json_length_is_the_serialized_length() {
+        let prospect = prospect_from_item(&item(&[
+            (attrs::PROSPECT_ID, s("p")),
+            (attrs::TENANT_ID, s("t")),
+            (attrs::NAME, s("Zoë \"\\\u{1}")),
+            (attrs::CREATED_AT, s("c")),
+            (attrs::UPDATED_AT, s("u")),
+        ]))
+        .unwrap();
+        assert_eq!(json_len(&prospect), serde_json::to_vec(&prospect).unwrap().len());
+    }
 }
