@@ -60,7 +60,7 @@ use aws_lambda_events::event::{
 use error::RecordError;
 use futures::future::join_all;
 use lambda_runtime::LambdaEvent;
-use mail::{Letterhead, Mail};
+use mail::{Kind, Letterhead, Mail};
 use request::{Delivery, Ignored};
 use shared::{clock::Timestamp, store::Table, validate::EmailAddress};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -279,7 +279,7 @@ impl<T: Transport> Mailer<T> {
             let expires = owed.expires_at.unwrap_or(now);
             let mail = mail::code_message(&self.letterhead, &owed.to, code, expires);
             sent.0 = self.send(&delivery, mail).await?;
-            if !store::mark_code_sent(&self.table, &delivery, &owed.about, Timestamp::now()).await? {
+            if !store::mark_sent(&self.table, &delivery, &owed.about, Kind::Code, Timestamp::now()).await? {
                 // Replaced or gone since the read: the notice belongs to
                 // the newer change's own record.
                 return Ok(Outcome::Replaced);
@@ -288,7 +288,14 @@ impl<T: Transport> Mailer<T> {
         if let Some(current) = &owed.notify {
             let mail = mail::notice_message(&self.letterhead, current, &owed.to);
             sent.1 = self.send(&delivery, mail).await?;
-            store::mark_notified(&self.table, &delivery, &owed.about, Timestamp::now()).await?;
+            store::mark_sent(
+                &self.table,
+                &delivery,
+                &owed.about,
+                Kind::Notice,
+                Timestamp::now(),
+            )
+            .await?;
         }
         Ok(Outcome::Sent {
             code: sent.0,

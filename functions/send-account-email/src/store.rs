@@ -21,7 +21,7 @@
 //! holding that very code. Such items have no `notify`: their code is sent,
 //! and no notice.
 
-use crate::request::Delivery;
+use crate::{mail::Kind, request::Delivery};
 use shared::{
     clock::Timestamp,
     store::{
@@ -126,34 +126,24 @@ impl About {
     }
 }
 
-/// Marks the code of `delivery` sent at `now`, removing it. False when the
-/// item no longer owes it (replaced or gone meanwhile).
-pub async fn mark_code_sent(
+/// Marks the message of `kind` for `delivery` sent at `now`: the code's
+/// `sent_at` with the code removed, or the notice's `notified_at` with its
+/// address removed. False when the item no longer owes it (replaced or
+/// gone meanwhile).
+pub async fn mark_sent(
     table: &Table,
     delivery: &Delivery,
     about: &About,
+    kind: Kind,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    let (sent_at, owed) = match kind {
+        Kind::Code => (attrs::SENT_AT, attrs::CODE),
+        Kind::Notice => (attrs::NOTIFIED_AT, attrs::NOTIFY),
+    };
     let mut update = Update::new();
-    update
-        .set(&[attrs::SENT_AT], s(&now.to_string()))
-        .remove(&[attrs::CODE]);
-    mark(table, delivery, about, attrs::CODE, update).await
-}
-
-/// Marks the notice of `delivery` sent at `now`, removing its address.
-/// False when the item no longer owes it.
-pub async fn mark_notified(
-    table: &Table,
-    delivery: &Delivery,
-    about: &About,
-    now: Timestamp,
-) -> Result<bool, StoreError> {
-    let mut update = Update::new();
-    update
-        .set(&[attrs::NOTIFIED_AT], s(&now.to_string()))
-        .remove(&[attrs::NOTIFY]);
-    mark(table, delivery, about, attrs::NOTIFY, update).await
+    update.set(&[sent_at], s(&now.to_string())).remove(&[owed]);
+    mark(table, delivery, about, owed, update).await
 }
 
 /// Removes the code and the notice's address of a change whose code
