@@ -16,6 +16,7 @@
 
 use crate::request::Delivery;
 use shared::{
+    Ctx,
     clock::Timestamp,
     store::{
         Cond, Item, StoreError, Table, Update,
@@ -110,7 +111,9 @@ async fn mark(
 ) -> Result<bool, StoreError> {
     let still_owed = || Cond::eq_str(attrs::CHANGE, &delivery.change).and(Cond::exists(owed));
     update.require(still_owed());
+    // A stream record is no request: its write asks nothing of the driver.
     let result = write(
+        &Ctx::detached(),
         table,
         &outbox_key(&delivery.account),
         Some(update.clone()),
