@@ -2,7 +2,8 @@
 //! between contracts: method, table, state, work, envelope), its [`State`]
 //! (made once per cold start), [`serve`] (a function's whole `main`),
 //! [`handle`] and [`respond`], the frame that answers every request
-//! (deadline, preconditions, Idempotency-Key, telemetry).
+//! (deadline, preconditions, Idempotency-Key, telemetry) and builds the
+//! request's [`Ctx`], which it lends to the endpoint's work.
 
 use crate::error::Common;
 use crate::http::precondition::{self, Precondition};
@@ -18,9 +19,9 @@ use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
 };
+use std::time::{Duration, Instant, SystemTime};
 
 pub use crate::store::context::REQUEST_BUDGET;
-use std::time::{Duration, Instant, SystemTime};
 
 /// One endpoint: what differs between contracts, in the one shape every
 /// handler has. The frame ([`handle`], [`respond`]) does the rest: the
