@@ -7,7 +7,7 @@
 
 use crate::error::Common;
 use crate::http::precondition::{self, Precondition};
-use crate::store::context::Ctx;
+use crate::store::context::{Claimed, Ctx};
 use crate::store::idempotency::{self, Claim, Found};
 use crate::store::scope::Scope;
 use crate::store::write::{self, MAX_ATTEMPTS, Retry, staged::Commit};
@@ -181,7 +181,7 @@ pub async fn respond<E: Endpoint>(state: &E::State, req: &Request) -> Response<B
         response
     };
     let work = || E::work(state, ctx, req);
-    let response = match ctx.claim() {
+    let response = match ctx.claimed() {
         None => {
             // On the heap: `work` is the endpoint's whole request
             // (authenticate, parse, write), and a future is moved by value
@@ -190,8 +190,8 @@ pub async fn respond<E: Endpoint>(state: &E::State, req: &Request) -> Response<B
             let outcome = scope.run(within(ctx.time_left(), Box::pin(work()))).await;
             render(outcome)
         }
-        Some(claim) => {
-            let rendered = keyed(state.as_ref(), ctx, &scope, claim, &work, render).await;
+        Some(claimed) => {
+            let rendered = keyed(state.as_ref(), ctx, claimed, &scope, &work, render).await;
             match rendered {
                 Keyed::Answer(response) => response,
                 Keyed::Replay(first) => crate::http::with_request_id(first, &request_id),
@@ -219,8 +219,8 @@ enum Keyed {
 async fn keyed<T, E, W, Fut>(
     table: &Table,
     ctx: &Ctx,
+    claimed: &Claimed,
     scope: &Arc<Scope>,
-    claim: &Claim,
     work: &W,
     render: impl Fn(Result<T, E>) -> Response<Body>,
 ) -> Keyed
@@ -229,16 +229,17 @@ where
     W: Fn() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
+    let claim = claimed.claim();
     // Commits lost in a row to transaction conflicts or other items' changes.
     let mut retries = 0;
     for run in 0..=MAX_ATTEMPTS {
         ctx.begin_run();
         let outcome = scope.run(within(ctx.time_left(), Box::pin(work()))).await;
-        if let Some(first) = ctx.take_replay() {
+        if let Some(first) = claimed.take_replay() {
             return Keyed::Replay(first);
         }
         let response = render(outcome);
-        let Some(staged) = ctx.take_staged() else {
+        let Some(staged) = claimed.take_staged() else {
             return Keyed::Answer(response);
         };
         if unavailable(&response) {
@@ -275,7 +276,7 @@ where
             _ => 0,
         };
         let last = run + 1 >= MAX_ATTEMPTS;
-        ctx.set_retry(match (last, retry) {
+        claimed.set_retry(match (last, retry) {
             (true, Retry::Conflict(_)) => Retry::Exhausted { conflicted: true },
             (true, Retry::Changed(_)) => Retry::Exhausted { conflicted: false },
             (_, retry) => retry,

@@ -44,16 +44,10 @@ pub struct Ctx {
     /// What the next write must satisfy: [`Ctx::sent`] until a write of
     /// this run commits or is staged.
     precondition: Mutex<Precondition>,
-    claim: Option<Claim>,
+    /// What a request with an `Idempotency-Key` has beyond others.
+    claimed: Option<Claimed>,
     /// When the request must have its answer.
     deadline: Instant,
-    /// A keyed request's write, planned and not yet committed.
-    staged: Mutex<Option<Staged>>,
-    /// What the last commit of a keyed request's staged write said, for
-    /// the driver of the next run.
-    retry: Mutex<Option<Retry>>,
-    /// A replayed response, found under the request's key.
-    replay: Mutex<Option<Response<Body>>>,
     version: Mutex<Option<u64>>,
     weak_etag: AtomicBool,
     principal: Mutex<Vec<(&'static str, String)>>,
@@ -73,11 +67,13 @@ impl Ctx {
         Ctx {
             precondition: Mutex::new(precondition.clone()),
             sent: precondition,
-            claim,
+            claimed: claim.map(|claim| Claimed {
+                claim,
+                staged: Mutex::new(None),
+                retry: Mutex::new(None),
+                replay: Mutex::new(None),
+            }),
             deadline,
-            staged: Mutex::new(None),
-            retry: Mutex::new(None),
-            replay: Mutex::new(None),
             version: Mutex::new(None),
             weak_etag: AtomicBool::new(false),
             principal: Mutex::new(Vec::new()),
@@ -105,7 +101,12 @@ impl Ctx {
     /// The request's idempotency claim, when it sent a key: the driver
     /// then stages its write for the frame to commit with the record.
     pub fn claim(&self) -> Option<&Claim> {
-        self.claim.as_ref()
+        self.claimed.as_ref().map(|claimed| &claimed.claim)
+    }
+
+    /// What the request has for its `Idempotency-Key`, when it sent one.
+    pub(crate) fn claimed(&self) -> Option<&Claimed> {
+        self.claimed.as_ref()
     }
 
     /// The precondition the request's next write must satisfy (none after
@@ -179,23 +180,48 @@ impl Ctx {
         lock(&self.principal).clone()
     }
 
-    /// Starts one run of a keyed request's work: the preconditions as
-    /// sent, no version written, nothing staged or replayed (what the last
+    /// Starts one run of the request's work: the preconditions as sent,
+    /// no version written, nothing staged or replayed (what the last
     /// commit said stays, for the driver).
     pub(crate) fn begin_run(&self) {
         *lock(&self.precondition) = self.sent.clone();
         *lock(&self.version) = None;
-        *lock(&self.staged) = None;
-        *lock(&self.replay) = None;
+        if let Some(claimed) = &self.claimed {
+            *lock(&claimed.staged) = None;
+            *lock(&claimed.replay) = None;
+        }
+    }
+}
+
+/// What a request with an `Idempotency-Key` has beyond others, so that
+/// only such a request can stage a write or be answered by a replay: its
+/// claim, the write its run staged for the frame to commit with the
+/// record, what the last commit of it said, and the response found under
+/// the key.
+#[derive(Debug)]
+pub(crate) struct Claimed {
+    claim: Claim,
+    /// The run's write, planned and not yet committed.
+    staged: Mutex<Option<Staged>>,
+    /// What the last commit of a staged write said, for the driver of the
+    /// next run.
+    retry: Mutex<Option<Retry>>,
+    /// A replayed response, found under the request's key.
+    replay: Mutex<Option<Response<Body>>>,
+}
+
+impl Claimed {
+    /// The request's idempotency claim.
+    pub(crate) fn claim(&self) -> &Claim {
+        &self.claim
     }
 
-    /// Stages a keyed request's write for the frame to commit with its
-    /// record.
+    /// Stages the run's write for the frame to commit with the record.
     pub(crate) fn stage(&self, staged: Staged) {
         *lock(&self.staged) = Some(staged);
     }
 
-    /// Whether the running request has staged a write already.
+    /// Whether the run has staged a write already.
     pub(crate) fn has_staged(&self) -> bool {
         lock(&self.staged).is_some()
     }
@@ -210,7 +236,7 @@ impl Ctx {
         *lock(&self.retry) = Some(retry);
     }
 
-    /// What the last commit of the request's staged write said, taken.
+    /// What the last commit of the staged write said, taken.
     pub(crate) fn take_retry(&self) -> Option<Retry> {
         lock(&self.retry).take()
     }
@@ -229,4 +255,48 @@ impl Ctx {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding one of these locks leaves plain data behind.
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_detached_context_asks_nothing_of_a_write() {
+        let ctx = Ctx::detached();
+        assert!(ctx.precondition().is_none());
+        assert!(ctx.claim().is_none() && ctx.claimed().is_none());
+        assert!(ctx.time_left() <= REQUEST_BUDGET && ctx.time_left() > Duration::ZERO);
+        assert_eq!(ctx.version(), None);
+    }
+
+    #[test]
+    fn a_commit_ends_the_precondition_and_a_new_run_restores_it() {
+        let sent = Precondition::parse(Some("\"3\""), None).unwrap();
+        let ctx = Ctx::new(sent.clone(), None, Instant::now());
+        assert_eq!(ctx.precondition(), sent);
+        ctx.committed(Some(4));
+        assert!(ctx.precondition().is_none());
+        assert_eq!(ctx.version(), Some(4));
+        ctx.begin_run();
+        assert_eq!(ctx.precondition(), sent);
+        assert_eq!(ctx.version(), None);
+        assert_eq!(ctx.time_left(), Duration::ZERO, "its deadline has passed");
+    }
+
+    #[test]
+    fn the_acting_account_replaces_the_one_recorded_before() {
+        let ctx = Ctx::detached();
+        ctx.record_principal(vec![("account_id", "a".to_owned())]);
+        ctx.record_acting("b", "admin");
+        ctx.record_acting("c", "manager");
+        assert_eq!(
+            ctx.principal(),
+            [
+                ("account_id", "a".to_owned()),
+                ("target_account_id", "c".to_owned()),
+                ("role", "manager".to_owned()),
+            ]
+        );
+    }
 }

@@ -313,8 +313,8 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<C, E>>,
 {
-    if let Some(claim) = ctx.claim() {
-        return staged::stage(ctx, table, key, claim, context, plan).await;
+    if let Some(claimed) = ctx.claimed() {
+        return staged::stage(ctx, claimed, table, key, context, plan).await;
     }
     let token = uuid::Uuid::new_v4().to_string();
     let precondition = ctx.precondition();

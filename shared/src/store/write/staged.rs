@@ -13,8 +13,8 @@ use super::{
     Attempt, Failure, MAX_ATTEMPTS, Plan, Role, committed, conflict_backoff, holds, stamp, transact,
     unchanged, version,
 };
-use crate::store::context::Ctx;
-use crate::store::idempotency::{Claim, Found, Refusal};
+use crate::store::context::{Claimed, Ctx};
+use crate::store::idempotency::{Found, Refusal};
 use crate::store::{Cond, Item, Key, StoreError, Table};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use std::time::SystemTime;
@@ -68,18 +68,19 @@ pub enum Commit {
 
 /// The keyed path of [`super::write_with`]: reads the subject and the
 /// claim's record in one snapshot; a live record answers the request
-/// ([`Failure::Idempotency`], the replay kept in `ctx`); otherwise the
-/// plan's write is staged in `ctx` and the item it will leave is
-/// returned.
+/// ([`Failure::Idempotency`], the replay kept in `claimed`); otherwise the
+/// plan's write is staged in `claimed` and the item it will leave is
+/// returned (its version recorded in `ctx`).
 pub(super) async fn stage<C, E>(
     ctx: &Ctx,
+    claimed: &Claimed,
     table: &Table,
     key: &Key,
-    claim: &Claim,
     context: C,
     mut plan: impl FnMut(Option<&Item>, &C) -> Result<Plan, E>,
 ) -> Result<Item, Failure<E>> {
-    match ctx.take_retry() {
+    let claim = claimed.claim();
+    match claimed.take_retry() {
         Some(Retry::Taken(claim)) => return Err(Failure::Taken(claim)),
         Some(Retry::Exhausted { conflicted: false }) => return Err(Failure::Contention),
         Some(Retry::Exhausted { conflicted: true }) => {
@@ -91,7 +92,7 @@ pub(super) async fn stage<C, E>(
         Some(Retry::Changed(n)) if n > 0 => tokio::time::sleep(conflict_backoff(n - 1)).await,
         Some(Retry::Changed(_)) | None => {}
     }
-    if ctx.has_staged() {
+    if claimed.has_staged() {
         return Err(Failure::Store(StoreError::Failed(
             "a request with an Idempotency-Key makes one write; a second was planned".to_owned(),
         )));
@@ -100,7 +101,7 @@ pub(super) async fn stage<C, E>(
     match record.and_then(|record| claim.found(&record, SystemTime::now())) {
         None => {}
         Some(Found::Replay(response)) => {
-            ctx.set_replay(response);
+            claimed.set_replay(response);
             return Err(Failure::Idempotency(Refusal::Replayed));
         }
         Some(Found::Refused(refusal)) => return Err(Failure::Idempotency(refusal)),
@@ -124,7 +125,7 @@ pub(super) async fn stage<C, E>(
     let after = planned
         .subject()
         .apply_to(current.as_ref().unwrap_or(&Item::new()));
-    ctx.stage(Staged {
+    claimed.stage(Staged {
         key: key.clone(),
         plan: planned,
         token: claim.token().to_owned(),
