@@ -6,7 +6,7 @@
 //! key `pk` and a string sort key `sk`. Endpoints choose the key values
 //! (`ACCOUNT#<id>` / `ACCOUNT`, ...); this module never interprets them.
 //!
-//! The write driver ([`write`]) applies what the request in flight asks
+//! The write driver ([`write`](mod@write)) applies what the request in flight asks
 //! (its [`context::Ctx`], passed to it) and commits a keyed request's
 //! record with its change ([`idempotency`]); every call is counted into the
 //! request's ambient [`scope`] for its telemetry line. All three live here,
