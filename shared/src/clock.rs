@@ -53,10 +53,11 @@ impl From<std::time::SystemTime> for Timestamp {
 }
 
 impl fmt::Display for Timestamp {
-    /// `YYYY-MM-DDThh:mm:ss.mmmZ`, the same text as `time`'s formatting of
-    /// [`FORMAT`], written digit by digit: every write stamps one or two
-    /// of these, and `time`'s formatter (a description interpreted at run
-    /// time, into a new `String`) cost ~4k instructions each.
+    /// `YYYY-MM-DDThh:mm:ss.mmmZ`, the same text as `time`'s formatting
+    /// of the description `FORMAT`, written digit by digit: every write
+    /// stamps one or two of these, and `time`'s formatter (a description
+    /// interpreted at run time, into a new `String`) cost ~4k instructions
+    /// each.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let year = self.0.year();
         if !(0..=9999).contains(&year) {

@@ -4,6 +4,7 @@
 //! (throttling apart from everything else), and a faulted transaction
 //! lands whole or not at all.
 
+use shared::Ctx;
 use shared::store::write::{Failure, Plan, Transaction, write};
 use shared::store::{Key, StoreError, Table, TimeBudget, Update};
 use std::time::{Duration, Instant};
@@ -110,7 +111,7 @@ async fn a_conflicted_transaction_lands_nothing_and_says_why() {
     let (db, proxy, table) = setup().await;
     let before = db.snapshot(TABLE).await;
     proxy.set(Fault::TransactionConflict, Some("TransactWriteItems"));
-    let result = write(&table, &key(), None, |_| -> Result<Plan, ()> {
+    let result = write(&Ctx::detached(), &table, &key(), None, |_| -> Result<Plan, ()> {
         let mut update = Update::new();
         update.set(&["name"], aws_sdk_dynamodb::types::AttributeValue::S("B".into()));
         let mut transaction = Transaction::new(&table, &key(), update);
@@ -135,16 +136,15 @@ async fn a_conflicted_transaction_lands_nothing_and_says_why() {
 /// the SDK transmits (its retries of a 500 included).
 #[tokio::test]
 async fn every_attempt_the_sdk_transmits_is_counted_into_the_request() {
-    use shared::http::precondition::Precondition;
     use shared::scope::Scope;
     let (_db, proxy, table) = setup().await;
-    let scope = Scope::new(Precondition::default(), None);
+    let scope = Scope::new();
     let (result, _) = scope.run(timed_get(&table)).await;
     assert!(result.unwrap().is_some());
     assert_eq!((scope.stats().calls, scope.stats().attempts), (1, 1));
 
     proxy.set(Fault::InternalServerError, None);
-    let scope = Scope::new(Precondition::default(), None);
+    let scope = Scope::new();
     let (result, _) = scope.run(timed_get(&table)).await;
     assert!(result.is_err());
     assert_eq!(proxy.faulted(), BUDGET.max_attempts as usize);

@@ -4,6 +4,7 @@
 //! plan's own refusal, and concurrent claims of one value have one winner.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use shared::Ctx;
 use shared::store::{
     Cond, Item, Key, Table, Update,
     claims::{Owner, marker_key},
@@ -88,6 +89,7 @@ async fn a_committed_transaction_returns_exactly_what_is_stored() {
     let (db, table) = seeded().await;
     let plans = AtomicUsize::new(0);
     let after = write(
+        &Ctx::detached(),
         &table,
         &account_key("a"),
         None,
@@ -115,6 +117,7 @@ async fn a_claim_taken_is_reported_by_its_number_not_its_position() {
     let (db, table) = seeded().await;
     let plans = AtomicUsize::new(0);
     write(
+        &Ctx::detached(),
         &table,
         &account_key("a"),
         None,
@@ -125,6 +128,7 @@ async fn a_claim_taken_is_reported_by_its_number_not_its_position() {
     let before = db.snapshot(TABLE).await;
     let plans = AtomicUsize::new(0);
     let failure = write(
+        &Ctx::detached(),
         &table,
         &account_key("b"),
         None,
@@ -148,6 +152,7 @@ async fn a_missing_item_is_the_plans_refusal() {
     let before = db.snapshot(TABLE).await;
     let plans = AtomicUsize::new(0);
     let failure = write(
+        &Ctx::detached(),
         &table,
         &account_key("nobody"),
         None,
@@ -172,14 +177,18 @@ async fn a_changed_item_is_planned_again_from_what_is_stored() {
     let stale = db.get(TABLE, &key).await.unwrap();
     let mut bump = Update::new();
     bump.increment("version", 1);
-    write(&table, &key, Some(bump), |_| -> Result<Plan, Refusal> {
-        unreachable!("the bump is unconditional")
-    })
+    write(
+        &Ctx::detached(),
+        &table,
+        &key,
+        Some(bump),
+        |_| -> Result<Plan, Refusal> { unreachable!("the bump is unconditional") },
+    )
     .await
     .unwrap();
     let mut first_plan = true;
     let mut inner = rename_and_claim(&table, "a", "a@example.com", &plans);
-    let after = write(&table, &key, None, |item| {
+    let after = write(&Ctx::detached(), &table, &key, None, |item| {
         // The driver read version 2; hand the first plan the stale item.
         if std::mem::take(&mut first_plan) {
             inner(Some(&stale))
@@ -200,6 +209,7 @@ async fn a_single_item_plan_returns_all_new() {
     let mut first = Update::new();
     first.set(&["name"], s("fast")).require(Cond::exists("pk"));
     let after = write(
+        &Ctx::detached(),
         &table,
         &account_key("a"),
         Some(first),
@@ -216,14 +226,17 @@ async fn concurrent_claims_of_one_value_have_one_winner() {
     let (db, table) = seeded().await;
     let (key_a, key_b) = (account_key("a"), account_key("b"));
     let (plans_a, plans_b) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let (ctx_a, ctx_b) = (Ctx::detached(), Ctx::detached());
     let (a, b) = tokio::join!(
         write(
+            &ctx_a,
             &table,
             &key_a,
             None,
             rename_and_claim(&table, "a", "same@example.com", &plans_a)
         ),
         write(
+            &ctx_b,
             &table,
             &key_b,
             None,

@@ -23,6 +23,7 @@
 
 use crate::{mail::Kind, request::Delivery};
 use shared::{
+    Ctx,
     clock::Timestamp,
     store::{
         Cond, Item, StoreError, Table, Update,
@@ -164,7 +165,9 @@ async fn mark(
     mut update: Update,
 ) -> Result<bool, StoreError> {
     update.require(about.condition().and(Cond::exists(owed)));
+    // A stream record is no request: its write asks nothing of the driver.
     let result = write(
+        &Ctx::detached(),
         table,
         &outbox_key(&delivery.account),
         Some(update.clone()),

@@ -7,7 +7,7 @@
 use crate::error::ApiError;
 use lambda_http::Request;
 use serde::Deserialize;
-use shared::{error::Common, store::Table};
+use shared::{Ctx, error::Common, store::Table};
 
 /// The principal a token stands for: the OU it is active in. Every write
 /// is scoped to this OU.
@@ -23,11 +23,11 @@ pub struct Principal {
 /// ([`Common::Credentials`]), a well-formed token that no stored
 /// credential matches ([`Common::UnknownCredential`]); a store failure is
 /// the store's error (503 or 500).
-pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, ApiError> {
+pub async fn authenticate(ctx: &Ctx, table: &Table, req: &Request) -> Result<Principal, ApiError> {
     let token = shared::auth::bearer_token(req)?;
     let principal: Principal = shared::auth::find_principal(table, token)
         .await?
         .ok_or(Common::UnknownCredential)?;
-    shared::scope::record_principal(vec![("ou_id", principal.ou_id.clone())]);
+    ctx.record_principal(vec![("ou_id", principal.ou_id.clone())]);
     Ok(principal)
 }

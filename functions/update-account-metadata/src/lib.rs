@@ -46,6 +46,7 @@ use change::Change;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, WireBody};
+use shared::Ctx;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "OrgAccountsTable";
@@ -66,11 +67,11 @@ impl shared::endpoint::Endpoint for Metadata {
     type Output = ();
     type Error = ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<(), ApiError> {
-        let principal = auth::authenticate(&state.table, req).await?;
+    async fn work(state: &State, ctx: &Ctx, req: &Request) -> Result<(), ApiError> {
+        let principal = auth::authenticate(ctx, &state.table, req).await?;
         let id = AccountId::from_path(req)?;
         let change = Change::validate(WireBody::from_request(req)?)?;
-        store::write(&state.table, &principal.ou_id, &id, &change).await
+        store::write(ctx, &state.table, &principal.ou_id, &id, &change).await
     }
 
     fn render((): (), _: &Request, request_id: &str) -> Response<Body> {

@@ -35,6 +35,7 @@ use crate::{
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::{
+    Ctx,
     clock::Timestamp,
     error::Common,
     store::{
@@ -123,11 +124,17 @@ pub fn account_item(
 /// [`ApiError::TooManyMetadataKeys`] (the exact merged count exceeds the
 /// limit), [`Common::Contention`] (the exact write lost every race), and
 /// the store's own failures.
-pub async fn write(table: &Table, ou: &str, id: &AccountId, change: &Change) -> Result<(), ApiError> {
+pub async fn write(
+    ctx: &Ctx,
+    table: &Table,
+    ou: &str,
+    id: &AccountId,
+    change: &Change,
+) -> Result<(), ApiError> {
     let key = account_key(id.as_str());
     let mentioned = change.metadata.set.len() + change.metadata.remove.len();
     let first = (mentioned <= MAX_KEYS_IN_EXPRESSION).then(|| one_call_update(ou, change));
-    drive(table, &key, first, |item| {
+    drive(ctx, table, &key, first, |item| {
         exact_update(ou, change, item).map(Plan::Item)
     })
     .await?;

@@ -12,6 +12,7 @@ use crate::{
 use lambda_http::Request;
 use serde::Deserialize;
 use shared::{
+    Ctx,
     auth::{self, CredentialError},
     error::Common,
     store::Table,
@@ -45,14 +46,14 @@ impl Principal {
     /// 404 ([`Common::NotFound`]) unless the token has access to account
     /// `id`: an account it cannot see answers exactly like a missing one.
     /// Records the account and the role for the request's audit trail.
-    pub fn check_access(&self, id: &AccountId) -> Result<(), ApiError> {
+    pub fn check_access(&self, ctx: &Ctx, id: &AccountId) -> Result<(), ApiError> {
         if self.account_ids.iter().any(|a| a == id.as_str()) {
             let role = match self.role {
                 Role::Admin => "admin",
                 Role::Manager => "manager",
                 Role::Readonly => "readonly",
             };
-            shared::scope::record_acting(id.as_str(), role);
+            ctx.record_acting(id.as_str(), role);
             Ok(())
         } else {
             Err(Common::NotFound.into())
@@ -81,7 +82,7 @@ impl Principal {
 /// its principal. 401 when neither header holds a token
 /// ([`Common::Credentials`]) or no stored credential matches it
 /// ([`Common::UnknownCredential`]); a store failure is the store's error.
-pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, ApiError> {
+pub async fn authenticate(ctx: &Ctx, table: &Table, req: &Request) -> Result<Principal, ApiError> {
     let token = match auth::header_token(req, TOKEN_HEADER) {
         Err(CredentialError::Missing) => auth::bearer_token(req),
         other => other,
@@ -89,6 +90,6 @@ pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, Api
     let principal: Principal = auth::find_principal(table, token)
         .await?
         .ok_or(Common::UnknownCredential)?;
-    shared::scope::record_principal(vec![("account_id", principal.account_ids.join(","))]);
+    ctx.record_principal(vec![("account_id", principal.account_ids.join(","))]);
     Ok(principal)
 }

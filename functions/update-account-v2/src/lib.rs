@@ -64,6 +64,7 @@ use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, WireBody};
 use response::AccountView;
+use shared::Ctx;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "AccountsV2Table";
@@ -84,14 +85,14 @@ impl shared::endpoint::Endpoint for AccountV2 {
     type Output = AccountView;
     type Error = ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<AccountView, ApiError> {
-        let principal = auth::authenticate(&state.table, req).await?;
+    async fn work(state: &State, ctx: &Ctx, req: &Request) -> Result<AccountView, ApiError> {
+        let principal = auth::authenticate(ctx, &state.table, req).await?;
         let id = AccountId::from_path(req)?;
-        principal.check_access(&id)?;
+        principal.check_access(ctx, &id)?;
         let wire = WireBody::from_request(req)?;
         principal.check_role(&wire)?;
         let change = Change::validate(wire)?;
-        let after = store::write(&state.table, &id, &change).await?;
+        let after = store::write(ctx, &state.table, &id, &change).await?;
         AccountView::from_item(&after)
     }
 

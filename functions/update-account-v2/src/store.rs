@@ -45,6 +45,7 @@ use crate::{
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use shared::{
+    Ctx,
     clock::Timestamp,
     error::{Common, from_write_failure},
     patch::{MapMerge, Patch},
@@ -184,7 +185,7 @@ fn maps<'a>(change: &'a Change, stored: &'a StoredChange) -> [MergedMap<'a>; 3] 
 /// [`MAX_METADATA_KEYS`], 409 when the email is taken
 /// ([`ApiError::EmailTaken`]) or the account kept changing
 /// ([`Common::Contention`]), and the store's errors.
-pub async fn write(table: &Table, id: &AccountId, change: &Change) -> Result<Item, ApiError> {
+pub async fn write(ctx: &Ctx, table: &Table, id: &AccountId, change: &Change) -> Result<Item, ApiError> {
     let key = account_key(id.as_str());
     let stored = StoredChange::of(change)?;
     let first = change
@@ -192,7 +193,7 @@ pub async fn write(table: &Table, id: &AccountId, change: &Change) -> Result<Ite
         .is_none()
         .then(|| speculative(change, &stored, Timestamp::now()));
     let owner = Owner::new(MARKER_OWNER, AttributeValue::S(id.as_str().to_owned()));
-    drive(table, &key, first, |item| {
+    drive(ctx, table, &key, first, |item| {
         let item = item.ok_or(Common::NotFound)?;
         let update = exact(change, &stored, item, Timestamp::now())?;
         let Some(email) = &change.email else {

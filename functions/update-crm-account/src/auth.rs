@@ -8,7 +8,7 @@
 use crate::error::ApiError;
 use lambda_http::Request;
 use serde::Deserialize;
-use shared::{auth, error::Common, store::Table};
+use shared::{Ctx, auth, error::Common, store::Table};
 
 /// The header carrying the API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -30,11 +30,11 @@ impl Principal {
 /// The principal of the request's API key: 401 ([`Common::Credentials`])
 /// without a usable header, 401 ([`Common::UnknownCredential`]) for a key
 /// no credential matches.
-pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, ApiError> {
+pub async fn authenticate(ctx: &Ctx, table: &Table, req: &Request) -> Result<Principal, ApiError> {
     let key = auth::header_token(req, API_KEY_HEADER)?;
     let principal: Principal = auth::find_principal(table, key)
         .await?
         .ok_or(Common::UnknownCredential)?;
-    shared::scope::record_principal(vec![("tenant_id", principal.tenant_id.clone())]);
+    ctx.record_principal(vec![("tenant_id", principal.tenant_id.clone())]);
     Ok(principal)
 }

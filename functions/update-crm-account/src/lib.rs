@@ -52,6 +52,7 @@ use change::Change;
 use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, Flags, WireBody};
 use response::AccountView;
+use shared::Ctx;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "CrmAccountsTable";
@@ -74,13 +75,13 @@ impl shared::endpoint::Endpoint for CrmAccount {
     type Output = AccountView;
     type Error = error::ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<AccountView, error::ApiError> {
-        let principal = auth::authenticate(&state.table, req).await?;
+    async fn work(state: &State, ctx: &Ctx, req: &Request) -> Result<AccountView, error::ApiError> {
+        let principal = auth::authenticate(ctx, &state.table, req).await?;
         let id = AccountId::from_path(req)?;
         let flags = Flags::from_query(req)?;
         let change = Change::validate(WireBody::from_request(req)?, id)?;
         let tenant = principal.tenant();
-        let item = store::write(&state.table, tenant, id, &change, flags.allow_new_options).await?;
+        let item = store::write(ctx, &state.table, tenant, id, &change, flags.allow_new_options).await?;
         AccountView::from_item(&item)
     }
 

@@ -53,6 +53,7 @@ use crate::{
 use aws_sdk_dynamodb::types::AttributeValue;
 use definition::FieldDef;
 use shared::{
+    Ctx,
     clock::Timestamp,
     error::{Common, from_write_failure},
     patch::Patch,
@@ -124,6 +125,7 @@ pub fn claim_owner(id: AccountId) -> Owner {
 /// exist, 409 when its new number is another account's, 400 when a custom
 /// value does not fit the definitions as read, 503 after losing every race.
 pub async fn write(
+    ctx: &Ctx,
     table: &Table,
     tenant: &str,
     id: AccountId,
@@ -155,7 +157,7 @@ pub async fn write(
     let transactional = |custom: &CustomPlan| change.number.is_some() || !custom.new_options.is_empty();
     let first = (!transactional(&custom)).then(|| speculative(change, &custom, now));
     let may_add_options = allow_new_options && !change.custom.is_empty();
-    let written = write::write_with(table, &key, custom, first, check, |item, custom| {
+    let written = write::write_with(ctx, table, &key, custom, first, check, |item, custom| {
         let item = item.ok_or(Common::NotFound)?;
         Ok(if transactional(custom) {
             Plan::Transaction(account_transaction(table, tenant, id, change, custom, now, item))

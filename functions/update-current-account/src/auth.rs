@@ -8,7 +8,7 @@
 use crate::{State, error::ApiError, request::AccountId};
 use lambda_http::Request;
 use serde::Deserialize;
-use shared::{auth, error::Common};
+use shared::{Ctx, auth, error::Common};
 
 /// A token's role on its account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -31,12 +31,12 @@ pub struct Principal {
 
 /// The principal of the request's bearer token: 401 when the token is
 /// missing, malformed or unknown.
-pub async fn authenticate(state: &State, req: &Request) -> Result<Principal, ApiError> {
+pub async fn authenticate(ctx: &Ctx, state: &State, req: &Request) -> Result<Principal, ApiError> {
     let token = auth::bearer_token(req)?;
     let principal: Principal = auth::find_principal(&state.table, token)
         .await?
         .ok_or(Common::UnknownCredential)?;
-    shared::scope::record_principal(vec![("account_id", principal.account_id.as_str().to_owned())]);
+    ctx.record_principal(vec![("account_id", principal.account_id.as_str().to_owned())]);
     Ok(principal)
 }
 
@@ -44,12 +44,12 @@ impl Principal {
     /// The account a request is about: the principal's own when `named`
     /// (from `X-Account-Id`, see [`crate::request::named_account`]) is
     /// absent or the same; the named one for an admin; else 403.
-    pub fn target(self, named: Option<AccountId>) -> Result<AccountId, ApiError> {
+    pub fn target(self, ctx: &Ctx, named: Option<AccountId>) -> Result<AccountId, ApiError> {
         match named {
             None => Ok(self.account_id),
             Some(named) if named == self.account_id => Ok(self.account_id),
             Some(named) if self.role == Role::Admin => {
-                shared::scope::record_acting(named.as_str(), "admin");
+                ctx.record_acting(named.as_str(), "admin");
                 Ok(named)
             }
             Some(_) => Err(ApiError::Forbidden),

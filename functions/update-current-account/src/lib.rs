@@ -64,6 +64,7 @@ use change::Change;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
 use response::AccountView;
+use shared::Ctx;
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "UserAccountsTable";
@@ -85,11 +86,11 @@ impl shared::endpoint::Endpoint for CurrentAccount {
     type Output = AccountView;
     type Error = ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<AccountView, ApiError> {
-        let principal = auth::authenticate(state, req).await?;
-        let account = principal.target(request::named_account(req)?)?;
+    async fn work(state: &State, ctx: &Ctx, req: &Request) -> Result<AccountView, ApiError> {
+        let principal = auth::authenticate(ctx, state, req).await?;
+        let account = principal.target(ctx, request::named_account(req)?)?;
         let change = Change::validate(request::body(req)?)?;
-        let item = store::apply(&state.table, &account, &change).await?;
+        let item = store::apply(ctx, &state.table, &account, &change).await?;
         AccountView::from_item(&item)
     }
 
@@ -115,11 +116,11 @@ impl shared::endpoint::Endpoint for ConfirmEmail {
     type Output = AccountView;
     type Error = ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<AccountView, ApiError> {
-        let principal = auth::authenticate(state, req).await?;
-        let account = principal.target(request::named_account(req)?)?;
+    async fn work(state: &State, ctx: &Ctx, req: &Request) -> Result<AccountView, ApiError> {
+        let principal = auth::authenticate(ctx, state, req).await?;
+        let account = principal.target(ctx, request::named_account(req)?)?;
         let code = change::confirmation_code(request::body(req)?)?;
-        let item = store::confirm::confirm(&state.table, &account, &code).await?;
+        let item = store::confirm::confirm(ctx, &state.table, &account, &code).await?;
         AccountView::from_item(&item)
     }
 

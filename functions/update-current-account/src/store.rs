@@ -45,6 +45,7 @@ pub use outbox::outbox_key;
 use crate::{change::Change, error::ApiError, request::AccountId};
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::{
+    Ctx,
     clock::Timestamp,
     error::{Common, from_write_failure},
     store::{Cond, Item, Key, PK, Table, Update, claims::marker_key, merge, write::write},
@@ -106,11 +107,12 @@ pub fn email_key(normalized: &str) -> Key {
 /// Applies `change` to account `id`; returns the account item after. 404
 /// when the account does not exist, 409 when the new address is another
 /// account's, 429 past the verification budget.
-pub async fn apply(table: &Table, id: &AccountId, change: &Change) -> Result<Item, ApiError> {
+pub async fn apply(ctx: &Ctx, table: &Table, id: &AccountId, change: &Change) -> Result<Item, ApiError> {
     let key = account_key(id);
     let Some(email) = &change.email else {
         let now = Timestamp::now();
         let after = write(
+            ctx,
             table,
             &key,
             Some(speculative(change, now)),
@@ -122,7 +124,7 @@ pub async fn apply(table: &Table, id: &AccountId, change: &Change) -> Result<Ite
         .await?;
         return Ok(after);
     };
-    write(table, &key, None, |item| {
+    write(ctx, table, &key, None, |item| {
         let item = item.ok_or(Common::NotFound)?;
         email::plan_change(table, id, change, email, item)
     })

@@ -6,7 +6,7 @@
 use crate::error::ApiError;
 use lambda_http::Request;
 use serde::Deserialize;
-use shared::{error::Common, store::Table};
+use shared::{Ctx, error::Common, store::Table};
 
 /// The header carrying the API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -25,11 +25,11 @@ pub struct Principal {
 /// a well-formed key that no stored credential matches
 /// ([`Common::UnknownCredential`]); a store failure is the store's error
 /// (503 or 500).
-pub async fn authenticate(table: &Table, req: &Request) -> Result<Principal, ApiError> {
+pub async fn authenticate(ctx: &Ctx, table: &Table, req: &Request) -> Result<Principal, ApiError> {
     let key = shared::auth::header_token(req, API_KEY_HEADER)?;
     let principal: Principal = shared::auth::find_principal(table, key)
         .await?
         .ok_or(Common::UnknownCredential)?;
-    shared::scope::record_principal(vec![("tenant_id", principal.tenant_id.clone())]);
+    ctx.record_principal(vec![("tenant_id", principal.tenant_id.clone())]);
     Ok(principal)
 }

@@ -62,7 +62,7 @@ use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
 use request::{AccountId, WireBody};
 use response::AccountResponse;
-use shared::store::Table;
+use shared::{Ctx, store::Table};
 
 /// The table's logical id in `template.yaml`, and its name locally.
 pub const TABLE_LOGICAL_ID: &str = "TenantAccountsTable";
@@ -119,11 +119,11 @@ impl shared::endpoint::Endpoint for TenantAccount {
     type Output = AccountResponse;
     type Error = ApiError;
 
-    async fn work(state: &State, req: &Request) -> Result<AccountResponse, ApiError> {
-        let principal = auth::authenticate(&state.table, req).await?;
+    async fn work(state: &State, ctx: &Ctx, req: &Request) -> Result<AccountResponse, ApiError> {
+        let principal = auth::authenticate(ctx, &state.table, req).await?;
         let id = AccountId::from_path(req)?;
         let rename = Rename::validate(WireBody::from_request(req)?)?;
-        let written = store::write(state, &principal.tenant_id, &id, &rename).await?;
+        let written = store::write(ctx, state, &principal.tenant_id, &id, &rename).await?;
         Ok(AccountResponse::new(written))
     }
 

@@ -45,6 +45,7 @@ use crate::{State, change::Rename, error::ApiError, request::AccountId, response
 use aws_sdk_dynamodb::types::AttributeValue;
 use prospects::LinkedProspects;
 use shared::{
+    Ctx,
     clock::Timestamp,
     error::Common,
     store::{
@@ -106,14 +107,15 @@ pub struct Written {
 ///
 /// Errors: the rename's first ([`rename`]), then the query's (503 or 500).
 pub async fn write(
+    ctx: &Ctx,
     state: &State,
     tenant: &str,
     id: &AccountId,
     rename: &Rename,
 ) -> Result<Written, ApiError> {
-    shared::scope::etag_is_weak();
+    ctx.etag_is_weak();
     let (account, prospects) = tokio::join!(
-        self::rename(&state.table, tenant, id, rename),
+        self::rename(ctx, &state.table, tenant, id, rename),
         prospects::newest_linked_prospects(&state.table, tenant, id.as_str(), state.prospect_page_size),
     );
     let account = account?;
@@ -127,6 +129,7 @@ pub async fn write(
 /// Errors: [`Common::NotFound`] when the account is missing or another
 /// tenant's; [`Common::Contention`] when the plan loses every race.
 pub async fn rename(
+    ctx: &Ctx,
     table: &Table,
     tenant: &str,
     id: &AccountId,
@@ -138,9 +141,13 @@ pub async fn rename(
         vec![attrs::UPDATED_AT.to_owned()],
         AttributeValue::S(now.to_string()),
     )));
-    let item = drive(table, &account_key(tenant, id.as_str()), Some(first), |item| {
-        plan(tenant, rename, now, item).map(Plan::Item)
-    })
+    let item = drive(
+        ctx,
+        table,
+        &account_key(tenant, id.as_str()),
+        Some(first),
+        |item| plan(tenant, rename, now, item).map(Plan::Item),
+    )
     .await?;
     serde_dynamo::from_item(item)
         .map_err(|e| Common::Internal(format!("stored account is malformed: {e}")).into())

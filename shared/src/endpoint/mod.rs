@@ -2,10 +2,12 @@
 //! between contracts: method, table, state, work, envelope), its [`State`]
 //! (made once per cold start), [`serve`] (a function's whole `main`),
 //! [`handle`] and [`respond`], the frame that answers every request
-//! (deadline, preconditions, Idempotency-Key, telemetry).
+//! (deadline, preconditions, Idempotency-Key, telemetry) and builds the
+//! request's [`Ctx`], which it lends to the endpoint's work.
 
 use crate::error::Common;
 use crate::http::precondition::{self, Precondition};
+use crate::store::context::{Claimed, Ctx};
 use crate::store::idempotency::{self, Claim, Found};
 use crate::store::scope::Scope;
 use crate::store::write::{self, MAX_ATTEMPTS, Retry, staged::Commit};
@@ -18,6 +20,8 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 use std::time::{Duration, Instant, SystemTime};
+
+pub use crate::store::context::REQUEST_BUDGET;
 
 /// One endpoint: what differs between contracts, in the one shape every
 /// handler has. The frame ([`handle`], [`respond`]) does the rest: the
@@ -38,12 +42,16 @@ pub trait Endpoint: 'static {
     type Error: From<Common>;
 
     /// The request's work, top to bottom: authenticate, parse, validate,
-    /// plan one conditional write (through [`crate::store::write`]). It
-    /// may run more than once for one request (a keyed request whose commit
-    /// was cancelled by a change runs again), so it makes no write of its
-    /// own outside the driver.
+    /// plan one conditional write (through [`crate::store::write`]), given
+    /// the request's context (`ctx`: its preconditions, idempotency claim
+    /// and deadline; where authentication records the principal and the
+    /// driver the version it wrote), which it passes on to what decides
+    /// something. It may run more than once for one request (a keyed
+    /// request whose commit was cancelled by a change runs again), so it
+    /// makes no write of its own outside the driver.
     fn work(
         state: &Self::State,
+        ctx: &Ctx,
         req: &Request,
     ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
 
@@ -57,16 +65,7 @@ pub trait Endpoint: 'static {
 /// Answers one request of endpoint `E` (see [`respond`]). Never fails:
 /// every error becomes a response in the endpoint's envelope.
 pub async fn handle<E: Endpoint>(state: &E::State, req: Request) -> Response<Body> {
-    let req = &req;
-    respond(
-        req,
-        state.as_ref(),
-        E::METHOD,
-        || E::work(state, req),
-        |output, request_id| E::render(output, req, request_id),
-        |error, request_id| E::render_error(error, req, request_id),
-    )
-    .await
+    respond::<E>(state, &req).await
 }
 
 /// A function's whole `main`: logging, the state built once (the
@@ -97,10 +96,6 @@ macro_rules! lambda_main {
     };
 }
 
-/// The longest a request may take: the functions' timeout in
-/// template.yaml (10 s) less time to answer, log and flush.
-pub const REQUEST_BUDGET: Duration = Duration::from_secs(8);
-
 /// Kept free before Lambda's own deadline for the invocation, to render
 /// and return the answer.
 pub const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
@@ -128,20 +123,23 @@ pub fn time_left(req: &Request) -> Duration {
     }
 }
 
-/// Answers one request, the frame every handler shares:
+/// Answers one request of endpoint `E`, the frame every handler shares:
 ///
-/// 1. a method other than `method` is [`Common::MethodNotAllowed`] before
-///    anything is read; a malformed `If-Match`, `If-None-Match` or
+/// 1. a method other than `E::METHOD` is [`Common::MethodNotAllowed`]
+///    before anything is read; a malformed `If-Match`, `If-None-Match` or
 ///    `Idempotency-Key` is [`Common::Header`] (400);
-/// 2. `work` (authenticate, parse, validate, write) runs [`within_deadline`]
-///    in a request [`Scope`], through which the write driver applies the
-///    preconditions ([`crate::http::precondition`]) to the write on
-///    `table`, and records the version written and the DynamoDB calls made;
-/// 3. its outcome is rendered by `ok` or, for an error, by `err` (the
-///    endpoint's envelope), each given the request id
-///    ([`crate::http::request_id`]); a success that wrote gets an `ETag` of
-///    the version written (weak when the endpoint said its body shows more,
-///    [`crate::store::scope::etag_is_weak`]);
+/// 2. the request's [`Ctx`] is built from those headers and its deadline
+///    ([`time_left`]), and `E::work` (authenticate, parse, validate, write)
+///    runs with it until that deadline ([`within_deadline`]): the write
+///    driver applies the preconditions ([`crate::http::precondition`]) it
+///    holds to the write on `E::TABLE`'s table and records in it the
+///    version written; the request's DynamoDB calls are counted in its
+///    [`Scope`];
+/// 3. its outcome is rendered by `E::render` or, for an error, by
+///    `E::render_error` (the endpoint's envelope), each given the request
+///    id ([`crate::http::request_id`]); a success that wrote gets an `ETag`
+///    of the version written (weak when the endpoint said its body shows
+///    more, [`Ctx::etag_is_weak`]);
 /// 4. with an `Idempotency-Key` ([`crate::store::idempotency`]), the driver stages
 ///    the write instead of committing it, and it is committed here, after
 ///    the answer is rendered, in one transaction with the record that keeps
@@ -151,39 +149,28 @@ pub fn time_left(req: &Request) -> Duration {
 ///    marked `Idempotent-Replayed: true`;
 /// 5. one JSON line with the request's telemetry and EMF metrics is
 ///    written ([`crate::metrics`]).
-pub async fn respond<T, E, W, Fut>(
-    req: &Request,
-    table: &Table,
-    method: lambda_http::http::Method,
-    work: W,
-    ok: impl Fn(T, &str) -> Response<Body>,
-    err: impl Fn(E, &str) -> Response<Body>,
-) -> Response<Body>
-where
-    E: From<Common>,
-    W: Fn() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
+pub async fn respond<E: Endpoint>(state: &E::State, req: &Request) -> Response<Body> {
     let start = Start::now();
     let request_id = crate::http::request_id(req);
-    let budget = time_left(req);
-    let scope = match request_scope(req, &method) {
-        Ok(scope) => scope,
+    let ctx = match request_context(req, &E::METHOD, start.at + time_left(req)) {
+        Ok(ctx) => ctx,
         Err(e) => {
-            let response = err(e.into(), &request_id);
+            let response = E::render_error(e.into(), req, &request_id);
             record(req, &request_id, &response, &start, None);
             return response;
         }
     };
-    let render = |outcome: Result<T, E>| {
+    let ctx = &ctx;
+    let scope = Scope::new();
+    let render = |outcome: Result<E::Output, E::Error>| {
         let mut response = match outcome {
-            Ok(done) => ok(done, &request_id),
-            Err(e) => err(e, &request_id),
+            Ok(done) => E::render(done, req, &request_id),
+            Err(e) => E::render_error(e, req, &request_id),
         };
         if response.status().is_success()
-            && let Some(version) = scope.version()
+            && let Some(version) = ctx.version()
         {
-            let tag = match scope.weak_etag() {
+            let tag = match ctx.weak_etag() {
                 true => precondition::weak_etag(version),
                 false => precondition::etag(version),
             };
@@ -193,26 +180,26 @@ where
         }
         response
     };
-    let response = match scope.claim().cloned() {
+    let work = || E::work(state, ctx, req);
+    let response = match ctx.claimed() {
         None => {
             // On the heap: `work` is the endpoint's whole request
             // (authenticate, parse, write), and a future is moved by value
             // into each wrapper (scope, deadline); boxed, each move copies
             // a pointer.
-            let outcome = scope.run(within(budget, Box::pin(work()))).await;
+            let outcome = scope.run(within(ctx.time_left(), Box::pin(work()))).await;
             render(outcome)
         }
-        Some(claim) => {
-            let deadline = start.at + budget;
-            let rendered = keyed(table, &scope, &claim, deadline, &work, render).await;
+        Some(claimed) => {
+            let rendered = keyed(state.as_ref(), ctx, claimed, &scope, &work, render).await;
             match rendered {
                 Keyed::Answer(response) => response,
                 Keyed::Replay(first) => crate::http::with_request_id(first, &request_id),
-                Keyed::Error(e) => err(e.into(), &request_id),
+                Keyed::Error(e) => E::render_error(e.into(), req, &request_id),
             }
         }
     };
-    record(req, &request_id, &response, &start, Some(&scope));
+    record(req, &request_id, &response, &start, Some((ctx, &scope)));
     response
 }
 
@@ -231,9 +218,9 @@ enum Keyed {
 /// by a change (see [`respond`], step 4).
 async fn keyed<T, E, W, Fut>(
     table: &Table,
+    ctx: &Ctx,
+    claimed: &Claimed,
     scope: &Arc<Scope>,
-    claim: &crate::store::idempotency::Claim,
-    deadline: Instant,
     work: &W,
     render: impl Fn(Result<T, E>) -> Response<Body>,
 ) -> Keyed
@@ -242,17 +229,17 @@ where
     W: Fn() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
+    let claim = claimed.claim();
     // Commits lost in a row to transaction conflicts or other items' changes.
     let mut retries = 0;
     for run in 0..=MAX_ATTEMPTS {
-        scope.begin_run();
-        let left = deadline.saturating_duration_since(Instant::now());
-        let outcome = scope.run(within(left, Box::pin(work()))).await;
-        if let Some(first) = scope.take_replay() {
+        ctx.begin_run();
+        let outcome = scope.run(within(ctx.time_left(), Box::pin(work()))).await;
+        if let Some(first) = claimed.take_replay() {
             return Keyed::Replay(first);
         }
         let response = render(outcome);
-        let Some(staged) = scope.take_staged() else {
+        let Some(staged) = claimed.take_staged() else {
             return Keyed::Answer(response);
         };
         if unavailable(&response) {
@@ -268,8 +255,7 @@ where
             );
         }
         let commit = write::staged::commit(table, staged, record, claim.free(now), retries);
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Ok(committed) = tokio::time::timeout(left, scope.run(commit)).await else {
+        let Ok(committed) = tokio::time::timeout(ctx.time_left(), scope.run(commit)).await else {
             tracing::warn!("request ran out of time committing its write");
             return Keyed::Error(Common::Unavailable);
         };
@@ -290,7 +276,7 @@ where
             _ => 0,
         };
         let last = run + 1 >= MAX_ATTEMPTS;
-        scope.set_retry(match (last, retry) {
+        claimed.set_retry(match (last, retry) {
             (true, Retry::Conflict(_)) => Retry::Exhausted { conflicted: true },
             (true, Retry::Changed(_)) => Retry::Exhausted { conflicted: false },
             (_, retry) => retry,
@@ -324,8 +310,9 @@ impl Start {
     }
 }
 
-/// The request's scope from its method and headers, or why it is refused.
-fn request_scope(req: &Request, method: &lambda_http::http::Method) -> Result<Arc<Scope>, Common> {
+/// The request's context from its method, headers and `deadline`, or why
+/// it is refused.
+fn request_context(req: &Request, method: &Method, deadline: Instant) -> Result<Ctx, Common> {
     if req.method() != method {
         return Err(Common::MethodNotAllowed {
             allowed: method.clone(),
@@ -333,11 +320,18 @@ fn request_scope(req: &Request, method: &lambda_http::http::Method) -> Result<Ar
     }
     let precondition = Precondition::from_request(req).map_err(|e| Common::Header(e.to_string()))?;
     let claim = Claim::from_request(req).map_err(|e| Common::Header(e.to_string()))?;
-    Ok(Scope::new(precondition, claim))
+    Ok(Ctx::new(precondition, claim, deadline))
 }
 
-/// Writes the request's telemetry line.
-fn record(req: &Request, request_id: &str, response: &Response<Body>, start: &Start, scope: Option<&Scope>) {
+/// Writes the request's telemetry line (`ran`: the context and counts of
+/// a request whose work ran).
+fn record(
+    req: &Request,
+    request_id: &str,
+    response: &Response<Body>,
+    start: &Start,
+    ran: Option<(&Ctx, &Scope)>,
+) {
     let route = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.route_key.clone(),
         _ => None,
@@ -348,11 +342,11 @@ fn record(req: &Request, request_id: &str, response: &Response<Body>, start: &St
         route: &route,
         status: response.status().as_u16(),
         latency: start.at.elapsed(),
-        stats: scope.map(Scope::stats).unwrap_or_default(),
+        stats: ran.map(|(_, scope)| scope.stats()).unwrap_or_default(),
         cold_start: start.cold,
         replay: response.headers().contains_key(idempotency::REPLAYED),
-        throttled: scope.is_some_and(Scope::throttled),
-        principal: scope.map(Scope::principal).unwrap_or_default(),
+        throttled: ran.is_some_and(|(_, scope)| scope.throttled()),
+        principal: ran.map(|(ctx, _)| ctx.principal()).unwrap_or_default(),
     });
 }
 

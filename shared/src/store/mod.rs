@@ -6,17 +6,20 @@
 //! key `pk` and a string sort key `sk`. Endpoints choose the key values
 //! (`ACCOUNT#<id>` / `ACCOUNT`, ...); this module never interprets them.
 //!
-//! The write driver ([`write`]) applies what the request in flight asks
-//! ([`scope`]) and commits a keyed request's record with its change
-//! ([`idempotency`]): both live here, below the driver, so that nothing in
-//! the store imports a module that imports the store. The crate root
-//! re-exports them as `shared::scope` and `shared::idempotency`.
+//! The write driver ([`write`](mod@write)) applies what the request in flight asks
+//! (its [`context::Ctx`], passed to it) and commits a keyed request's
+//! record with its change ([`idempotency`]); every call is counted into the
+//! request's ambient [`scope`] for its telemetry line. All three live here,
+//! below the driver, so that nothing in the store imports a module that
+//! imports the store. The crate root re-exports them as `shared::context`
+//! (and `shared::Ctx`), `shared::scope` and `shared::idempotency`.
 
 mod attempts;
 pub mod attr;
 pub mod claims;
 mod client;
 mod cond;
+pub mod context;
 mod credentials;
 mod error;
 mod expr;

@@ -30,6 +30,7 @@ use crate::{
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::{
+    Ctx,
     clock::Timestamp,
     error::Common,
     store::{
@@ -41,13 +42,14 @@ use shared::{
 /// Completes account `id`'s pending email change with `code` (already
 /// [`crate::change::code::CODE_DIGITS`] digits); returns the account item
 /// after (see the module docs for every outcome).
-pub async fn confirm(table: &Table, id: &AccountId, code: &str) -> Result<Item, ApiError> {
+pub async fn confirm(ctx: &Ctx, table: &Table, id: &AccountId, code: &str) -> Result<Item, ApiError> {
     let mut decided: Option<Decision> = None;
     // The change a right code was planned to complete, kept across plans.
     let mut completing: Option<Counted> = None;
     // The account as completed by another request meanwhile.
     let mut done_by_other: Option<Item> = None;
-    let written = write(table, &account_key(id), None, |item| -> Result<Plan, ApiError> {
+    let key = account_key(id);
+    let written = write(ctx, table, &key, None, |item| -> Result<Plan, ApiError> {
         decided = None;
         let item = item.ok_or(Common::NotFound)?;
         let Some(pending) = Pending::of(item) else {
@@ -112,11 +114,11 @@ pub async fn confirm(table: &Table, id: &AccountId, code: &str) -> Result<Item, 
         },
         Err(Failure::Taken(_)) => {
             let code_hash = completing.map(|c| c.code_hash).unwrap_or_default();
-            Err(drop_taken(table, id, &code_hash).await)
+            Err(drop_taken(ctx, table, id, &code_hash).await)
         }
         Err(failure) => match done_by_other {
             Some(item) => {
-                shared::scope::answer_shows(&item);
+                ctx.answer_shows(&item);
                 Ok(item)
             }
             None => Err(failure.into()),
@@ -190,8 +192,9 @@ fn count_update(budget: &Budget, code_hash: &str) -> Update {
 /// address was taken, and answers 409 `email_exists` (or the store's
 /// error). When the account no longer has that change, someone else
 /// already replaced or dropped it and nothing is written.
-async fn drop_taken(table: &Table, id: &AccountId, code_hash: &str) -> ApiError {
-    let dropped = write(table, &account_key(id), None, |item| -> Result<Plan, ApiError> {
+async fn drop_taken(ctx: &Ctx, table: &Table, id: &AccountId, code_hash: &str) -> ApiError {
+    let key = account_key(id);
+    let dropped = write(ctx, table, &key, None, |item| -> Result<Plan, ApiError> {
         match item.and_then(Pending::of) {
             Some(pending) if pending.code_hash == code_hash => Ok(email::plan_drop(table, id, code_hash)),
             _ => Err(ApiError::EmailExists),

@@ -38,9 +38,9 @@
 //!
 //! # What the request's headers ask
 //!
-//! Inside a request's [`crate::store::scope`], the driver also applies what the
-//! request's headers ask of its write, so every endpoint gains them at
-//! once:
+//! From the request's context ([`Ctx`], passed to every write), the driver
+//! also applies what the request's headers ask of its write, so every
+//! endpoint gains them at once (a [`Ctx::detached`] asks nothing):
 //!
 //! - `If-Match` / `If-None-Match` ([`crate::http::precondition`]): `first`
 //!   is conditioned on the versions `If-Match` names (skipped when none is
@@ -55,15 +55,15 @@
 //!   one snapshot, a record answers the request, and otherwise the plan's
 //!   write is handed to [`crate::endpoint::respond`], which commits it with
 //!   the record once the answer is rendered.
-//! - The committed (or staged) item's `version` is recorded for the
-//!   response's ETag.
+//! - The committed (or staged) item's `version` is recorded in the context
+//!   for the response's ETag ([`Ctx::committed`]).
 
 pub mod staged;
 
 use super::{Cond, Item, Key, StoreError, Table, Update, VERSION, claims::Owner, transact};
 use crate::http::precondition::Speculative;
+use crate::store::context::Ctx;
 use crate::store::idempotency::Refusal;
-use crate::store::scope;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use std::time::Duration;
 
@@ -285,13 +285,14 @@ enum Attempt {
 /// condition): the item is then read and planned like after a failed
 /// condition. A refused planned write is an error.
 pub async fn write<E>(
+    ctx: &Ctx,
     table: &Table,
     key: &Key,
     first: Option<Update>,
     mut plan: impl FnMut(Option<&Item>) -> Result<Plan, E>,
 ) -> Result<Item, Failure<E>> {
     let no_context = || std::future::ready(Ok(()));
-    write_with(table, key, (), first, no_context, |item, ()| plan(item)).await
+    write_with(ctx, table, key, (), first, no_context, |item, ()| plan(item)).await
 }
 
 /// [`write()`] for a plan that depends on more than the item: `context`
@@ -300,6 +301,7 @@ pub async fn write<E>(
 /// again with `refresh` after a transaction is cancelled, since what
 /// cancelled it may be a change of that context.
 pub async fn write_with<C, E, F, Fut>(
+    ctx: &Ctx,
     table: &Table,
     key: &Key,
     mut context: C,
@@ -311,12 +313,12 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<C, E>>,
 {
-    if let Some(claim) = scope::claim() {
-        return staged::stage(table, key, &claim, context, plan).await;
+    if let Some(claimed) = ctx.claimed() {
+        return staged::stage(ctx, claimed, table, key, context, plan).await;
     }
     let token = uuid::Uuid::new_v4().to_string();
-    let precondition = scope::precondition();
-    let first = match (precondition.speculative(scope::etag_weak()), first) {
+    let precondition = ctx.precondition();
+    let first = match (precondition.speculative(ctx.weak_etag()), first) {
         (_, None) | (Speculative::ReadFirst, _) => None,
         (Speculative::AsIs, first) => first,
         (Speculative::OnVersions(ours), Some(mut first)) => {
@@ -334,9 +336,9 @@ where
         Some(mut first) => {
             stamp(&mut first, &token);
             match table.update(key, first, ReturnValue::AllNew).await {
-                Ok(after) => return Ok(committed(after.unwrap_or_default())),
+                Ok(after) => return Ok(committed(ctx, after.unwrap_or_default())),
                 Err(StoreError::ConditionFailed { item }) if holds(item.as_ref(), &token) => {
-                    return Ok(committed(item.unwrap_or_default()));
+                    return Ok(committed(ctx, item.unwrap_or_default()));
                 }
                 Err(StoreError::ConditionFailed { item }) => item,
                 Err(StoreError::Rejected(reason)) => {
@@ -357,7 +359,7 @@ where
         let mut planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
         if !precondition.is_none() {
             let read = current.as_ref();
-            if !precondition.admits(read.and_then(version), scope::etag_weak()) {
+            if !precondition.admits(read.and_then(version), ctx.weak_etag()) {
                 return Err(Failure::PreconditionFailed);
             }
             planned.subject().require(unchanged(read));
@@ -372,7 +374,7 @@ where
         };
         conflicted = matches!(attempt, Attempt::Conflict);
         current = match attempt {
-            Attempt::Done(after) => return Ok(committed(after)),
+            Attempt::Done(after) => return Ok(committed(ctx, after)),
             Attempt::Again(item) => item,
             Attempt::Reread => {
                 // Another item of the transaction changed (a hot item many
@@ -451,8 +453,8 @@ fn version(item: &Item) -> Option<u64> {
 }
 
 /// Records a committed write for the response's ETag, and returns its item.
-fn committed(after: Item) -> Item {
-    scope::committed(version(&after));
+fn committed(ctx: &Ctx, after: Item) -> Item {
+    ctx.committed(version(&after));
     after
 }
 

@@ -13,8 +13,8 @@ use super::{
     Attempt, Failure, MAX_ATTEMPTS, Plan, Role, committed, conflict_backoff, holds, stamp, transact,
     unchanged, version,
 };
-use crate::store::idempotency::{Claim, Found, Refusal};
-use crate::store::scope;
+use crate::store::context::{Claimed, Ctx};
+use crate::store::idempotency::{Found, Refusal};
 use crate::store::{Cond, Item, Key, StoreError, Table};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use std::time::SystemTime;
@@ -68,17 +68,19 @@ pub enum Commit {
 
 /// The keyed path of [`super::write_with`]: reads the subject and the
 /// claim's record in one snapshot; a live record answers the request
-/// ([`Failure::Idempotency`], the replay kept in the scope); otherwise the
-/// plan's write is staged in the scope and the item it will leave is
-/// returned.
+/// ([`Failure::Idempotency`], the replay kept in `claimed`); otherwise the
+/// plan's write is staged in `claimed` and the item it will leave is
+/// returned (its version recorded in `ctx`).
 pub(super) async fn stage<C, E>(
+    ctx: &Ctx,
+    claimed: &Claimed,
     table: &Table,
     key: &Key,
-    claim: &Claim,
     context: C,
     mut plan: impl FnMut(Option<&Item>, &C) -> Result<Plan, E>,
 ) -> Result<Item, Failure<E>> {
-    match scope::take_retry() {
+    let claim = claimed.claim();
+    match claimed.take_retry() {
         Some(Retry::Taken(claim)) => return Err(Failure::Taken(claim)),
         Some(Retry::Exhausted { conflicted: false }) => return Err(Failure::Contention),
         Some(Retry::Exhausted { conflicted: true }) => {
@@ -90,7 +92,7 @@ pub(super) async fn stage<C, E>(
         Some(Retry::Changed(n)) if n > 0 => tokio::time::sleep(conflict_backoff(n - 1)).await,
         Some(Retry::Changed(_)) | None => {}
     }
-    if scope::has_staged() {
+    if claimed.has_staged() {
         return Err(Failure::Store(StoreError::Failed(
             "a request with an Idempotency-Key makes one write; a second was planned".to_owned(),
         )));
@@ -99,7 +101,7 @@ pub(super) async fn stage<C, E>(
     match record.and_then(|record| claim.found(&record, SystemTime::now())) {
         None => {}
         Some(Found::Replay(response)) => {
-            scope::set_replay(response);
+            claimed.set_replay(response);
             return Err(Failure::Idempotency(Refusal::Replayed));
         }
         Some(Found::Refused(refusal)) => return Err(Failure::Idempotency(refusal)),
@@ -112,7 +114,10 @@ pub(super) async fn stage<C, E>(
         }
     }
     let mut planned = plan(current.as_ref(), &context).map_err(Failure::Refused)?;
-    if !scope::precondition().admits(current.as_ref().and_then(version), scope::etag_weak()) {
+    if !ctx
+        .precondition()
+        .admits(current.as_ref().and_then(version), ctx.weak_etag())
+    {
         return Err(Failure::PreconditionFailed);
     }
     planned.subject().require(unchanged(current.as_ref()));
@@ -120,12 +125,12 @@ pub(super) async fn stage<C, E>(
     let after = planned
         .subject()
         .apply_to(current.as_ref().unwrap_or(&Item::new()));
-    scope::stage(Staged {
+    claimed.stage(Staged {
         key: key.clone(),
         plan: planned,
         token: claim.token().to_owned(),
     });
-    Ok(committed(after))
+    Ok(committed(ctx, after))
 }
 
 /// The subject and the record, read as one snapshot; a read cancelled by
@@ -157,7 +162,8 @@ async fn read_pair(
 /// (a request with the key committed), then the subject (changed, or a
 /// resend of ours that committed), then the claims (taken), then the
 /// transaction conflicts. `retries` is how many commits of this request
-/// lost to/// transaction conflicts or changes in a row so far.
+/// lost to
+/// transaction conflicts or changes in a row so far.
 pub async fn commit(table: &Table, staged: Staged, record: Item, free: Cond, retries: u32) -> Commit {
     let Staged { key, plan, token } = staged;
     let (mut entries, roles): (Vec<TransactWriteItem>, Vec<Role>) = match plan {
