@@ -10,6 +10,10 @@ use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339, m
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(OffsetDateTime);
 
+/// The years written digit by digit; others (never stamped) go through
+/// `time`'s formatting.
+const FOUR_DIGIT_YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
+
 const FORMAT: &[time::format_description::FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
@@ -60,7 +64,7 @@ impl fmt::Display for Timestamp {
     /// each.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let year = self.0.year();
-        if !(0..=9999).contains(&year) {
+        if !FOUR_DIGIT_YEARS.contains(&year) {
             return match self.0.format(FORMAT) {
                 Ok(text) => f.write_str(&text),
                 Err(_) => Err(fmt::Error),

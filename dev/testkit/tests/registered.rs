@@ -227,6 +227,19 @@ fn every_function_logs_below_info() {
 
 /// `key` of each entry of the array of tables `array` in the TOML file
 /// `path` (`[[bin]] name`), in file order.
+/// Rust source without its `//` comments (a name in a comment registers
+/// nothing).
+fn without_comments(source: &str) -> String {
+    source
+        .lines()
+        .map(|line| match line.trim_start().starts_with("//") {
+            true => "",
+            false => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn toml_field(path: &str, array: &str, key: &str) -> Vec<String> {
     let file: toml::Table = read(path).parse().unwrap();
     file[array]
@@ -265,7 +278,7 @@ fn every_function_has_its_fuzz_target() {
 
 #[test]
 fn every_stream_function_runs_in_the_local_run() {
-    let dev = read("dev/xtask/src/dev.rs");
+    let dev = without_comments(&read("dev/xtask/src/dev.rs"));
     for f in FUNCTIONS {
         if !f.binaries.iter().any(|b| b.trigger == Trigger::Stream) {
             continue;
@@ -281,7 +294,7 @@ fn every_stream_function_runs_in_the_local_run() {
 
 #[test]
 fn every_http_function_is_measured_by_the_bench() {
-    let bench = read("dev/bench-driver/src/scenarios.rs");
+    let bench = without_comments(&read("dev/bench-driver/src/scenarios.rs"));
     for f in FUNCTIONS {
         let http: Vec<&str> = f.http_binaries().map(|b| b.name).collect();
         if http.is_empty() {
@@ -298,15 +311,36 @@ fn every_http_function_is_measured_by_the_bench() {
 
 #[test]
 fn every_route_has_its_schemathesis_credentials() {
-    let paths = toml_field("dev/schemathesis.toml", "operations", "include-path");
+    let file: toml::Table = read("dev/schemathesis.toml").parse().unwrap();
+    let operations = file["operations"]
+        .as_array()
+        .expect("dev/schemathesis.toml: [[operations]]");
     let routes = testkit::routes::template_routes(&workspace_root().join("template.yaml")).unwrap();
     for route in routes {
-        assert!(
-            paths.contains(&route.path),
-            "dev/schemathesis.toml: no [[operations]] with include-path = \"{}\" ({}): add it with the \
-             demo credential of its endpoint and a seeded account (else schemathesis gets only 401s)",
-            route.path,
-            route.function
+        let fix = format!(
+            "dev/schemathesis.toml: add an [[operations]] with include-path = \"{}\" ({}), the demo \
+             credential of its endpoint in `headers` and a seeded account for each path parameter \
+             in `parameters` (else schemathesis gets only 401s or 404s)",
+            route.path, route.function
         );
+        let operation = operations
+            .iter()
+            .find(|o| o.get("include-path").and_then(|p| p.as_str()) == Some(route.path.as_str()))
+            .unwrap_or_else(|| panic!("{fix}"));
+        let headers = operation.get("headers").and_then(|h| h.as_table());
+        assert!(headers.is_some_and(|h| !h.is_empty()), "no credential: {fix}");
+        let parameters = operation.get("parameters").and_then(|p| p.as_table());
+        for name in route
+            .path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}'))
+        {
+            assert!(
+                parameters.is_some_and(|p| p.contains_key(&format!("path.{}", name.0))),
+                "no value for {{{}}}: {fix}",
+                name.0
+            );
+        }
     }
 }

@@ -111,26 +111,52 @@ impl Mailer<Ses> {
     }
 }
 
-/// The letterhead from the environment (see [`Mailer::from_env`]).
+/// The letterhead from the environment (see [`Mailer::from_env`] and
+/// [`letterhead_from`]).
 pub fn letterhead_from_env() -> Result<Letterhead, String> {
-    let from = env(MAIL_FROM_VAR).ok_or_else(|| format!("{MAIL_FROM_VAR} is not set"))?;
-    let from = EmailAddress::parse(&from).map_err(|e| format!("{MAIL_FROM_VAR}: {e}"))?;
-    // Checked at cold start, so a misconfiguration fails the function at
-    // once instead of every record: the sender in its ASCII form (SES takes
-    // no SMTPUTF8), subjects without line breaks.
+    letterhead_from(
+        env(MAIL_FROM_VAR),
+        env("MAIL_CODE_SUBJECT"),
+        env("MAIL_NOTICE_SUBJECT"),
+    )
+}
+
+/// The letterhead from the sender and the subjects as configured, checked
+/// at cold start so that a misconfiguration fails the function at once
+/// instead of every record: the sender exactly as SES will see it (ASCII,
+/// SES takes no SMTPUTF8, with the domain lowercase and in punycode: the
+/// template's IAM condition `ses:FromAddress` compares it with the
+/// configured text, case-sensitively), subjects without line breaks.
+pub fn letterhead_from(
+    from: Option<String>,
+    code_subject: Option<String>,
+    notice_subject: Option<String>,
+) -> Result<Letterhead, String> {
+    let given = from.ok_or_else(|| format!("{MAIL_FROM_VAR} is not set"))?;
+    let from = EmailAddress::parse(&given).map_err(|e| format!("{MAIL_FROM_VAR}: {e}"))?;
     let ascii = from
         .to_ascii()
         .ok_or_else(|| format!("{MAIL_FROM_VAR}: its local part must be ASCII"))?;
+    if ascii != given {
+        return Err(format!(
+            "{MAIL_FROM_VAR} must be written as SES sends it, {ascii}: the role may send only from \
+             that exact text"
+        ));
+    }
     let from = EmailAddress::parse(&ascii).map_err(|e| format!("{MAIL_FROM_VAR}: {e}"))?;
-    let subject = |var: &str, default: &str| match env(var) {
+    let subject = |var: &str, value: Option<String>, default: &str| match value {
         Some(s) if s.contains(['\r', '\n']) => Err(format!("{var} must be one line")),
         Some(s) => Ok(s),
         None => Ok(default.to_owned()),
     };
     Ok(Letterhead {
         from,
-        code_subject: subject("MAIL_CODE_SUBJECT", mail::DEFAULT_CODE_SUBJECT)?,
-        notice_subject: subject("MAIL_NOTICE_SUBJECT", mail::DEFAULT_NOTICE_SUBJECT)?,
+        code_subject: subject("MAIL_CODE_SUBJECT", code_subject, mail::DEFAULT_CODE_SUBJECT)?,
+        notice_subject: subject(
+            "MAIL_NOTICE_SUBJECT",
+            notice_subject,
+            mail::DEFAULT_NOTICE_SUBJECT,
+        )?,
     })
 }
 
@@ -328,5 +354,29 @@ impl<T: Transport> Mailer<T> {
             "message sent"
         );
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(sender: &str) -> Result<Letterhead, String> {
+        letterhead_from(Some(sender.to_owned()), None, None)
+    }
+
+    #[test]
+    fn the_sender_is_taken_only_as_ses_sends_it() {
+        let letterhead = from("no-reply@example.com").unwrap();
+        assert_eq!(letterhead.from.as_str(), "no-reply@example.com");
+        assert_eq!(letterhead.code_subject, mail::DEFAULT_CODE_SUBJECT);
+        // IAM's ses:FromAddress compares the configured text with what is
+        // sent: a domain SES would see otherwise is refused at cold start.
+        for other in ["no-reply@Example.com", "no-reply@bücher.de", "nö@example.com"] {
+            assert!(from(other).is_err(), "{other}");
+        }
+        assert!(from("no-reply@xn--bcher-kva.de").is_ok());
+        assert!(letterhead_from(None, None, None).is_err());
+        assert!(letterhead_from(Some("a@example.com".into()), Some("two\nlines".into()), None).is_err());
     }
 }

@@ -122,6 +122,8 @@ impl About {
     fn condition(&self) -> Cond {
         match self {
             About::Change(change) => Cond::eq_str(attrs::CHANGE, change),
+            // Such an item owes only its code (`notify` came with
+            // `change`), so this holds until the code is marked sent.
             About::Code(code) => Cond::not_exists(attrs::CHANGE).and(Cond::eq_str(attrs::CODE, code)),
         }
     }

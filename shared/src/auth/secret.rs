@@ -23,8 +23,7 @@ impl SecretHash {
             pair[0] = DIGITS[usize::from(byte >> 4)];
             pair[1] = DIGITS[usize::from(byte & 0x0f)];
         }
-        // Hex digits only: always UTF-8.
-        SecretHash(String::from_utf8_lossy(&hex).into_owned())
+        SecretHash(hex.iter().copied().map(char::from).collect())
     }
 
     /// A hash given in hex (seed files may hold hashes instead of secrets).

@@ -9,17 +9,21 @@
 //! one interceptor cost ~5k instructions per DynamoDB call that way. The
 //! wrapper counts once per attempt the SDK hands to its HTTP client.
 
+use aws_sdk_dynamodb::config::ConfigBag;
+use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::{
+    connector_metadata::ConnectorMetadata,
     http::{
         HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
         SharedHttpConnector,
     },
     orchestrator::HttpRequest,
-    runtime_components::RuntimeComponents,
+    runtime_components::{RuntimeComponents, RuntimeComponentsBuilder},
 };
 
 /// An HTTP client that counts one attempt per request it transmits, then
-/// hands the request to the client it wraps.
+/// hands the request to the client it wraps, to which it also leaves the
+/// checks of the client's configuration and its metadata.
 #[derive(Debug)]
 pub(crate) struct CountingClient(pub(crate) SharedHttpClient);
 
@@ -32,9 +36,23 @@ impl HttpClient for CountingClient {
         SharedHttpConnector::new(CountingConnector(self.0.http_connector(settings, components)))
     }
 
-    fn connector_metadata(
+    fn validate_base_client_config(
         &self,
-    ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        runtime_components: &RuntimeComponentsBuilder,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.validate_base_client_config(runtime_components, cfg)
+    }
+
+    fn validate_final_config(
+        &self,
+        runtime_components: &RuntimeComponents,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.validate_final_config(runtime_components, cfg)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
         self.0.connector_metadata()
     }
 }

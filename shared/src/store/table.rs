@@ -30,7 +30,10 @@ impl Table {
     /// A table by name, reached through `client` with its HTTP client
     /// wrapped in an attempt counter (`store::attempts`: every HTTP attempt
     /// counted into the request's telemetry). A client without an HTTP
-    /// client (it could send nothing) is kept as it is.
+    /// client (it could send nothing) is kept as it is. `client` must not
+    /// be another `Table`'s [`Table::client`]: its attempts would be
+    /// counted twice (make the second table from the client the first was
+    /// made from).
     pub fn new(client: Client, name: impl Into<Arc<str>>) -> Self {
         let client = match client.config().http_client() {
             Some(http) => Client::from_conf(

@@ -219,14 +219,21 @@ mod tests {
             number[i] = (name, AttributeValue::N("1".to_owned()));
             cases.push(item(&number));
         }
-        for case in cases {
+        assert!(prospect_from_item(&cases[0]).is_ok(), "the full item reads");
+        let mut read_both = 0;
+        for case in &cases {
             let expected: Result<Prospect, _> = serde_dynamo::from_item(case.clone());
-            match (prospect_from_item(&case), expected) {
-                (Ok(read), Ok(expected)) => assert_eq!(read, expected),
+            match (prospect_from_item(case), expected) {
+                (Ok(read), Ok(expected)) => {
+                    assert_eq!(read, expected);
+                    read_both += 1;
+                }
                 (Err(_), Err(_)) => {}
                 (read, expected) => panic!("{case:?}: read {read:?}, serde_dynamo {expected:?}"),
             }
         }
+        // The full item, and each of the six optional fields absent or NULL.
+        assert_eq!(read_both, 1 + 6 * 2);
     }
 
     #[test]
