@@ -16,7 +16,8 @@ use aws_sdk_dynamodb::{
     },
     operation::{
         delete_item::DeleteItemInput, get_item::GetItemInput, put_item::PutItemInput, query::QueryInput,
-        transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
+        transact_get_items::TransactGetItemsInput, transact_write_items::TransactWriteItemsInput,
+        update_item::UpdateItemInput,
     },
     types::{ConsumedCapacity, ReturnConsumedCapacity},
 };
@@ -38,6 +39,9 @@ pub enum Call {
     Query(QueryInput),
     /// TransactWriteItems.
     Transact(TransactWriteItemsInput),
+    /// TransactGetItems (a request with an `Idempotency-Key` reads its
+    /// item and its record together).
+    TransactGet(TransactGetItemsInput),
 }
 
 /// A canned HTTP answer, for the in-memory client.
@@ -118,6 +122,8 @@ impl Intercept for Recorder {
             Call::Get(i.clone())
         } else if let Some(i) = input.downcast_ref::<TransactWriteItemsInput>() {
             Call::Transact(i.clone())
+        } else if let Some(i) = input.downcast_ref::<TransactGetItemsInput>() {
+            Call::TransactGet(i.clone())
         } else if let Some(i) = input.downcast_ref::<QueryInput>() {
             Call::Query(i.clone())
         } else if let Some(i) = input.downcast_ref::<PutItemInput>() {
@@ -320,6 +326,27 @@ pub async fn replay(client: &Client, call: Call, prefix: &str, capacity: bool) -
                 }
                 Err(e) => return Err(err(&e)),
             }
+        }
+        Call::TransactGet(i) => {
+            let items = i.transact_items.map(|items| {
+                items
+                    .into_iter()
+                    .map(|mut item| {
+                        if let Some(g) = item.get.as_mut() {
+                            g.table_name = format!("{prefix}{}", g.table_name);
+                        }
+                        item
+                    })
+                    .collect()
+            });
+            client
+                .transact_get_items()
+                .set_transact_items(items)
+                .set_return_consumed_capacity(rcc)
+                .send()
+                .await
+                .map(|o| o.consumed_capacity.map(|c| units(&c)))
+                .map_err(|e| err(&e))?
         }
     };
     Ok(out.unwrap_or(0.0))

@@ -1,6 +1,7 @@
 //! The requests measured: per endpoint, each path where the work differs
-//! (plain update, email change, number move, new option, 401, 400), on the
-//! demo seed (`seed/demo.json`).
+//! (plain update, the same with an `Idempotency-Key` and its retry, email
+//! change, number move, new option, 401, 400), on the demo seed
+//! (`seed/demo.json`).
 
 use lambda_http::Request;
 use serde_json::{Value, json};
@@ -146,6 +147,25 @@ fn meta(i: usize, auth: (&str, &str), body: Value) -> Value {
     )
 }
 
+/// [`meta`]'s plain update with an `Idempotency-Key` never sent before.
+fn meta_keyed(i: usize) -> Value {
+    let key = format!("bench-key-{i}");
+    let headers = [
+        bearer(SALES),
+        ("content-type", "application/json"),
+        ("idempotency-key", key.as_str()),
+    ];
+    let body = json!({"name": format!("Acme {i}"), "metadata": {"tier": i}});
+    event(
+        "PATCH",
+        "/accounts/acct_abc123/metadata",
+        "",
+        &[("accountId", "acct_abc123")],
+        &headers,
+        &body.to_string(),
+    )
+}
+
 fn tenant(auth: (&str, &str), body: Value) -> Value {
     let path = format!("/v0/accounts/{TENANT_ACCOUNT}");
     patch(&path, "", &[("account_id", TENANT_ACCOUNT)], auth, body)
@@ -195,6 +215,25 @@ pub fn all() -> Vec<Scenario> {
                 json!({"name": format!("Acme {i}"), "metadata": {"tier": i}}),
             )
         }),
+        s(
+            M,
+            "plain update, first request with an Idempotency-Key",
+            204,
+            "OrgAccountsTable",
+            SALES,
+            meta_keyed,
+        ),
+        // The same request as the previous scenario's sixth, which that
+        // scenario's warm-up committed: every request here is answered
+        // from its record.
+        s(
+            M,
+            "plain update, retry of a committed Idempotency-Key (replay)",
+            204,
+            "OrgAccountsTable",
+            SALES,
+            |_| meta_keyed(5),
+        ),
         s(
             M,
             "401 unknown token",
