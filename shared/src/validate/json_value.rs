@@ -25,6 +25,25 @@ pub enum JsonValueError {
     Unstorable(#[from] AttrError),
 }
 
+/// How many bytes `value` takes as compact JSON (`serde_json::to_vec`'s
+/// length), counted as it is written, without a buffer. A value that does
+/// not serialize counts as `usize::MAX` (over every limit).
+pub fn compact_json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+    /// Counts what is written to it, keeping nothing.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).map_or(usize::MAX, |()| count.0)
+}
+
 /// `value` as the attribute to store: at most `max_bytes` as compact JSON
 /// (checked first), at most `max_depth` levels deep, every number within
 /// DynamoDB's range and no empty object key.
@@ -33,7 +52,7 @@ pub fn stored_json(
     max_bytes: usize,
     max_depth: usize,
 ) -> Result<AttributeValue, JsonValueError> {
-    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
+    let size = compact_json_len(value);
     if size > max_bytes {
         return Err(JsonValueError::TooLarge { size, max: max_bytes });
     }
@@ -113,6 +132,20 @@ impl MetadataLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_compact_length_is_what_serde_json_writes() {
+        for value in [
+            serde_json::json!(null),
+            serde_json::json!({"a": [1, 2.5, "é\"\n\u{1}"], "b": {"c": true}}),
+            serde_json::json!("x".repeat(600)),
+        ] {
+            assert_eq!(
+                compact_json_len(&value),
+                serde_json::to_vec(&value).unwrap().len()
+            );
+        }
+    }
     use serde_json::json;
 
     #[test]

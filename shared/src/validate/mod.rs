@@ -16,7 +16,7 @@ pub use codes::{is_country, is_currency, is_language_tag};
 pub use domain::{DomainError, DomainName};
 pub use email::{EmailAddress, EmailError};
 pub use json_value::{
-    JsonValueError, MetadataError, MetadataLimits, StoredJson, storable_number, stored_json,
+    JsonValueError, MetadataError, MetadataLimits, StoredJson, compact_json_len, storable_number, stored_json,
 };
 pub use map_key::{MapKeyError, check_map_key};
 pub use phone::{PhoneError, PhoneNumber};

@@ -15,6 +15,7 @@ use crate::response::{
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::store::{Item, Key, PK, SK, StoreError, Table};
+use shared::validate::compact_json_len;
 
 /// Attribute names of a prospect item (the contract's field names).
 pub mod attrs {
@@ -111,11 +112,11 @@ pub async fn newest_linked_prospects(
     let mut truncated = items.len() > MAX_LINKED_PROSPECTS;
     items.truncate(MAX_LINKED_PROSPECTS);
     let mut prospects = Vec::with_capacity(items.len());
-    let mut bytes = 0;
+    let mut bytes: usize = 0;
     for item in items {
         let prospect = prospect_from_item(&item)
             .map_err(|e| StoreError::Rejected(format!("stored prospect is malformed: {e}")))?;
-        bytes += json_len(&prospect);
+        bytes = bytes.saturating_add(compact_json_len(&prospect));
         if bytes > MAX_LINKED_PROSPECTS_JSON_BYTES {
             tracing::warn!(
                 account_id,
@@ -128,25 +129,6 @@ pub async fn newest_linked_prospects(
         prospects.push(prospect);
     }
     Ok(LinkedProspects { prospects, truncated })
-}
-
-/// The length of a prospect's JSON rendering.
-fn json_len(prospect: &Prospect) -> usize {
-    /// Counts what is written to it, keeping nothing.
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Serializing a struct of strings cannot fail; count it as over budget
-    // if it ever did.
-    serde_json::to_writer(&mut count, prospect).map_or(usize::MAX / 2, |()| count.0)
 }
 
 /// The prospect `item` stores, read attribute by attribute, as serde_dynamo
@@ -246,6 +228,9 @@ mod tests {
             (attrs::UPDATED_AT, s("u")),
         ]))
         .unwrap();
-        assert_eq!(json_len(&prospect), serde_json::to_vec(&prospect).unwrap().len());
+        assert_eq!(
+            compact_json_len(&prospect),
+            serde_json::to_vec(&prospect).unwrap().len()
+        );
     }
 }
