@@ -7,6 +7,10 @@
 //! `coldstart --binary P --event F --upstream HOST:PORT --cert C --key K
 //!  --roots R --table T --runs N --rss M [--env NAME=VALUE ...]`
 //!
+//! `--runs 0` or `--rss 0` skips that part, and its fields are absent from
+//! the record: `cargo perf` times the cold starts one binary at a time on a
+//! quiet machine, then runs the long memory runs side by side.
+//!
 //! `--env` adds a variable (the Python peer's runtime settings and CA
 //! bundle); the binary may be a `bootstrap` script that `exec`s its
 //! runtime, as Lambda's managed runtimes start.
@@ -145,44 +149,43 @@ pub async fn run(args: &[String]) -> Result<(), String> {
         first.push(answer - next);
         status = run.first_status;
     }
-    cold.sort();
-    init.sort();
-    first.sort();
-    let ms = |v: &[Duration], q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)].as_secs_f64() * 1e3;
-
-    let (mut child, started) = start(rss)?;
-    let done = wait(Duration::from_secs(600)).await;
-    let elapsed = started.elapsed();
-    let peak_kib = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
-        })
-        .unwrap_or(0);
-    let _ = child.kill();
-    let _ = child.wait();
-    if !done {
-        return Err(format!("{binary}: {rss} invocations did not finish"));
+    let mut record = json!({ "kind": "coldstart", "binary": binary });
+    if runs > 0 {
+        cold.sort();
+        init.sort();
+        first.sort();
+        let ms =
+            |v: &[Duration], q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)].as_secs_f64() * 1e3;
+        record["runs"] = json!(runs);
+        record["cold_p50_ms"] = json!(ms(&cold, 0.5));
+        record["cold_min_ms"] = json!(ms(&cold, 0.0));
+        record["cold_p90_ms"] = json!(ms(&cold, 0.9));
+        record["init_p50_ms"] = json!(ms(&init, 0.5));
+        record["first_p50_ms"] = json!(ms(&first, 0.5));
+        record["status"] = json!(status);
     }
-    println!(
-        "BENCH {}",
-        json!({
-            "kind": "coldstart",
-            "binary": binary,
-            "runs": runs,
-            "cold_p50_ms": ms(&cold, 0.5),
-            "cold_min_ms": ms(&cold, 0.0),
-            "cold_p90_ms": ms(&cold, 0.9),
-            "init_p50_ms": ms(&init, 0.5),
-            "first_p50_ms": ms(&first, 0.5),
-            "status": status,
-            "rss_invocations": rss,
-            "peak_rss_mib": peak_kib as f64 / 1024.0,
-            "invocations_per_s": rss as f64 / elapsed.as_secs_f64(),
-        })
-    );
+    if rss > 0 {
+        let (mut child, started) = start(rss)?;
+        let done = wait(Duration::from_secs(600)).await;
+        let elapsed = started.elapsed();
+        let peak_kib = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
+            })
+            .unwrap_or(0);
+        let _ = child.kill();
+        let _ = child.wait();
+        if !done {
+            return Err(format!("{binary}: {rss} invocations did not finish"));
+        }
+        record["rss_invocations"] = json!(rss);
+        record["peak_rss_mib"] = json!(peak_kib as f64 / 1024.0);
+        record["invocations_per_s"] = json!(rss as f64 / elapsed.as_secs_f64());
+    }
+    println!("BENCH {record}");
     Ok(())
 }
 

@@ -27,8 +27,9 @@
 //! 5. `bench-driver coldstart`: exec of each release binary to its first
 //!    answered invocation under a local Lambda Runtime API, DynamoDB behind
 //!    a local TLS terminator (a test CA made with openssl, trusted through
-//!    `SSL_CERT_FILE` together with the system's roots); then peak RSS over
-//!    10 000 invocations.
+//!    `SSL_CERT_FILE` together with the system's roots), one binary at a
+//!    time; then peak RSS over 10 000 invocations, one binary per core at
+//!    once (memory counts no time; their invocations/s share the cores).
 //! 6. Sizes: stripped binary, and zipped as Lambda receives it.
 
 mod features;
@@ -214,11 +215,34 @@ fn run(options: Options) -> anyhow::Result<()> {
         println!("bench: valgrind not found: no instruction counts");
     }
 
-    phase("TLS terminator (openssl test CA), cold starts and peak RSS");
+    phase("TLS terminator (openssl test CA), cold starts one binary at a time");
     let certs = tls::make(&work)?;
     let upstream = format!("127.0.0.1:{}", server.port());
-    let (runs, rss) = (options.cold_runs.to_string(), options.rss_invocations.to_string());
-    let coldstart = |binary: &Path, event: &str, table: &str, extra: &[String]| {
+    // Every binary's (path, event, table, extra arguments), the peer last.
+    let mut measured: Vec<(PathBuf, &str, &str, Vec<String>)> = binaries
+        .iter()
+        .map(|&&(name, event, table)| {
+            let env = if name == "send-account-email" {
+                MAILER_ENV.iter().map(|a| (*a).to_owned()).collect()
+            } else {
+                Vec::new()
+            };
+            (bin(name), event, table, env)
+        })
+        .collect();
+    if let Some(python) = &python {
+        let (_, event, table) = BINARIES
+            .iter()
+            .find(|(name, _, _)| *name == peer::RUST)
+            .context("the peer's Rust function")?;
+        let env = peer::coldstart_env(python, table, &certs.roots)?;
+        measured.push((Path::new(peer::DIR).join("bootstrap"), event, table, env));
+    }
+    let coldstart = |(binary, event, table, extra): &(PathBuf, &str, &str, Vec<String>),
+                     runs: usize,
+                     rss: usize|
+     -> anyhow::Result<Value> {
+        let (runs, rss) = (runs.to_string(), rss.to_string());
         let mut args = vec![
             "coldstart",
             "--binary",
@@ -241,26 +265,31 @@ fn run(options: Options) -> anyhow::Result<()> {
             &rss,
         ];
         args.extend(extra.iter().map(String::as_str));
-        run_driver(&driver, &args)
+        run_driver(&driver, &args)?
+            .pop()
+            .with_context(|| format!("no coldstart record for {}", binary.display()))
     };
-    let mut cold = Vec::new();
-    for (name, event, table) in &binaries {
-        let env: Vec<String> = if *name == "send-account-email" {
-            MAILER_ENV.iter().map(|a| (*a).to_owned()).collect()
-        } else {
-            Vec::new()
-        };
-        cold.extend(coldstart(&bin(name), event, table, &env)?);
+    let mut cold = measured
+        .iter()
+        .map(|binary| coldstart(binary, options.cold_runs, 0))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Peak memory counts no time: the long runs go side by side, one per core.
+    phase(&format!(
+        "peak RSS over {} invocations, {} binaries at once",
+        options.rss_invocations,
+        cores()
+    ));
+    let memory = on_every_core(&measured, |binary| coldstart(binary, 0, options.rss_invocations))?;
+    for (record, memory) in cold.iter_mut().zip(memory) {
+        for field in ["rss_invocations", "peak_rss_mib", "invocations_per_s"] {
+            record[field] = memory[field].clone();
+        }
     }
-    let mut peer_cold = Vec::new();
-    if let Some(python) = &python {
-        let (_, event, table) = BINARIES
-            .iter()
-            .find(|(name, _, _)| *name == peer::RUST)
-            .context("the peer's Rust function")?;
-        let env = peer::coldstart_env(python, table, &certs.roots)?;
-        peer_cold = coldstart(&Path::new(peer::DIR).join("bootstrap"), event, table, &env)?;
-    }
+    let peer_cold = if python.is_some() {
+        cold.split_off(cold.len() - 1)
+    } else {
+        Vec::new()
+    };
     let sizes =
         report::sizes(&binaries.iter().map(|(n, _, _)| bin(n)).collect::<Vec<_>>()).unwrap_or_else(|e| {
             println!("bench: no sizes: {e:#}");
@@ -278,6 +307,7 @@ fn run(options: Options) -> anyhow::Result<()> {
         build_secs,
         total_secs: started.elapsed().as_secs_f64(),
         roots: certs.system_roots,
+        side_by_side: cores(),
         peer: python.is_some().then_some(report::Peer {
             latency: &peer_latency,
             cold: &peer_cold,
@@ -360,30 +390,8 @@ fn instruction_counts(
                 .map(move |part| (i, part))
         })
         .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let counted: Vec<(usize, &str, f64)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| -> anyhow::Result<Vec<(usize, &str, f64)>> {
-                    let mut done = Vec::new();
-                    while let Some(&(i, part)) =
-                        jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                    {
-                        done.push((i, part, callgrind(driver, canned, scenarios[i].0, part)?));
-                    }
-                    Ok(done)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .map_err(|_| anyhow::anyhow!("a callgrind worker panicked"))?
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-            .map(|all| all.into_iter().flatten().collect())
+    let counted: Vec<(usize, &str, f64)> = on_every_core(&jobs, |&(i, part)| {
+        Ok((i, part, callgrind(driver, canned, scenarios[i].0, part)?))
     })?;
     Ok(scenarios
         .iter()
@@ -403,6 +411,42 @@ fn instruction_counts(
             }
         })
         .collect())
+}
+
+/// `work` of every job, one job per core at a time (each job a process
+/// that keeps one core busy); the results in the jobs' order.
+fn on_every_core<J: Sync, R: Send>(
+    jobs: &[J],
+    work: impl Fn(&J) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..cores())
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<Vec<(usize, R)>> {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { return Ok(done) };
+                        done.push((i, work(job)?));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow::anyhow!("a worker panicked"))?)
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map(|all| all.into_iter().flatten().collect())
+    })?;
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The cores this machine has: how many measuring processes run at once
+/// where only instructions or memory are measured, not time.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Instructions per request of one part of one scenario

@@ -22,6 +22,9 @@ pub struct Report<'a> {
     pub total_secs: f64,
     /// System roots in the bundle the functions load.
     pub roots: usize,
+    /// How many memory runs went side by side (their invocations/s share
+    /// the cores; the cold starts ran alone).
+    pub side_by_side: usize,
     /// The Python peer's measurements, when it ran.
     pub peer: Option<Peer<'a>>,
 }
@@ -160,7 +163,8 @@ pub fn print(r: &Report<'_>) {
     );
     println!();
     println!(
-        "| binary | first status | cold p50 ms | min | p90 | init p50 ms | first invocation p50 ms | × hello | × hello + DynamoDB | stripped MiB | zipped MiB | peak RSS MiB | over invocations | invocations/s |"
+        "| binary | first status | cold p50 ms | min | p90 | init p50 ms | first invocation p50 ms | × hello | × hello + DynamoDB | stripped MiB | zipped MiB | peak RSS MiB | over invocations | invocations/s ({} runs at once) |",
+        r.side_by_side
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let baseline = |binary: &str| {
@@ -231,7 +235,7 @@ fn print_peer(r: &Report<'_>, peer: &Peer<'_>) {
             .map(|l| f(l, key))
     };
     let cold = |c: Option<&Value>, key: &str| c.map(|c| f(c, key));
-    let mut rows: Vec<(&str, Option<f64>, Option<f64>, usize)> = Vec::new();
+    let mut rows: Vec<(String, Option<f64>, Option<f64>, usize)> = Vec::new();
     // (row, key of both `coldstart` lines, digits)
     for (what, key, digits) in [
         ("cold start p50 ms (exec to first answer)", "cold_p50_ms", 1),
@@ -240,7 +244,12 @@ fn print_peer(r: &Report<'_>, peer: &Peer<'_>) {
         ("init p50 ms (exec to first GET /next)", "init_p50_ms", 1),
         ("first invocation p50 ms", "first_p50_ms", 1),
     ] {
-        rows.push((what, cold(rust_cold, key), cold(peer_cold, key), digits));
+        rows.push((
+            what.to_owned(),
+            cold(rust_cold, key),
+            cold(peer_cold, key),
+            digits,
+        ));
     }
     // (row, scenario path, quantile)
     for (what, path, q) in [
@@ -258,24 +267,38 @@ fn print_peer(r: &Report<'_>, peer: &Peer<'_>) {
         ),
     ] {
         let rust = latency(r.latency, path, &format!("handler_{q}_us"));
-        rows.push((what, rust, latency(peer.latency, path, &format!("{q}_us")), 0));
+        rows.push((
+            what.to_owned(),
+            rust,
+            latency(peer.latency, path, &format!("{q}_us")),
+            0,
+        ));
     }
-    for (what, key, digits) in [
-        ("peak RSS MiB (VmHWM)", "peak_rss_mib", 1),
-        ("invocations/s through the Runtime API", "invocations_per_s", 0),
-    ] {
-        rows.push((what, cold(rust_cold, key), cold(peer_cold, key), digits));
-    }
+    rows.push((
+        "peak RSS MiB (VmHWM)".to_owned(),
+        cold(rust_cold, "peak_rss_mib"),
+        cold(peer_cold, "peak_rss_mib"),
+        1,
+    ));
+    rows.push((
+        format!(
+            "invocations/s through the Runtime API ({} runs at once)",
+            r.side_by_side
+        ),
+        cold(rust_cold, "invocations_per_s"),
+        cold(peer_cold, "invocations_per_s"),
+        0,
+    ));
     let rust_size = r.sizes.iter().find(|(n, _, _)| n == RUST);
     let size = |key: &str| peer.size.map(|s| f(s, key) / (1024.0 * 1024.0));
     rows.push((
-        "deployment package zipped MiB",
+        "deployment package zipped MiB".to_owned(),
         rust_size.map(|(_, _, z)| mib(*z)),
         size("zipped"),
         2,
     ));
     rows.push((
-        "deployment package unpacked MiB",
+        "deployment package unpacked MiB".to_owned(),
         rust_size.map(|(_, s, _)| mib(*s)),
         size("bytes"),
         2,
