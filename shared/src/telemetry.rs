@@ -19,24 +19,24 @@ use tracing_subscriber::{filter::Targets, fmt::MakeWriter, layer::SubscriberExt}
 /// events carry raw Lambda events, SDK requests and responses.
 pub const DEPENDENCY_MAX_LEVEL: LevelFilter = LevelFilter::INFO;
 
-/// The log targets (crate names) of this workspace: only these may log
-/// below [`DEPENDENCY_MAX_LEVEL`]. A crate missing here is capped too, so
-/// forgetting one loses detail, never leaks.
-pub const WORKSPACE_TARGETS: &[&str] = &[
-    "shared",
-    "update_account_metadata",
-    "update_tenant_account",
-    "update_crm_account",
-    "update_current_account",
-    "confirm_account_email",
-    "update_account_v2",
-    "send_account_email",
-    "testkit",
-    "xtask",
-];
+/// The log target of this crate, which every process lets through below
+/// [`DEPENDENCY_MAX_LEVEL`] beside the crates it names itself.
+pub const SHARED_TARGET: &str = env!("CARGO_CRATE_NAME");
+
+/// The log target of the crate that defines `T` (the first segment of its
+/// type name, as `tracing` names the target of an event in that crate):
+/// [`crate::endpoint::serve`] lets its endpoint's crate log at any level
+/// with it, so no list of functions is kept by hand.
+pub fn crate_of<T: ?Sized>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.split("::").next().unwrap_or(name)
+}
 
 /// Installs the global `tracing` subscriber once per cold start, writing to
-/// stdout (where Lambda collects logs).
+/// stdout (where Lambda collects logs). `own` names this process's crates
+/// (log targets, `-` written `_`) besides `shared`: only these may log
+/// below [`DEPENDENCY_MAX_LEVEL`]. A crate not named is capped too, so
+/// naming too few loses detail, never leaks.
 ///
 /// In Lambda with JSON logging (`AWS_LAMBDA_LOG_FORMAT=JSON`, set by the
 /// template's `LoggingConfig`) it writes one JSON object per event, so
@@ -47,11 +47,11 @@ pub const WORKSPACE_TARGETS: &[&str] = &[
 /// (it logs every failed condition, an expected outcome here, as a
 /// warning). Whatever the level, dependencies never log below
 /// [`DEPENDENCY_MAX_LEVEL`].
-pub fn init() {
+pub fn init(own: &[&str]) {
     use std::io::IsTerminal;
     let ansi = std::io::stdout().is_terminal();
     // A second call (tests) keeps the first subscriber.
-    let _ = tracing::subscriber::set_global_default(subscriber(std::io::stdout, ansi));
+    let _ = tracing::subscriber::set_global_default(subscriber(std::io::stdout, ansi, own));
 }
 
 /// The subscriber [`init`] installs, writing to `writer`: the configured
@@ -61,7 +61,7 @@ pub fn init() {
 /// JSON lines (Lambda's JSON log format) carry a `timestamp` (RFC 3339,
 /// UTC), which CloudWatch uses as the event's time; local text lines have
 /// none (the terminal shows them as they come).
-pub fn subscriber<W>(writer: W, ansi: bool) -> Box<dyn tracing::Subscriber + Send + Sync>
+pub fn subscriber<W>(writer: W, ansi: bool, own: &[&str]) -> Box<dyn tracing::Subscriber + Send + Sync>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
@@ -76,7 +76,7 @@ where
                 .with_current_span(false)
                 .with_ansi(false)
                 .finish()
-                .with(dependency_cap())
+                .with(dependency_cap(own))
                 .with(configured_filter()),
         )
     } else {
@@ -86,16 +86,16 @@ where
                 .compact()
                 .with_ansi(ansi)
                 .finish()
-                .with(dependency_cap())
+                .with(dependency_cap(own))
                 .with(configured_filter()),
         )
     }
 }
 
 /// The filter that keeps dependencies at or above [`DEPENDENCY_MAX_LEVEL`]
-/// and lets our own crates through at any level.
-pub fn dependency_cap() -> Targets {
-    WORKSPACE_TARGETS.iter().fold(
+/// and lets `shared` and the crates `own` names through at any level.
+pub fn dependency_cap(own: &[&str]) -> Targets {
+    own.iter().chain([&SHARED_TARGET]).fold(
         Targets::new().with_default(DEPENDENCY_MAX_LEVEL),
         |targets, target| targets.with_target(*target, LevelFilter::TRACE),
     )
@@ -178,6 +178,15 @@ mod tests {
         tracing::event!(target: "hyper_util::client", Level::DEBUG, "s3cret in a debug line");
         tracing::event!(target: "lambda_runtime::runtime", Level::INFO, "runtime info line");
         tracing::event!(target: "shared::auth", Level::TRACE, "our own trace line");
+        tracing::event!(target: "named_function::store", Level::TRACE, "a named crate's trace line");
+        tracing::event!(target: "unnamed_crate", Level::DEBUG, "an unnamed crate's debug line");
+    }
+
+    #[test]
+    fn a_type_s_crate_is_its_log_target() {
+        assert_eq!(crate_of::<MemoryWriter>(), "shared");
+        assert_eq!(SHARED_TARGET, "shared");
+        assert_eq!(crate_of::<serde_json::Value>(), "serde_json");
     }
 
     #[test]
@@ -187,10 +196,12 @@ mod tests {
             .with_max_level(LevelFilter::TRACE)
             .with_writer(writer.clone())
             .finish()
-            .with(dependency_cap());
+            .with(dependency_cap(&["named_function"]));
         tracing::subscriber::with_default(subscriber, emit_everything);
         let logs = writer.contents();
         assert!(logs.contains("our own trace line"), "{logs}");
+        assert!(logs.contains("a named crate's trace line"), "{logs}");
+        assert!(!logs.contains("an unnamed crate's debug line"), "{logs}");
         assert!(logs.contains("runtime info line"), "{logs}");
         for secret in ["s3cret", "jane@example.com", "code-hash", "raw JSON event"] {
             assert!(!logs.contains(secret), "{secret} leaked: {logs}");

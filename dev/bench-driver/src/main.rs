@@ -138,7 +138,7 @@ async fn setup(endpoint: &str) -> Result<(), String> {
 /// logging (`cargo perf` sets the variables Lambda sets), so the handlers
 /// log, and pay for, what they do in production.
 fn like_production() -> Result<(), String> {
-    shared::telemetry::init();
+    shared::telemetry::init(&endpoints::log_targets());
     install_global(CredentialCache::new(TTL, shared::auth::cache::CAPACITY))
         .map_err(|_| "credential cache")?;
     update_crm_account::store::definitions_cache::install(TTL).map_err(|_| "definitions cache")?;

@@ -4,9 +4,8 @@
 //! (`dev/fuzzing`), the tables the load harness checks.
 //!
 //! A function is one entry in [`FUNCTIONS`]. A list that cannot be derived
-//! from it has a test that holds it equal to the catalog: the log targets
-//! of `shared::telemetry` (`shared` cannot depend on `dev`) and the targets
-//! of `fuzz/` (a workspace of its own), in `dev/testkit/tests/registered.rs`;
+//! from it has a test that holds it equal to the catalog: the targets of
+//! `fuzz/` (a workspace of its own), in `dev/testkit/tests/registered.rs`;
 //! the handlers of `dev/endpoints` and the targets of `dev/fuzzing` (each
 //! names its crate's types), in their own tests. functions/README.md,
 //! "Adding a function", has the whole list.
@@ -63,7 +62,8 @@ pub fn by_fuzz_target(target: &str) -> Option<&'static Function> {
 
 /// The log targets of every function: each package's crate and each
 /// binary's crate (`update_current_account`, `confirm_account_email`),
-/// sorted and without repeats.
+/// sorted and without repeats: what the tests, which run every function
+/// in one process, let log below INFO (`shared::telemetry::init`).
 pub fn log_targets() -> Vec<String> {
     let mut targets: Vec<String> = FUNCTIONS
         .iter()

@@ -27,6 +27,9 @@ pub struct Endpoint {
     pub table: &'static str,
     /// Its handler with the state its `main` builds, on the given table.
     pub handler: fn(Table) -> Handler,
+    /// Its crate's log target, which may log below INFO
+    /// (`shared::telemetry`).
+    pub log_target: fn() -> &'static str,
 }
 
 /// Every HTTP function, in the catalog's order.
@@ -47,6 +50,14 @@ pub fn handler(binary: &str, table: Table) -> Option<Handler> {
         .map(|e| (e.handler)(table))
 }
 
+/// The log targets of every endpoint's crate, for a process that serves
+/// them all (`shared::telemetry::init`).
+pub fn log_targets() -> Vec<&'static str> {
+    let mut targets: Vec<&str> = ENDPOINTS.iter().map(|e| (e.log_target)()).collect();
+    targets.dedup();
+    targets
+}
+
 /// The entry of endpoint type `E`, served by `binary`.
 const fn endpoint<E>(binary: &'static str) -> Endpoint
 where
@@ -57,6 +68,7 @@ where
         binary,
         table: E::TABLE,
         handler: handler_of::<E>,
+        log_target: shared::telemetry::crate_of::<E>,
     }
 }
 

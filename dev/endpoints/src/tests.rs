@@ -13,3 +13,22 @@ fn the_registry_is_the_catalog_s_http_binaries() {
          the crate to dev/endpoints/Cargo.toml; the tables come from each Endpoint::TABLE"
     );
 }
+
+/// Each endpoint's log target, derived from its type, is the crate of the
+/// catalog's function that serves it: its `main` lets exactly that crate
+/// log below INFO.
+#[test]
+fn each_endpoint_logs_as_its_function_s_crate() {
+    for endpoint in ENDPOINTS {
+        let function = catalog::FUNCTIONS
+            .iter()
+            .find(|f| f.binaries.iter().any(|b| b.name == endpoint.binary))
+            .expect("a catalog function serves each endpoint");
+        assert_eq!(
+            (endpoint.log_target)(),
+            function.crate_name(),
+            "{}",
+            endpoint.binary
+        );
+    }
+}

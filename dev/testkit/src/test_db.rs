@@ -26,7 +26,13 @@ impl TestDb {
     /// Starts the database and creates the tables. Also installs the
     /// functions' log subscriber, so a failing test shows what they logged.
     pub async fn start() -> Self {
-        shared::telemetry::init();
+        let own: Vec<String> = catalog::log_targets();
+        let own: Vec<&str> = own
+            .iter()
+            .map(String::as_str)
+            .chain([env!("CARGO_CRATE_NAME")])
+            .collect();
+        shared::telemetry::init(&own);
         let (client, prefix, endpoint, server) = match std::env::var("DYNAMODB_ENDPOINT") {
             Ok(endpoint) if !endpoint.is_empty() => {
                 let n = COUNTER.fetch_add(1, Ordering::Relaxed);

@@ -204,27 +204,6 @@ fn every_http_function_has_a_route_and_its_operations() {
     }
 }
 
-/// The targets of `shared::telemetry::WORKSPACE_TARGETS` that are no
-/// function's.
-const NOT_FUNCTIONS: [&str; 3] = ["shared", "testkit", "xtask"];
-
-#[test]
-fn every_function_logs_below_info() {
-    let mut listed: Vec<&str> = shared::telemetry::WORKSPACE_TARGETS
-        .iter()
-        .copied()
-        .filter(|t| !NOT_FUNCTIONS.contains(t))
-        .collect();
-    listed.sort();
-    let catalog = catalog::log_targets();
-    assert_eq!(
-        listed, catalog,
-        "shared/src/telemetry.rs WORKSPACE_TARGETS (left, less {NOT_FUNCTIONS:?}) must name each \
-         function's crate and each binary's crate, `-` written `_` (right, from dev/catalog): a \
-         target missing there has its logs capped at INFO"
-    );
-}
-
 /// `key` of each entry of the array of tables `array` in the TOML file
 /// `path` (`[[bin]] name`), in file order.
 /// Rust source without its `//` comments (a name in a comment registers

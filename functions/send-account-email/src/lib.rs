@@ -167,7 +167,7 @@ fn env(name: &str) -> Option<String> {
 /// Runs the deployed mailer under the Lambda runtime (the whole of
 /// `main.rs`).
 pub async fn serve() -> Result<(), lambda_runtime::Error> {
-    shared::telemetry::init();
+    shared::telemetry::init(&[env!("CARGO_CRATE_NAME")]);
     let mailer = Mailer::from_env()?;
     lambda_runtime::run(lambda_runtime::service_fn(|event: LambdaEvent<Event>| {
         let deadline = deadline_of(event.context.deadline);

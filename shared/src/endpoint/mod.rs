@@ -68,11 +68,12 @@ pub async fn handle<E: Endpoint>(state: &E::State, req: Request) -> Response<Bod
     respond::<E>(state, &req).await
 }
 
-/// A function's whole `main`: logging, the state built once (the
+/// A function's whole `main`: logging (`E`'s crate may log at any level,
+/// dependencies at most INFO: [`crate::telemetry`]), the state built once (the
 /// connection to DynamoDB opened during init), then every invocation
 /// answered by [`handle`].
 pub async fn serve<E: Endpoint>() -> Result<(), lambda_http::Error> {
-    crate::telemetry::init();
+    crate::telemetry::init(&[crate::telemetry::crate_of::<E>()]);
     let state = E::State::from(State::from_env(E::TABLE).await);
     let state = &state;
     lambda_http::run(lambda_http::service_fn(move |req| async move {
