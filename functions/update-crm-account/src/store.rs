@@ -96,10 +96,22 @@ pub mod attrs {
     pub const CUSTOM: &str = "custom";
     /// Account type (string or NULL).
     pub const ACCOUNT_TYPE: &str = "accountType";
-    /// Contacts list.
+    /// Contacts list: a map per contact, with the attributes of [`contact`].
     pub const CONTACTS: &str = "contacts";
     /// Write counter.
     pub const VERSION: &str = "version";
+
+    /// The attributes of one contact's map in [`CONTACTS`].
+    pub mod contact {
+        /// Name (a string, always present).
+        pub const NAME: &str = "name";
+        /// Email (a string, absent when none).
+        pub const EMAIL: &str = "email";
+        /// Phone, E.164 (a string, absent when none).
+        pub const PHONE: &str = "phone";
+        /// Role (a string, absent when none).
+        pub const ROLE: &str = "role";
+    }
 }
 
 /// Attribute of a number claim naming the account that owns the number.
@@ -238,15 +250,16 @@ fn nullable<T>(
 
 /// A contact as stored: a map of the fields it has.
 fn contact(contact: &Contact) -> AttributeValue {
-    let mut map = HashMap::from([("name".to_owned(), s(contact.name.as_str()))]);
+    use attrs::contact::{EMAIL, NAME, PHONE, ROLE};
+    let mut map = HashMap::from([(NAME.to_owned(), s(contact.name.as_str()))]);
     if let Some(email) = &contact.email {
-        map.insert("email".to_owned(), s(email.as_str()));
+        map.insert(EMAIL.to_owned(), s(email.as_str()));
     }
     if let Some(phone) = &contact.phone {
-        map.insert("phone".to_owned(), s(phone.as_str()));
+        map.insert(PHONE.to_owned(), s(phone.as_str()));
     }
     if let Some(role) = &contact.role {
-        map.insert("role".to_owned(), s(role.as_str()));
+        map.insert(ROLE.to_owned(), s(role.as_str()));
     }
     AttributeValue::M(map)
 }

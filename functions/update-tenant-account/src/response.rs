@@ -19,9 +19,8 @@ use shared::http;
 /// prospects than `linkedProspects` lists, else `false`.
 pub const TRUNCATED_HEADER: &str = "x-linked-prospects-truncated";
 
-/// An account as the contract shows it, and as its item stores it (the
-/// attributes carry the contract's names; `version` and the keys are not
-/// read).
+/// An account as the contract shows it (read from its item by the store,
+/// under the store's attribute names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {

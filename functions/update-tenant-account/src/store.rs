@@ -38,6 +38,7 @@
 //! driver plans again from the newer item whenever that condition fails.
 
 pub mod prospects;
+mod read;
 pub mod seeded;
 pub mod view;
 
@@ -149,8 +150,7 @@ pub async fn rename(
         |item| plan(tenant, rename, now, item).map(Plan::Item),
     )
     .await?;
-    serde_dynamo::from_item(item)
-        .map_err(|e| Common::Internal(format!("stored account is malformed: {e}")).into())
+    read::account(&item).map_err(|e| Common::Internal(format!("stored account is malformed: {e}")).into())
 }
 
 /// The rename at `at`, on an account that exists and is `tenant`'s.

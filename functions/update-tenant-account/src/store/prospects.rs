@@ -8,7 +8,7 @@
 //! in descending key order reads the newest prospects first and can stop
 //! after the first few.
 
-use super::account_pk;
+use super::{account_pk, read::Strings};
 use crate::response::{
     Prospect,
     size::{MAX_LINKED_PROSPECTS, MAX_LINKED_PROSPECTS_JSON_BYTES},
@@ -137,27 +137,18 @@ pub async fn newest_linked_prospects(
 /// rebuilding each item's map first (a request lists up to
 /// [`MAX_LINKED_PROSPECTS`] of them).
 fn prospect_from_item(item: &Item) -> Result<Prospect, String> {
-    let required = |name: &str| match item.get(name) {
-        Some(AttributeValue::S(s)) => Ok(s.clone()),
-        Some(_) => Err(format!("{name} is not a string")),
-        None => Err(format!("{name} is missing")),
-    };
-    let optional = |name: &str| match item.get(name) {
-        Some(AttributeValue::S(s)) => Ok(Some(s.clone())),
-        None | Some(AttributeValue::Null(_)) => Ok(None),
-        Some(_) => Err(format!("{name} is not a string")),
-    };
+    let strings = Strings(item);
     Ok(Prospect {
-        prospect_id: required(attrs::PROSPECT_ID)?,
-        tenant_id: required(attrs::TENANT_ID)?,
-        name: optional(attrs::NAME)?,
-        email: optional(attrs::EMAIL)?,
-        domain: optional(attrs::DOMAIN)?,
-        slug: optional(attrs::SLUG)?,
-        phone_number: optional(attrs::PHONE_NUMBER)?,
-        linkedin_profile_url: optional(attrs::LINKEDIN_PROFILE_URL)?,
-        created_at: required(attrs::CREATED_AT)?,
-        updated_at: required(attrs::UPDATED_AT)?,
+        prospect_id: strings.required(attrs::PROSPECT_ID)?,
+        tenant_id: strings.required(attrs::TENANT_ID)?,
+        name: strings.optional(attrs::NAME)?,
+        email: strings.optional(attrs::EMAIL)?,
+        domain: strings.optional(attrs::DOMAIN)?,
+        slug: strings.optional(attrs::SLUG)?,
+        phone_number: strings.optional(attrs::PHONE_NUMBER)?,
+        linkedin_profile_url: strings.optional(attrs::LINKEDIN_PROFILE_URL)?,
+        created_at: strings.required(attrs::CREATED_AT)?,
+        updated_at: strings.required(attrs::UPDATED_AT)?,
     })
 }
 
