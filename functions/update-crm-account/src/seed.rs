@@ -41,8 +41,8 @@ use crate::{
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    auth::SeedSecret,
     clock::Timestamp,
+    seed::credential_items,
     store::{Item, Table},
 };
 use std::collections::{HashMap, HashSet};
@@ -65,12 +65,14 @@ pub struct Seed {
     pub accounts: Vec<SeedAccount>,
 }
 
-/// An API key of a tenant.
+/// An API key and the principal it stands for.
+pub type SeedKey = shared::seed::SeedToken<KeyPrincipal>;
+
+/// The principal an API key stands for, as a seed file gives it: its
+/// tenant. (Not [`crate::auth::Principal`], which only authentication
+/// makes.)
 #[derive(Debug, Clone, Deserialize)]
-pub struct SeedKey {
-    /// The key, or its hash.
-    #[serde(flatten)]
-    pub secret: SeedSecret,
+pub struct KeyPrincipal {
     /// The tenant.
     pub tenant_id: String,
 }
@@ -147,15 +149,10 @@ impl Seed {
         &'a self,
         mut defs: HashMap<&'a str, HashMap<String, FieldDef>>,
     ) -> Result<Vec<Item>, SeedError> {
-        let mut items = Vec::new();
-        for (i, key) in self.api_keys.iter().enumerate() {
-            let principal = seeded::key_principal(&key.tenant_id);
-            items.push(
-                key.secret
-                    .credential(&format!("api_keys[{i}]"), principal)
-                    .map_err(SeedError)?,
-            );
-        }
+        let mut items = credential_items("api_keys", &self.api_keys, |principal| {
+            Ok(seeded::key_principal(&principal.tenant_id))
+        })
+        .map_err(SeedError)?;
         for field in &self.custom_fields {
             let field_type = FieldType::parse(&field.field_type).ok_or_else(|| {
                 SeedError(format!(
