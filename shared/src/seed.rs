@@ -1,4 +1,5 @@
-//! What every function's section of a seed file shares: its credentials.
+//! What the functions' sections of a seed file share: how credentials are
+//! given, and how missing creation and update times are filled in.
 //!
 //! A section lists its credentials (`tokens`, `api_keys`) as objects that
 //! hold the secret, or its hash ([`SeedSecret`]), beside the fields of the
@@ -11,6 +12,9 @@
 //!
 //! [`credential_items`] turns such a list into the credential items to put,
 //! naming a refused credential by its place in the list (`tokens[0]`).
+//!
+//! Records may give their creation and last update times or leave them out;
+//! [`defaulted_times`] fills in the ones left out.
 
 use crate::{auth::SeedSecret, store::Item};
 use serde::Deserialize;
@@ -51,6 +55,21 @@ pub fn credential_items<P>(
             token.secret.credential(&what, principal)
         })
         .collect()
+}
+
+/// A record's creation and last update times, either of which a seed file
+/// may leave out: a missing one is the other, both missing are `now()`.
+/// Whatever `T` holds (the text as given, its parsed instant) is kept as
+/// is; whether the two are in order is the caller's rule.
+pub fn defaulted_times<T: Clone>(created: Option<T>, updated: Option<T>, now: impl FnOnce() -> T) -> (T, T) {
+    match (created, updated) {
+        (Some(created), Some(updated)) => (created, updated),
+        (Some(only), None) | (None, Some(only)) => (only.clone(), only),
+        (None, None) => {
+            let now = now();
+            (now.clone(), now)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +143,15 @@ mod tests {
             items_of("tokens", refused_principal).unwrap_err(),
             "tokens[0]: ou_id is empty"
         );
+    }
+
+    #[test]
+    fn a_missing_time_is_the_other_and_both_missing_are_now() {
+        let now = || "now";
+        assert_eq!(defaulted_times(Some("c"), Some("u"), now), ("c", "u"));
+        assert_eq!(defaulted_times(Some("c"), None, now), ("c", "c"));
+        assert_eq!(defaulted_times(None, Some("u"), now), ("u", "u"));
+        assert_eq!(defaulted_times(None, None, now), ("now", "now"));
     }
 
     #[test]

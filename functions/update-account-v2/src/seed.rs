@@ -32,7 +32,11 @@ use crate::{
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{clock::Timestamp, seed::credential_items, store::Item};
+use shared::{
+    clock::Timestamp,
+    seed::{credential_items, defaulted_times},
+    store::Item,
+};
 use std::collections::HashSet;
 
 /// The name of this function's section in a seed file.
@@ -138,13 +142,7 @@ fn timestamps(account: &SeedAccount, now: Timestamp) -> Result<(String, String),
     };
     let created = parse("createdAt", &account.created_at)?;
     let updated = parse("updatedAt", &account.updated_at)?;
-    let now = (now, now.to_string());
-    let (created, updated) = match (created, updated) {
-        (Some(c), Some(u)) => (c, u),
-        (Some(c), None) => (c.clone(), c),
-        (None, Some(u)) => (u.clone(), u),
-        (None, None) => (now.clone(), now),
-    };
+    let (created, updated) = defaulted_times(created, updated, || (now, now.to_string()));
     if updated.0 < created.0 {
         return Err("updatedAt is before createdAt".to_owned());
     }

@@ -42,7 +42,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
     clock::Timestamp,
-    seed::credential_items,
+    seed::{credential_items, defaulted_times},
     store::{Item, Table},
 };
 use std::collections::{HashMap, HashSet};
@@ -172,10 +172,10 @@ impl Seed {
             );
         }
         let mut numbers = HashSet::new();
-        let now = Timestamp::now().to_string();
+        let now = Timestamp::now();
         for account in &self.accounts {
             let what = format!("account {} of {}", account.id, account.tenant_id);
-            let (item, id, number) = account_item(account, defs.get(account.tenant_id.as_str()), &now)
+            let (item, id, number) = account_item(account, defs.get(account.tenant_id.as_str()), now)
                 .map_err(|e| SeedError(format!("{what}: {e}")))?;
             if !numbers.insert((account.tenant_id.clone(), number)) {
                 return Err(SeedError(format!("{what}: number {number} is used twice")));
@@ -195,7 +195,7 @@ const UPDATED_AT: &str = "updatedAt";
 /// `createdAt` and `updatedAt` of a seeded account: RFC 3339 date-times,
 /// kept exactly as given. A missing one takes the other's value, both
 /// missing are now; `updatedAt` earlier than `createdAt` is refused.
-fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, String), String> {
+fn timestamps(fields: &mut Map<String, Value>, now: Timestamp) -> Result<(String, String), String> {
     let mut take = |name: &str| match fields.remove(name) {
         None => Ok(None),
         Some(Value::String(text)) => match Timestamp::parse(&text) {
@@ -210,17 +210,12 @@ fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, Str
     };
     let created = take(CREATED_AT)?;
     let updated = take(UPDATED_AT)?;
-    if let (Some((_, created)), Some((_, updated))) = (&created, &updated)
-        && updated < created
-    {
+    let ((created, created_at), (updated, updated_at)) =
+        defaulted_times(created, updated, || (now.to_string(), now));
+    if updated_at < created_at {
         return Err(format!("{UPDATED_AT} is earlier than {CREATED_AT}"));
     }
-    Ok(match (created, updated) {
-        (Some((c, _)), Some((u, _))) => (c, u),
-        (Some((c, _)), None) => (c.clone(), c),
-        (None, Some((u, _))) => (u.clone(), u),
-        (None, None) => (now.to_owned(), now.to_owned()),
-    })
+    Ok((created, updated))
 }
 
 /// A seeded account's item, its id and its number: the fields checked as
@@ -228,7 +223,7 @@ fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, Str
 fn account_item(
     account: &SeedAccount,
     defs: Option<&HashMap<String, FieldDef>>,
-    now: &str,
+    now: Timestamp,
 ) -> Result<(Item, AccountId, i64), String> {
     let refused = |e: crate::error::ApiError| e.envelope().message;
     let id = AccountId::parse(Some(&account.id.to_string())).map_err(refused)?;

@@ -45,7 +45,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
     clock::Timestamp,
-    seed::credential_items,
+    seed::{credential_items, defaulted_times},
     store::Item,
     validate::{EmailAddress, is_currency, is_iana_timezone, is_language_tag},
 };
@@ -179,10 +179,8 @@ impl Seed {
             };
             let created = timestamp("created_at", &account.created_at)?;
             let updated = timestamp("updated_at", &account.updated_at)?;
-            let (created_at, created) = created
-                .or_else(|| updated.clone())
-                .unwrap_or_else(|| (now, now.to_string()));
-            let (updated_at, updated) = updated.unwrap_or_else(|| (created_at, created.clone()));
+            let ((created_at, created), (updated_at, updated)) =
+                defaulted_times(created, updated, || (now, now.to_string()));
             if updated_at < created_at {
                 return Err(what("updated_at is before created_at"));
             }
