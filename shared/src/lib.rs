@@ -28,6 +28,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod patch;
+pub mod seed;
 pub mod store;
 pub mod telemetry;
 pub mod typeid;

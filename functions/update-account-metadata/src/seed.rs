@@ -15,13 +15,14 @@
 //! resets demo records to the file's state.
 
 use crate::{
+    auth::Principal,
     change::{AccountName, MAX_METADATA_KEYS, metadata_value},
     request::AccountId,
     store::{account_item, leads::lead_item, token_principal},
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{auth::SeedSecret, clock::Timestamp, store::Item, validate::DomainName};
+use shared::{clock::Timestamp, seed::credential_items, store::Item, validate::DomainName};
 
 /// The name of this function's section in a seed file.
 pub const SEED_SECTION: &str = "update-account-metadata";
@@ -41,15 +42,9 @@ pub struct Seed {
     pub leads: Vec<SeedLead>,
 }
 
-/// A bearer token bound to an OU.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedToken {
-    /// The token, or its hash.
-    #[serde(flatten)]
-    pub secret: SeedSecret,
-    /// The OU the token is active in.
-    pub ou_id: String,
-}
+/// A bearer token and the principal it stands for: the OU it is active in
+/// (`ou_id`).
+pub type SeedToken = shared::seed::SeedToken<Principal>;
 
 /// An account.
 #[derive(Debug, Clone, Deserialize)]
@@ -101,12 +96,10 @@ impl Seed {
     /// The items to put, after checking every record.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let now = Timestamp::now().to_string();
-        let mut items = Vec::new();
-        for (i, token) in self.tokens.iter().enumerate() {
-            let principal = token_principal(&token.ou_id);
-            let item = token.secret.credential(&format!("tokens[{i}]"), principal);
-            items.push(item.map_err(|e| bad("credentials", e))?);
-        }
+        let mut items = credential_items("tokens", &self.tokens, |principal| {
+            Ok(token_principal(&principal.ou_id))
+        })
+        .map_err(|e| bad("credentials", e))?;
         for account in &self.accounts {
             items.push(checked_account_item(account, &now)?);
         }

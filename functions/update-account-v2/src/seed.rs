@@ -25,14 +25,18 @@
 //! naming the account. Email markers are written with the accounts.
 
 use crate::{
-    auth::Role,
+    auth::Principal,
     change::Change,
     request::WireBody,
     store::seeded::{self, SeededAccount},
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use shared::{auth::SeedSecret, clock::Timestamp, store::Item};
+use shared::{
+    clock::Timestamp,
+    seed::{credential_items, defaulted_times},
+    store::Item,
+};
 use std::collections::HashSet;
 
 /// The name of this function's section in a seed file.
@@ -50,17 +54,9 @@ pub struct Seed {
     pub accounts: Vec<SeedAccount>,
 }
 
-/// A token with a role on some accounts.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedToken {
-    /// The token, or its hash.
-    #[serde(flatten)]
-    pub secret: SeedSecret,
-    /// `admin`, `manager` or `readonly`.
-    pub role: Role,
-    /// The accounts it may access.
-    pub account_ids: Vec<String>,
-}
+/// A token and the principal it stands for: a `role` (`admin`, `manager`
+/// or `readonly`) on the accounts it may access (`account_ids`).
+pub type SeedToken = shared::seed::SeedToken<Principal>;
 
 /// An account.
 #[derive(Debug, Clone, Deserialize)]
@@ -89,16 +85,10 @@ pub struct SeedError(String);
 impl Seed {
     /// The items to put, after checking every record.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
-        let mut items = Vec::new();
-        for (i, token) in self.tokens.iter().enumerate() {
-            let principal = seeded::token_principal(token.role, &token.account_ids);
-            items.push(
-                token
-                    .secret
-                    .credential(&format!("tokens[{i}]"), principal)
-                    .map_err(SeedError)?,
-            );
-        }
+        let mut items = credential_items("tokens", &self.tokens, |principal| {
+            Ok(seeded::token_principal(principal.role, &principal.account_ids))
+        })
+        .map_err(SeedError)?;
         let mut emails = HashSet::new();
         let now = Timestamp::now();
         for account in &self.accounts {
@@ -152,13 +142,7 @@ fn timestamps(account: &SeedAccount, now: Timestamp) -> Result<(String, String),
     };
     let created = parse("createdAt", &account.created_at)?;
     let updated = parse("updatedAt", &account.updated_at)?;
-    let now = (now, now.to_string());
-    let (created, updated) = match (created, updated) {
-        (Some(c), Some(u)) => (c, u),
-        (Some(c), None) => (c.clone(), c),
-        (None, Some(u)) => (u.clone(), u),
-        (None, None) => (now.clone(), now),
-    };
+    let (created, updated) = defaulted_times(created, updated, || (now, now.to_string()));
     if updated.0 < created.0 {
         return Err("updatedAt is before createdAt".to_owned());
     }

@@ -41,8 +41,8 @@ use crate::{
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    auth::SeedSecret,
     clock::Timestamp,
+    seed::{credential_items, defaulted_times},
     store::{Item, Table},
 };
 use std::collections::{HashMap, HashSet};
@@ -65,12 +65,14 @@ pub struct Seed {
     pub accounts: Vec<SeedAccount>,
 }
 
-/// An API key of a tenant.
+/// An API key and the principal it stands for.
+pub type SeedKey = shared::seed::SeedToken<KeyPrincipal>;
+
+/// The principal an API key stands for, as a seed file gives it: its
+/// tenant. (Not [`crate::auth::Principal`], which only authentication
+/// makes.)
 #[derive(Debug, Clone, Deserialize)]
-pub struct SeedKey {
-    /// The key, or its hash.
-    #[serde(flatten)]
-    pub secret: SeedSecret,
+pub struct KeyPrincipal {
     /// The tenant.
     pub tenant_id: String,
 }
@@ -147,15 +149,10 @@ impl Seed {
         &'a self,
         mut defs: HashMap<&'a str, HashMap<String, FieldDef>>,
     ) -> Result<Vec<Item>, SeedError> {
-        let mut items = Vec::new();
-        for (i, key) in self.api_keys.iter().enumerate() {
-            let principal = seeded::key_principal(&key.tenant_id);
-            items.push(
-                key.secret
-                    .credential(&format!("api_keys[{i}]"), principal)
-                    .map_err(SeedError)?,
-            );
-        }
+        let mut items = credential_items("api_keys", &self.api_keys, |principal| {
+            Ok(seeded::key_principal(&principal.tenant_id))
+        })
+        .map_err(SeedError)?;
         for field in &self.custom_fields {
             let field_type = FieldType::parse(&field.field_type).ok_or_else(|| {
                 SeedError(format!(
@@ -175,10 +172,10 @@ impl Seed {
             );
         }
         let mut numbers = HashSet::new();
-        let now = Timestamp::now().to_string();
+        let now = Timestamp::now();
         for account in &self.accounts {
             let what = format!("account {} of {}", account.id, account.tenant_id);
-            let (item, id, number) = account_item(account, defs.get(account.tenant_id.as_str()), &now)
+            let (item, id, number) = account_item(account, defs.get(account.tenant_id.as_str()), now)
                 .map_err(|e| SeedError(format!("{what}: {e}")))?;
             if !numbers.insert((account.tenant_id.clone(), number)) {
                 return Err(SeedError(format!("{what}: number {number} is used twice")));
@@ -198,7 +195,7 @@ const UPDATED_AT: &str = "updatedAt";
 /// `createdAt` and `updatedAt` of a seeded account: RFC 3339 date-times,
 /// kept exactly as given. A missing one takes the other's value, both
 /// missing are now; `updatedAt` earlier than `createdAt` is refused.
-fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, String), String> {
+fn timestamps(fields: &mut Map<String, Value>, now: Timestamp) -> Result<(String, String), String> {
     let mut take = |name: &str| match fields.remove(name) {
         None => Ok(None),
         Some(Value::String(text)) => match Timestamp::parse(&text) {
@@ -213,17 +210,12 @@ fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, Str
     };
     let created = take(CREATED_AT)?;
     let updated = take(UPDATED_AT)?;
-    if let (Some((_, created)), Some((_, updated))) = (&created, &updated)
-        && updated < created
-    {
+    let ((created, created_at), (updated, updated_at)) =
+        defaulted_times(created, updated, || (now.to_string(), now));
+    if updated_at < created_at {
         return Err(format!("{UPDATED_AT} is earlier than {CREATED_AT}"));
     }
-    Ok(match (created, updated) {
-        (Some((c, _)), Some((u, _))) => (c, u),
-        (Some((c, _)), None) => (c.clone(), c),
-        (None, Some((u, _))) => (u.clone(), u),
-        (None, None) => (now.to_owned(), now.to_owned()),
-    })
+    Ok((created, updated))
 }
 
 /// A seeded account's item, its id and its number: the fields checked as
@@ -231,7 +223,7 @@ fn timestamps(fields: &mut Map<String, Value>, now: &str) -> Result<(String, Str
 fn account_item(
     account: &SeedAccount,
     defs: Option<&HashMap<String, FieldDef>>,
-    now: &str,
+    now: Timestamp,
 ) -> Result<(Item, AccountId, i64), String> {
     let refused = |e: crate::error::ApiError| e.envelope().message;
     let id = AccountId::parse(Some(&account.id.to_string())).map_err(refused)?;

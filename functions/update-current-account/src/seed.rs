@@ -29,7 +29,7 @@
 //! another account's address, and confirming it then answers 409.
 
 use crate::{
-    auth::Role,
+    auth::Principal,
     change::{
         AccountName,
         code::{CODE_DIGITS, code_hash, parse_code},
@@ -44,8 +44,8 @@ use crate::{
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{
-    auth::SeedSecret,
     clock::Timestamp,
+    seed::{credential_items, defaulted_times},
     store::Item,
     validate::{EmailAddress, is_currency, is_iana_timezone, is_language_tag},
 };
@@ -69,17 +69,9 @@ pub struct Seed {
     pub accounts: Vec<SeedAccount>,
 }
 
-/// An access token of a user with a role on an account.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedToken {
-    /// The token, or its hash.
-    #[serde(flatten)]
-    pub secret: SeedSecret,
-    /// The account.
-    pub account_id: String,
-    /// `owner` or `admin`.
-    pub role: Role,
-}
+/// An access token and the principal it stands for: a user with a `role`
+/// (`owner` or `admin`) on an account (`account_id`).
+pub type SeedToken = shared::seed::SeedToken<Principal>;
 
 /// An account.
 #[derive(Debug, Clone, Deserialize)]
@@ -138,16 +130,13 @@ pub struct SeedError(String);
 impl Seed {
     /// The items to put, after checking every record.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
-        let mut items = Vec::new();
-        for (i, token) in self.tokens.iter().enumerate() {
-            let principal = seeded::token_principal(&token.account_id, token.role);
-            items.push(
-                token
-                    .secret
-                    .credential(&format!("tokens[{i}]"), principal)
-                    .map_err(SeedError)?,
-            );
-        }
+        let mut items = credential_items("tokens", &self.tokens, |principal| {
+            Ok(seeded::token_principal(
+                principal.account_id.as_str(),
+                principal.role,
+            ))
+        })
+        .map_err(SeedError)?;
         let mut emails = HashSet::new();
         let now = Timestamp::now();
         for account in &self.accounts {
@@ -190,10 +179,8 @@ impl Seed {
             };
             let created = timestamp("created_at", &account.created_at)?;
             let updated = timestamp("updated_at", &account.updated_at)?;
-            let (created_at, created) = created
-                .or_else(|| updated.clone())
-                .unwrap_or_else(|| (now, now.to_string()));
-            let (updated_at, updated) = updated.unwrap_or_else(|| (created_at, created.clone()));
+            let ((created_at, created), (updated_at, updated)) =
+                defaulted_times(created, updated, || (now, now.to_string()));
             if updated_at < created_at {
                 return Err(what("updated_at is before created_at"));
             }

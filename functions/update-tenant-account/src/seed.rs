@@ -45,6 +45,7 @@ mod timestamps;
 pub use timestamps::TimestampError;
 
 use crate::{
+    auth::Principal,
     change::AccountName,
     request::AccountId,
     response::{
@@ -58,8 +59,8 @@ use crate::{
 };
 use serde::Deserialize;
 use shared::{
-    auth::SeedSecret,
     clock::Timestamp,
+    seed::credential_items,
     store::Item,
     typeid,
     validate::{BoundedText, DomainName, EmailAddress, PhoneNumber},
@@ -90,15 +91,9 @@ pub struct Seed {
     pub prospects: Vec<SeedProspect>,
 }
 
-/// An API key of a tenant.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedKey {
-    /// The key, or its hash.
-    #[serde(flatten)]
-    pub secret: SeedSecret,
-    /// The tenant.
-    pub tenant_id: String,
-}
+/// An API key and the principal it stands for: its tenant (`tenant_id`,
+/// 1-128 characters, no control characters).
+pub type SeedKey = shared::seed::SeedToken<Principal>;
 
 /// An account.
 #[derive(Debug, Clone, Deserialize)]
@@ -187,23 +182,23 @@ fn created_and_updated(
     Ok((created, updated))
 }
 
-fn tenant_id(what: &str, tenant: &str) -> Result<(), SeedError> {
+/// Checks a tenant id against [`TenantId`]'s rule; the error starts with
+/// the field's name (`tenant_id ...`).
+fn tenant_id(tenant: &str) -> Result<(), String> {
     TenantId::parse(tenant.to_owned())
         .map(drop)
-        .map_err(|e| SeedError(format!("{what}: tenant_id {e}")))
+        .map_err(|e| format!("tenant_id {e}"))
 }
 
 impl Seed {
     /// The items to put, after checking every record.
     pub fn items(&self) -> Result<Vec<Item>, SeedError> {
         let now = Timestamp::now();
-        let mut items = Vec::new();
-        for (i, key) in self.api_keys.iter().enumerate() {
-            let what = format!("api_keys[{i}]");
-            tenant_id(&what, &key.tenant_id)?;
-            let principal = seeded::key_principal(&key.tenant_id);
-            items.push(key.secret.credential(&what, principal).map_err(SeedError)?);
-        }
+        let mut items = credential_items("api_keys", &self.api_keys, |principal| {
+            tenant_id(&principal.tenant_id)?;
+            Ok(seeded::key_principal(&principal.tenant_id))
+        })
+        .map_err(SeedError)?;
         let mut tenants = HashMap::new();
         for account in &self.accounts {
             let id = account.id.clone().unwrap_or_else(|| typeid::new("account"));
@@ -223,7 +218,7 @@ impl Seed {
 fn account_item(account: &SeedAccount, id: &str, now: Timestamp) -> Result<Item, SeedError> {
     let what = format!("account {id}");
     AccountId::parse(id).map_err(|e| SeedError(format!("{what}: {e}")))?;
-    tenant_id(&what, &account.tenant_id)?;
+    tenant_id(&account.tenant_id).map_err(|e| SeedError(format!("{what}: {e}")))?;
     let domain = DomainName::parse(&account.domain).map_err(|e| SeedError(format!("{what}: domain {e}")))?;
     if let Some(name) = &account.name {
         AccountName::parse(name.clone()).map_err(|e| SeedError(format!("{what}: name {e}")))?;
