@@ -8,7 +8,8 @@
 //! ([`validate`]), credentials ([`auth`]), DynamoDB access and the one write
 //! driver ([`store`]), per-container caches ([`cache`]), timestamps
 //! ([`clock`]), logging ([`telemetry`]), the per-request metrics line
-//! ([`metrics`]) and the binaries' allocator ([`allocator`]).
+//! ([`metrics`]), what the seed formats share ([`seed`]) and the binaries'
+//! allocator ([`allocator`]).
 //!
 //! A handler built on this crate reads top to bottom as: authenticate
 //! ([`auth`]) -> parse ([`http::parse_json_object`]) -> validate
