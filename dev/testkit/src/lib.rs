@@ -29,7 +29,8 @@
 //! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
 //! - [`concurrent`]: many copies of a request at once, for race tests.
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests;
-//!   [`body_properties`]: the body properties every endpoint holds, as named proptests.
+//!   [`body_properties`]: the body properties every endpoint holds, as named proptests;
+//!   [`merge_checks`]: what a merge property asserts of validation and of a planned write.
 
 pub mod arbitrary;
 pub mod body_properties;
@@ -41,6 +42,7 @@ pub mod events;
 pub mod fault_proxy;
 pub mod isolation;
 pub mod local_api;
+pub mod merge_checks;
 pub mod routes;
 pub mod runtime_api;
 pub mod secrets;
