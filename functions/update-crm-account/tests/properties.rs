@@ -78,6 +78,8 @@ fn either_way(body: &Body) -> Result<Change, ApiError> {
     parse_and_plan(body, false)
 }
 
+/// Parse + validate + plan, both ways ([`either_way`]); a refusal carries
+/// its status in its envelope too.
 const BODY: BodyContract<Change, ApiError> = BodyContract {
     parse: either_way,
     statuses: |err| {

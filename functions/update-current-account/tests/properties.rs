@@ -60,7 +60,8 @@ fn parse_both(body: &Body) -> Result<Change, ApiError> {
     parse_patch(body)
 }
 
-/// Both bodies; the crate exposes no envelope, only the rendered response.
+/// Both bodies ([`parse_both`]); the crate exposes no envelope, only the
+/// rendered response.
 const BODY: BodyContract<Change, ApiError> = BodyContract {
     parse: parse_both,
     statuses: |err| (None, err.into_response(REQUEST_ID, "PATCH").status()),
