@@ -1,7 +1,8 @@
 //! Generators for the endpoint crates' property tests (`tests/properties.rs`),
 //! written once and parameterised by each contract's names:
 //!
-//! - [`config`]: bounded case counts, no regression files.
+//! - [`config`]: bounded case counts, no regression files; [`concat`]: a
+//!   contract's names from the crate's own lists.
 //! - Bodies to throw at a parser: [`body_bytes`] (raw bytes behind a
 //!   JSON-looking prefix), [`json_value`] (any JSON value) and
 //!   [`field_object`] (an object keyed mostly by the contract's fields).
@@ -29,6 +30,27 @@ pub fn config(cases: u32) -> ProptestConfig {
         failure_persistence: None,
         ..ProptestConfig::default()
     }
+}
+
+/// The names of `first` followed by those of `then`, as one array (for a
+/// contract's field list built from the crate's own constants). `N` must be
+/// `A + B`: anything else fails to compile (the constant's evaluation panics).
+pub const fn concat<const A: usize, const B: usize, const N: usize>(
+    first: [&'static str; A],
+    then: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "concat: N must be A + B");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = first[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = then[i - A];
+        i += 1;
+    }
+    out
 }
 
 /// One of `keys`, owned; every key is drawn with the same weight.
@@ -85,8 +107,8 @@ pub fn field_object(
 /// Arbitrary bytes (up to 2047) behind one of `prefixes` (JSON-looking
 /// starts of a body; `""` for none; must not be empty): every value starts
 /// with one of `prefixes`.
-pub fn body_bytes(prefixes: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
-    let prefix = prop::sample::select(prefixes);
+pub fn body_bytes(prefixes: &[&'static str]) -> impl Strategy<Value = Vec<u8>> {
+    let prefix = prop::sample::select(prefixes.to_vec());
     (prefix, prop::collection::vec(any::<u8>(), 0..2048)).prop_map(|(p, rest)| {
         let mut bytes = p.as_bytes().to_vec();
         bytes.extend(rest);
@@ -264,6 +286,13 @@ mod tests {
                 prop_assert_eq!(object.get(key).map(Value::is_null), Some(value.is_none()));
             }
         }
+    }
+
+    #[test]
+    fn concat_keeps_both_lists_in_order() {
+        const BOTH: [&str; 3] = concat(["a"], ["b", "c"]);
+        assert_eq!(BOTH, ["a", "b", "c"]);
+        assert_eq!(concat::<0, 1, 1>([], ["z"]), ["z"]);
     }
 
     #[test]

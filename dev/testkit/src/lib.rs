@@ -27,9 +27,11 @@
 //!   faults, storage, safe edits: ETag / If-Match and Idempotency-Key, isolation),
 //!   driven by its [`suite::Tested`] fixture.
 //! - [`SentRequests`]: the requests the SDK sends, recorded for tests that count calls.
-//! - [`concurrent`]: many copies of a request at once, for race tests.
+//! - [`concurrent`]: many copies of a request at once, for race tests;
+//!   [`refusals`]: refused requests that must write nothing.
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests;
-//!   [`body_properties`]: the body properties every endpoint holds, as named proptests.
+//!   [`body_properties`]: the body properties every endpoint holds, as named proptests;
+//!   [`merge_checks`]: what a merge property asserts of validation and of a planned write.
 
 pub mod arbitrary;
 pub mod body_properties;
@@ -41,6 +43,8 @@ pub mod events;
 pub mod fault_proxy;
 pub mod isolation;
 pub mod local_api;
+pub mod merge_checks;
+pub mod refusals;
 pub mod routes;
 pub mod runtime_api;
 pub mod secrets;

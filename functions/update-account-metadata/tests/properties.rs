@@ -28,56 +28,40 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use shared::store::{Item, Update, merge};
 use std::collections::HashMap;
-use testkit::arbitrary::{
-    as_btree, assert_documented_status, config, json_value, merge, model, scalar_entry, sent_json, stored_map,
-};
+use testkit::arbitrary::{config, json_value, merge, model, scalar_entry, sent_json, stored_map};
+use testkit::body_properties::{BodyContract, REQUEST_ID};
+use testkit::merge_checks::{accepted, assert_merge_of, assert_write_leaves};
 use update_account_metadata::{
     change::{self, Change, MAX_METADATA_KEYS},
     error::ApiError,
     request::WireBody,
 };
 
-const TOP_FIELDS: [&str; 4] = ["name", "domain", "metadata", "id"];
-const NESTED_KEYS: [&str; 4] = ["a", "b", "plan", ""];
-const PREFIXES: [&str; 8] = [
-    "",
-    "{",
-    "{\"",
-    "{\"metadata\":",
-    "{\"metadata\":{\"a\":",
-    "{\"domain\":\"",
-    "[",
-    "\u{feff}{",
-];
+/// Parse + validate; a refusal carries its status in its envelope too.
+const BODY: BodyContract<Change, ApiError> = BodyContract {
+    parse: |body| WireBody::parse(body).and_then(Change::validate),
+    statuses: |err| {
+        (
+            Some(err.envelope().status),
+            err.into_response(REQUEST_ID).status(),
+        )
+    },
+    prefixes: &["{\"metadata\":", "{\"metadata\":{\"a\":", "{\"domain\":\""],
+    top_fields: &["name", "domain", "metadata", "id"],
+    nested_keys: &["a", "b", "plan", ""],
+};
 
-/// Parse + validate; the error (if any) must map to a documented 4xx.
-fn check_no_panic_and_4xx(body: &Body) -> Result<Change, StatusCode> {
-    WireBody::parse(body)
-        .and_then(Change::validate)
-        .map_err(assert_documented)
-}
-
-fn assert_documented(err: ApiError) -> StatusCode {
-    let status = err.envelope().status;
-    assert_documented_status(Some(status), err.into_response("req-properties").status())
-}
-
-testkit::body_properties!(
-    check = check_no_panic_and_4xx,
-    prefixes = &PREFIXES,
-    top_fields = &TOP_FIELDS,
-    nested_keys = &NESTED_KEYS,
-);
+testkit::body_properties!(BODY);
 
 proptest! {
     #![proptest_config(config(256))]
 
     #[test]
     fn metadata_shaped_json_never_panics(
-        metadata in prop::collection::btree_map("\\PC{0,42}", json_value(&NESTED_KEYS), 0..8),
+        metadata in prop::collection::btree_map("\\PC{0,42}", json_value(BODY.nested_keys), 0..8),
     ) {
         let body = json!({ "metadata": metadata });
-        let _ = check_no_panic_and_4xx(&Body::from(body.to_string()));
+        let _ = BODY.check(&Body::from(body.to_string()));
     }
 }
 
@@ -90,7 +74,7 @@ proptest! {
             (0..MAX_METADATA_KEYS + extra).map(|i| (format!("k{i}"), json!(i))).collect();
         metadata.extend((0..nulls).map(|i| (format!("gone{i}"), Value::Null)));
         let body = json!({ "metadata": metadata });
-        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(body.to_string())).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
+        prop_assert_eq!(BODY.check(&Body::from(body.to_string())).err(), Some(StatusCode::PAYLOAD_TOO_LARGE));
     }
 }
 
@@ -118,19 +102,13 @@ proptest! {
             item.insert(METADATA.to_owned(), AttributeValue::M(stored.clone()));
         }
 
-        let change = match WireBody::parse(&Body::from(body.to_string())).and_then(Change::validate) {
-            Ok(change) => change,
-            Err(e) => return Err(TestCaseError::fail(format!("valid body {body} refused: {e:?}"))),
-        };
+        let change = accepted((BODY.parse)(&Body::from(body.to_string())), &body)?;
         prop_assert!(change.touches_metadata);
         // The same merge from the public per-object function.
         let direct = change::metadata_merge(sent_json(&sent).as_object().cloned().unwrap_or_default());
         prop_assert_eq!(direct.ok(), Some(change.metadata.clone()));
         let expected = model(stored.as_ref(), &sent);
-        let mut keys: Vec<&str> = change.metadata.keys().collect();
-        keys.sort_unstable();
-        prop_assert_eq!(keys, sent.keys().map(String::as_str).collect::<Vec<_>>());
-        prop_assert_eq!(as_btree(merge::merged(&item, METADATA, &change.metadata)), expected.clone());
+        assert_merge_of(&item, METADATA, &change.metadata, sent.keys(), &expected)?;
 
         let mut whole = Update::new();
         merge::set_merged(&mut whole, METADATA, merge::merged(&item, METADATA, &change.metadata));
@@ -141,17 +119,8 @@ proptest! {
             merge::merge_keys(&mut keyed, METADATA, &change.metadata, Some(MAX_METADATA_KEYS));
             plans.push(keyed);
         }
-        for update in plans {
-            let after = update.apply_to(&item);
-            let Some(AttributeValue::M(map)) = after.get(METADATA) else {
-                return Err(TestCaseError::fail("metadata is not a map after the write"));
-            };
-            prop_assert_eq!(as_btree(map.clone()), expected.clone());
-            for (attr, value) in &item {
-                if attr != METADATA {
-                    prop_assert_eq!(after.get(attr), Some(value), "{} kept", attr);
-                }
-            }
+        for update in &plans {
+            assert_write_leaves(update, &item, METADATA, &expected)?;
         }
     }
 }

@@ -11,12 +11,9 @@ use testkit::concurrent::concurrently;
 
 /// Sends every body to `acct_race` at once; each status with its body.
 async fn statuses(f: &Arc<Fixture>, bodies: Vec<Value>) -> Vec<(u16, String)> {
-    concurrently(f, bodies.len(), |f, i| {
-        let body = bodies[i].clone();
-        async move {
-            let tag = body.to_string();
-            (f.patch("acct_race", body).await.status().as_u16(), tag)
-        }
+    concurrently(f, bodies, |f, body| async move {
+        let tag = body.to_string();
+        (f.patch("acct_race", body).await.status().as_u16(), tag)
     })
     .await
 }

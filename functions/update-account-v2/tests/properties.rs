@@ -24,76 +24,48 @@
 //! ([`StoredChange::of`]), which is the public path.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::{Body, http::StatusCode};
+use lambda_http::Body;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use shared::store::{Item, Update, merge};
 use std::collections::{BTreeMap, HashMap};
 use testkit::arbitrary::{
-    Sent, as_btree, assert_documented_status, config, key_of, merge_of, model, scalar_entry, sent_json,
-    stored_map,
+    Sent, as_btree, concat, config, key_of, merge_of, model, scalar_entry, sent_json, stored_map,
 };
-use update_account_v2::{change::Change, error::ApiError, request::WireBody, store::StoredChange};
+use testkit::body_properties::{BodyContract, REQUEST_ID};
+use testkit::merge_checks::{accepted_unless_empty, assert_merge_of};
+use update_account_v2::{
+    change::{ADDRESS_FIELDS, Change, SETTINGS},
+    error::ApiError,
+    request::{WireBody, sent::UPDATABLE_FIELDS},
+    store::StoredChange,
+};
 
-const TOP_FIELDS: [&str; 11] = [
-    "displayName",
-    "email",
-    "phone",
-    "address",
-    "settings",
-    "status",
-    "metadata",
-    "id",
-    "name",
-    "plan",
-    "createdAt",
-];
-const NESTED_KEYS: [&str; 12] = [
-    "street",
-    "city",
-    "state",
-    "postalCode",
-    "country",
-    "timezone",
-    "language",
-    "enableVoiceMail",
-    "enableRecording",
-    "recordingRetention",
-    "smsEnabled",
-    "k",
-];
-const PREFIXES: [&str; 9] = [
-    "",
-    "{",
-    "{\"",
-    "{\"metadata\":",
-    "{\"settings\":{\"timezone\":",
-    "{\"address\":{",
-    "{\"displayName\":\"",
-    "[",
-    "\u{feff}{",
-];
+/// The fields a body may hold, then stored fields a body must not send.
+const TOP_FIELDS: [&str; 11] = concat(UPDATABLE_FIELDS, ["id", "name", "plan", "createdAt"]);
+/// The keys of the address and of the settings, then a metadata key.
+const NESTED_KEYS: [&str; 12] = concat(concat::<5, 6, 11>(ADDRESS_FIELDS, SETTINGS), ["k"]);
 
-/// Parse + validate; the error (if any) must map to a documented 4xx.
-fn check_no_panic_and_4xx(body: &Body) -> Result<Change, StatusCode> {
-    let result = WireBody::parse(body).and_then(Change::validate);
-    match result {
-        Ok(change) => Ok(change),
-        Err(err) => Err(assert_documented(err)),
-    }
-}
+/// Parse + validate; a refusal carries its status in its envelope too.
+const BODY: BodyContract<Change, ApiError> = BodyContract {
+    parse: |body| WireBody::parse(body).and_then(Change::validate),
+    statuses: |err| {
+        (
+            Some(err.envelope().status),
+            err.into_response(REQUEST_ID).status(),
+        )
+    },
+    prefixes: &[
+        "{\"metadata\":",
+        "{\"settings\":{\"timezone\":",
+        "{\"address\":{",
+        "{\"displayName\":\"",
+    ],
+    top_fields: &TOP_FIELDS,
+    nested_keys: &NESTED_KEYS,
+};
 
-fn assert_documented(err: ApiError) -> StatusCode {
-    let status = err.envelope().status;
-    assert_documented_status(Some(status), err.into_response("req-properties").status())
-}
-
-testkit::body_properties!(
-    check = check_no_panic_and_4xx,
-    prefixes = &PREFIXES,
-    top_fields = &TOP_FIELDS,
-    nested_keys = &NESTED_KEYS,
-);
+testkit::body_properties!(BODY);
 
 fn address_entry() -> impl Strategy<Value = (String, Sent)> {
     let text = "[A-Za-z][A-Za-z0-9 ]{0,20}".prop_map(|s| (Value::String(s.clone()), AttributeValue::S(s)));
@@ -168,18 +140,11 @@ proptest! {
             }
         }
 
-        let result = WireBody::parse(&Body::from(Value::Object(body.clone()).to_string())).and_then(Change::validate);
+        let result = (BODY.parse)(&Body::from(Value::Object(body.clone()).to_string()));
         let changes_nothing = display_name.is_none() && sent.iter().all(|m| m.as_ref().is_none_or(BTreeMap::is_empty));
-        if changes_nothing {
-            match result {
-                Err(ApiError::Invalid { field, .. }) => prop_assert_eq!(field, "body"),
-                other => prop_assert!(false, "expected a 400 on body, got {:?}", other),
-            }
+        let nothing_sent = |e: &ApiError| matches!(e, ApiError::Invalid { field, .. } if *field == "body");
+        let Some(change) = accepted_unless_empty(result, changes_nothing, nothing_sent, &body)? else {
             return Ok(());
-        }
-        let change = match result {
-            Ok(change) => change,
-            Err(e) => return Err(TestCaseError::fail(format!("valid body {body:?} refused: {e:?}"))),
         };
         let attrs = StoredChange::of(&change).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         let merges = [&attrs.address, &attrs.settings, &attrs.metadata];
@@ -191,10 +156,7 @@ proptest! {
             let sent = sent.clone().unwrap_or_default();
             let expected = model(stored.as_ref(), &sent);
             // Each key in at most one list, and exactly the keys sent.
-            let mut keys: Vec<&str> = merge.keys().collect();
-            keys.sort_unstable();
-            prop_assert_eq!(keys, sent.keys().map(String::as_str).collect::<Vec<_>>(), "{} keys", attr);
-            prop_assert_eq!(as_btree(merge::merged(&item, attr, merge)), expected.clone(), "{} merged", attr);
+            assert_merge_of(&item, attr, merge, sent.keys(), &expected)?;
             if !merge.is_empty() {
                 merge::merge_keys(&mut keyed, attr, merge, None);
                 merge::set_merged(&mut whole, attr, merge::merged(&item, attr, merge));

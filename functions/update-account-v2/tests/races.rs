@@ -5,7 +5,7 @@ mod common;
 use common::{ADMIN, Fixture};
 use serde_json::json;
 use std::sync::Arc;
-use testkit::concurrent::concurrently;
+use testkit::concurrent::{concurrently, move_against_take, one_winner};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_accounts_claiming_one_email_have_one_winner() {
@@ -17,19 +17,15 @@ async fn twenty_accounts_claiming_one_email_have_one_winner() {
         .collect();
     f.seed(json!({"tokens": [{"token": "racer-admin-0123456789", "role": "admin", "account_ids": ids}], "accounts": accounts}))
         .await;
-    let statuses = concurrently(&f, 20, |f, i| async move {
+    one_winner(&f, 20, |f, i| async move {
         f.patch(
             "racer-admin-0123456789",
             &format!("acc_race_{i}"),
             json!({"email": "prize@example.com"}),
         )
         .await
-        .status()
-        .as_u16()
     })
     .await;
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
     f.assert_email_markers_consistent().await;
 }
 
@@ -40,19 +36,10 @@ async fn an_email_freed_by_one_account_and_claimed_by_another_stays_consistent()
         let current = f.account("acc_1").await["email"].as_s().unwrap().clone();
         // acc_1 moves to a new address while acc_2 takes its current one.
         let moves = [("acc_1", format!("acme.{round}@acme.com")), ("acc_2", current)];
-        let statuses = concurrently(&f, 2, |f, i| {
-            let (id, email) = moves[i].clone();
-            async move {
-                f.patch(ADMIN, id, json!({ "email": email }))
-                    .await
-                    .status()
-                    .as_u16()
-            }
+        move_against_take(&f, round, moves, |f, (id, email)| async move {
+            f.patch(ADMIN, id, json!({ "email": email })).await
         })
         .await;
-        let (moved, took) = (statuses[0], statuses[1]);
-        assert_eq!(moved, 200, "round {round}");
-        assert!(took == 200 || took == 409, "round {round}: {took}");
         f.assert_email_markers_consistent().await;
     }
 }
@@ -60,7 +47,7 @@ async fn an_email_freed_by_one_account_and_claimed_by_another_stays_consistent()
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_metadata_keys_all_land() {
     let f = Arc::new(Fixture::new().await);
-    let statuses = concurrently(&f, 30, |f, i| async move {
+    let statuses = concurrently(&f, 0..30, |f, i| async move {
         f.patch(ADMIN, "acc_1", json!({"metadata": {format!("k{i}"): i}}))
             .await
             .status()

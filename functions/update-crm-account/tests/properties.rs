@@ -22,101 +22,101 @@
 //!    and `store::exact`, which call exactly these) are private.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::{Body, http::StatusCode};
+use lambda_http::Body;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use shared::store::{Item, Update, merge};
 use std::collections::HashMap;
-use testkit::arbitrary::{
-    Sent, as_btree, assert_documented_status, config, json_value, key_of, merge, model, sent_json, stored_map,
-};
+use testkit::arbitrary::{Sent, config, json_value, key_of, merge, model, sent_json, stored_map};
+use testkit::body_properties::{BodyContract, REQUEST_ID};
+use testkit::merge_checks::{accepted, accepted_unless_empty, assert_merge_of, assert_write_leaves};
 use update_crm_account::{
     change::{Change, custom},
     error::ApiError,
     request::{AccountId, WireBody},
-    store::definition::{FieldDef, FieldType},
+    store::definition::{FieldDef, definition_item},
 };
 
-const TOP_FIELDS: [&str; 15] = [
-    "id",
-    "createdAt",
-    "updatedAt",
-    "title",
-    "description",
-    "address",
-    "isActive",
-    "primaryEmail",
-    "primaryPhone",
-    "number",
-    "custom",
-    "accountType",
-    "contacts",
-    "name",
-    "role",
-];
-const NESTED_KEYS: [&str; 10] = [
-    "note", "size", "vip", "since", "region", "tags", "name", "email", "phone", "role",
-];
-const PREFIXES: [&str; 9] = [
-    "",
-    "{",
-    "{\"",
-    "{\"custom\":",
-    "{\"custom\":{\"region\":",
-    "{\"contacts\":[{",
-    "{\"title\":\"",
-    "[",
-    "\u{feff}{",
+/// The tenant's custom fields, one of each type: key, type name (as
+/// stored) and options.
+const CUSTOM_FIELDS: [(&str, &str, &[&str]); 6] = [
+    ("note", "text", &[]),
+    ("size", "number", &[]),
+    ("vip", "boolean", &[]),
+    ("since", "date", &[]),
+    ("region", "dropdown", &["north", "south"]),
+    ("tags", "multiselect", &["a", "b"]),
 ];
 
-/// The tenant's custom fields, one of each type.
+/// [`CUSTOM_FIELDS`] as the crate reads them from their stored definitions.
 fn defs() -> HashMap<String, FieldDef> {
-    let def = |key: &str, t: FieldType, options: &[&str]| {
-        (
-            key.to_owned(),
-            FieldDef::new(key, t, options.iter().map(|o| (*o).to_owned()).collect()),
-        )
-    };
-    HashMap::from([
-        def("note", FieldType::Text, &[]),
-        def("size", FieldType::Number, &[]),
-        def("vip", FieldType::Boolean, &[]),
-        def("since", FieldType::Date, &[]),
-        def("region", FieldType::Dropdown, &["north", "south"]),
-        def("tags", FieldType::Multiselect, &["a", "b"]),
-    ])
+    CUSTOM_FIELDS
+        .iter()
+        .map(|&(key, field_type, options)| {
+            let options: Vec<String> = options.iter().map(|o| (*o).to_owned()).collect();
+            let item = definition_item("t", key, field_type, &options);
+            (key.to_owned(), FieldDef::from_item(&item).expect("a definition"))
+        })
+        .collect()
 }
 
 fn account() -> AccountId {
     AccountId::parse(Some("42")).expect("a valid id")
 }
 
-/// Parse + validate + plan custom values; errors must be documented 4xx.
-fn check_no_panic_and_4xx(body: &Body, allow_new: bool) -> Result<Change, StatusCode> {
-    let change = WireBody::parse(body)
-        .and_then(|wire| Change::validate(wire, account()))
-        .map_err(assert_documented)?;
-    custom::plan(&defs(), &change.custom, allow_new).map_err(assert_documented)?;
+/// Parse + validate + plan custom values (`allow_new`: new options allowed).
+fn parse_and_plan(body: &Body, allow_new: bool) -> Result<Change, ApiError> {
+    let change = WireBody::parse(body).and_then(|wire| Change::validate(wire, account()))?;
+    custom::plan(&defs(), &change.custom, allow_new)?;
     Ok(change)
 }
 
-/// [`check_no_panic_and_4xx`] with new options allowed, then without.
-fn check_either_way(body: &Body) -> Result<Change, StatusCode> {
-    let _ = check_no_panic_and_4xx(body, true);
-    check_no_panic_and_4xx(body, false)
+/// [`parse_and_plan`] with new options allowed (a refusal must be
+/// documented too), then without.
+fn either_way(body: &Body) -> Result<Change, ApiError> {
+    let _ = parse_and_plan(body, true).map_err(|err| BODY.documented(err));
+    parse_and_plan(body, false)
 }
 
-fn assert_documented(err: ApiError) -> StatusCode {
-    let status = err.envelope().status;
-    assert_documented_status(Some(status), err.into_response("req-properties").status())
-}
+/// Parse + validate + plan, both ways ([`either_way`]); a refusal carries
+/// its status in its envelope too.
+const BODY: BodyContract<Change, ApiError> = BodyContract {
+    parse: either_way,
+    statuses: |err| {
+        (
+            Some(err.envelope().status),
+            err.into_response(REQUEST_ID).status(),
+        )
+    },
+    prefixes: &[
+        "{\"custom\":",
+        "{\"custom\":{\"region\":",
+        "{\"contacts\":[{",
+        "{\"title\":\"",
+    ],
+    top_fields: &[
+        "id",
+        "createdAt",
+        "updatedAt",
+        "title",
+        "description",
+        "address",
+        "isActive",
+        "primaryEmail",
+        "primaryPhone",
+        "number",
+        "custom",
+        "accountType",
+        "contacts",
+        "name",
+        "role",
+    ],
+    nested_keys: &[
+        "note", "size", "vip", "since", "region", "tags", "name", "email", "phone", "role",
+    ],
+};
 
-testkit::body_properties!(
-    check = check_either_way,
-    prefixes = &PREFIXES,
-    top_fields = &TOP_FIELDS,
-    nested_keys = &NESTED_KEYS,
-);
+testkit::body_properties!(BODY);
 
 proptest! {
     #![proptest_config(config(256))]
@@ -124,14 +124,14 @@ proptest! {
     #[test]
     fn custom_shaped_json_never_panics(
         custom in prop::collection::btree_map(
-            prop::sample::select(NESTED_KEYS.to_vec()).prop_map(str::to_owned),
-            json_value(&NESTED_KEYS),
+            key_of(BODY.nested_keys),
+            json_value(BODY.nested_keys),
             0..6,
         ),
         allow_new in any::<bool>(),
     ) {
         let body = json!({ "custom": custom });
-        let _ = check_no_panic_and_4xx(&Body::from(body.to_string()), allow_new);
+        let _ = parse_and_plan(&Body::from(body.to_string()), allow_new).map_err(|err| BODY.documented(err));
     }
 }
 
@@ -187,24 +187,15 @@ proptest! {
 
         let result = WireBody::parse(&Body::from(Value::Object(body.clone()).to_string()))
             .and_then(|wire| Change::validate(wire, account()));
-        if sent.is_empty() && title.is_none() {
-            prop_assert!(matches!(result, Err(ApiError::NothingToUpdate)), "expected nothing to update, got {:?}", result);
+        let changes_nothing = sent.is_empty() && title.is_none();
+        let nothing_to_update = |e: &ApiError| matches!(e, ApiError::NothingToUpdate);
+        let Some(change) = accepted_unless_empty(result, changes_nothing, nothing_to_update, &body)? else {
             return Ok(());
-        }
-        let change = match result {
-            Ok(change) => change,
-            Err(e) => return Err(TestCaseError::fail(format!("valid body {body:?} refused: {e:?}"))),
         };
-        let plan = match custom::plan(&defs(), &change.custom, allow_new) {
-            Ok(plan) => plan,
-            Err(e) => return Err(TestCaseError::fail(format!("valid custom {sent:?} refused: {e:?}"))),
-        };
+        let plan = accepted(custom::plan(&defs(), &change.custom, allow_new), &sent)?;
         prop_assert!(plan.new_options.is_empty());
         let expected = model(stored.as_ref(), &sent);
-        let mut keys: Vec<&str> = plan.merge.keys().collect();
-        keys.sort_unstable();
-        prop_assert_eq!(keys, sent.keys().map(String::as_str).collect::<Vec<_>>());
-        prop_assert_eq!(as_btree(merge::merged(&item, CUSTOM, &plan.merge)), expected.clone());
+        assert_merge_of(&item, CUSTOM, &plan.merge, sent.keys(), &expected)?;
 
         let mut whole = Update::new();
         merge::set_merged(&mut whole, CUSTOM, merge::merged(&item, CUSTOM, &plan.merge));
@@ -215,17 +206,8 @@ proptest! {
             merge::merge_keys(&mut keyed, CUSTOM, &plan.merge, None);
             plans.push(keyed);
         }
-        for update in plans {
-            let after = update.apply_to(&item);
-            let Some(AttributeValue::M(map)) = after.get(CUSTOM) else {
-                return Err(TestCaseError::fail("custom is not a map after the write"));
-            };
-            prop_assert_eq!(as_btree(map.clone()), expected.clone());
-            for (name, value) in &item {
-                if name != CUSTOM {
-                    prop_assert_eq!(after.get(name), Some(value), "{} kept", name);
-                }
-            }
+        for update in &plans {
+            assert_write_leaves(update, &item, CUSTOM, &expected)?;
         }
     }
 }

@@ -24,7 +24,7 @@
 //!    calls it is private).
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_http::{Body, http::StatusCode};
+use lambda_http::Body;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use shared::{
@@ -33,9 +33,9 @@ use shared::{
     store::{Item, Update, merge},
 };
 use std::collections::HashMap;
-use testkit::arbitrary::{
-    Sent, as_btree, assert_documented_status, config, key_of, merge_of, model, sent_json, stored_map,
-};
+use testkit::arbitrary::{Sent, as_btree, config, key_of, merge_of, model, sent_json, stored_map};
+use testkit::body_properties::{BodyContract, REQUEST_ID};
+use testkit::merge_checks::{accepted_unless_empty, assert_merge_of};
 use update_current_account::{
     change::{self, Change},
     error::ApiError,
@@ -43,41 +43,34 @@ use update_current_account::{
     store::{self, attrs},
 };
 
-const TOP_FIELDS: [&str; 4] = ["name", "email", "settings", "code"];
-const NESTED_KEYS: &[&str] = &["currency", "timezone", "language", "theme"];
-const PREFIXES: [&str; 8] = [
-    "",
-    "{",
-    "{\"",
-    "{\"settings\":",
-    "{\"settings\":{\"timezone\":",
-    "{\"name\":\"",
-    "[",
-    "\u{feff}{",
-];
-
-/// Parse + validate both bodies; every error must render as a documented 4xx.
-fn check_no_panic_and_4xx(body: &Body) -> Result<Change, StatusCode> {
-    let _ = parse_json_object::<ConfirmBody>(body, MAX_BODY_BYTES)
-        .map_err(ApiError::from)
-        .and_then(change::confirmation_code)
-        .map_err(assert_documented);
+/// The PATCH body parsed as `request::body` does, then validated.
+fn parse_patch(body: &Body) -> Result<Change, ApiError> {
     parse_json_object::<PatchBody>(body, MAX_BODY_BYTES)
         .map_err(ApiError::from)
         .and_then(Change::validate)
-        .map_err(assert_documented)
 }
 
-fn assert_documented(err: ApiError) -> StatusCode {
-    assert_documented_status(None, err.into_response("req-properties", "PATCH").status())
+/// The body read as a confirmation too (a refusal must be documented),
+/// then as a PATCH ([`parse_patch`]).
+fn parse_both(body: &Body) -> Result<Change, ApiError> {
+    let _ = parse_json_object::<ConfirmBody>(body, MAX_BODY_BYTES)
+        .map_err(ApiError::from)
+        .and_then(change::confirmation_code)
+        .map_err(|err| BODY.documented(err));
+    parse_patch(body)
 }
 
-testkit::body_properties!(
-    check = check_no_panic_and_4xx,
-    prefixes = &PREFIXES,
-    top_fields = &TOP_FIELDS,
-    nested_keys = NESTED_KEYS,
-);
+/// Both bodies ([`parse_both`]); the crate exposes no envelope, only the
+/// rendered response.
+const BODY: BodyContract<Change, ApiError> = BodyContract {
+    parse: parse_both,
+    statuses: |err| (None, err.into_response(REQUEST_ID, "PATCH").status()),
+    prefixes: &["{\"settings\":", "{\"settings\":{\"timezone\":", "{\"name\":\""],
+    top_fields: &["name", "email", "settings", "code"],
+    nested_keys: &["currency", "timezone", "language", "theme"],
+};
+
+testkit::body_properties!(BODY);
 
 fn setting_entry() -> impl Strategy<Value = (String, Sent)> {
     let text = |values: Vec<&'static str>| {
@@ -97,7 +90,7 @@ proptest! {
     #[test]
     fn valid_settings_merges_follow_the_model(
         sent in merge_of(0.8, setting_entry(), 0..5),
-        stored in stored_map(key_of(&NESTED_KEYS[..3]), 0..5),
+        stored in stored_map(key_of(&BODY.nested_keys[..3]), 0..5),
         name in prop::option::of("[A-Za-z][A-Za-z ]{0,10}"),
     ) {
         let mut body = Map::new();
@@ -117,26 +110,14 @@ proptest! {
             item.insert(attrs::SETTINGS.to_owned(), AttributeValue::M(stored.clone()));
         }
 
-        let result = parse_json_object::<PatchBody>(&Body::from(Value::Object(body.clone()).to_string()), MAX_BODY_BYTES)
-            .map_err(ApiError::from)
-            .and_then(Change::validate);
-        if body.is_empty() {
-            match result {
-                Err(ApiError::Invalid { field, .. }) => prop_assert_eq!(field, "body"),
-                other => prop_assert!(false, "expected a 400 on body, got {:?}", other),
-            }
+        let result = parse_patch(&Body::from(Value::Object(body.clone()).to_string()));
+        let nothing_sent = |e: &ApiError| matches!(e, ApiError::Invalid { field, .. } if *field == "body");
+        let Some(change) = accepted_unless_empty(result, body.is_empty(), nothing_sent, &body)? else {
             return Ok(());
-        }
-        let change = match result {
-            Ok(change) => change,
-            Err(e) => return Err(TestCaseError::fail(format!("valid body {body:?} refused: {e:?}"))),
         };
         let sent = sent.unwrap_or_default();
         let expected = model(stored.as_ref(), &sent);
-        let mut keys: Vec<&str> = change.settings.keys().collect();
-        keys.sort_unstable();
-        prop_assert_eq!(keys, sent.keys().map(String::as_str).collect::<Vec<_>>());
-        prop_assert_eq!(as_btree(merge::merged(&item, attrs::SETTINGS, &change.settings)), expected.clone());
+        assert_merge_of(&item, attrs::SETTINGS, &change.settings, sent.keys(), &expected)?;
 
         let mut keyed = Update::new();
         merge::merge_keys(&mut keyed, attrs::SETTINGS, &change.settings, None);

@@ -6,7 +6,7 @@ mod common;
 use common::Fixture;
 use serde_json::json;
 use std::sync::Arc;
-use testkit::concurrent::concurrently;
+use testkit::concurrent::{concurrently, move_against_take, one_winner};
 use update_current_account::store::budget::{
     MAX_CODES_PER_WINDOW, MAX_TRIES_PER_CHANGE, MAX_TRIES_PER_WINDOW,
 };
@@ -21,18 +21,14 @@ async fn twenty_accounts_claiming_one_new_email_have_one_winner() {
         .map(|i| json!({"id": format!("racer_{i}"), "email": format!("racer{i}@example.com"), "name": format!("Racer {i}"), "type": "individual"}))
         .collect();
     f.seed(json!({"tokens": tokens, "accounts": accounts})).await;
-    let statuses = concurrently(&f, 20, |f, i| async move {
+    one_winner(&f, 20, |f, i| async move {
         f.patch(
             &format!("racer-token-{i:02}-0123456789"),
             json!({"email": "Prize@Example.com"}),
         )
         .await
-        .status()
-        .as_u16()
     })
     .await;
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
     f.assert_email_markers_consistent().await;
 }
 
@@ -45,14 +41,10 @@ async fn changing_an_email_while_another_claims_the_old_one_stays_consistent() {
         let current = f.account("acct_1").await["email"].as_s().unwrap().clone();
         let next = format!("one.{round}@example.com");
         let moves = [(common::T1, next), (common::ADMIN, current.clone())];
-        let statuses = concurrently(&f, 2, |f, i| {
-            let (token, email) = moves[i].clone();
-            async move { f.patch(token, json!({ "email": email })).await.status().as_u16() }
+        let took = move_against_take(&f, round, moves, |f, (token, email)| async move {
+            f.patch(token, json!({ "email": email })).await
         })
         .await;
-        let (moved, took) = (statuses[0], statuses[1]);
-        assert_eq!(moved, 200, "round {round}");
-        assert!(took == 200 || took == 409, "round {round}: {took}");
         f.assert_email_markers_consistent().await;
         let admin_email = f.account("acct_admin").await["email"].as_s().unwrap().clone();
         assert_eq!(took == 200, admin_email == current, "round {round}");
@@ -73,14 +65,11 @@ async fn parallel_guesses_cannot_exceed_the_attempt_budget() {
         .map(|i| format!("{:010}", (u64::from(i) * 7_919_000_003) % 10_000_000_000))
         .filter(|g| *g != code)
         .collect();
-    let messages = concurrently(&f, guesses.len(), |f, i| {
-        let guess = guesses[i].clone();
-        async move {
-            testkit::events::body_json(&f.confirm(common::T2, &guess).await)["message"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
+    let messages = concurrently(&f, guesses, |f, guess| async move {
+        testkit::events::body_json(&f.confirm(common::T2, &guess).await)["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     })
     .await;
     let compared = messages.iter().filter(|m| m.contains("not valid")).count();
@@ -97,7 +86,7 @@ async fn parallel_guesses_cannot_exceed_the_attempt_budget() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_code_requests_cannot_exceed_the_code_budget() {
     let f = Arc::new(Fixture::new().await);
-    let statuses = concurrently(&f, 12, |f, i| async move {
+    let statuses = concurrently(&f, 0..12, |f, i| async move {
         f.patch(common::T2, json!({ "email": format!("burst{i}@example.com") }))
             .await
             .status()
@@ -129,7 +118,7 @@ async fn concurrent_confirms_and_re_requests_keep_the_bounds() {
         200
     );
     let code = f.outbox_code("acct_2").await.unwrap();
-    let results: Vec<(u16, Option<String>)> = concurrently(&f, 30, |f, i| {
+    let results: Vec<(u16, Option<String>)> = concurrently(&f, 0..30, |f, i| {
         let code = code.clone();
         let i = i as u64;
         async move {
@@ -176,7 +165,7 @@ async fn a_confirmation_racing_a_claim_of_its_address_has_one_winner() {
         assert_eq!(requested.status(), 200, "round {round}");
         let code = f.outbox_code("acct_2").await.unwrap();
         // acct_2 confirms the address while acct_1 claims it.
-        let statuses = concurrently(&f, 2, |f, i| {
+        let statuses = concurrently(&f, 0..2, |f, i| {
             let (code, address) = (code.clone(), address.clone());
             async move {
                 let response = match i {

@@ -22,35 +22,36 @@
 use lambda_http::{Body, http::StatusCode};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use testkit::arbitrary::{assert_documented_status, config, field_object, json_value};
+use testkit::arbitrary::{config, field_object, json_value};
+use testkit::body_properties::{BodyContract, REQUEST_ID};
 use update_tenant_account::{
     change::{MAX_ACCOUNT_NAME_CHARS, Rename},
     error::ApiError,
     request::WireBody,
 };
 
-const TOP_FIELDS: [&str; 6] = [
-    "name",
-    "id",
-    "createdAt",
-    "updatedAt",
-    "linkedProspects",
-    "metadata",
-];
-const NESTED_KEYS: [&str; 2] = ["name", "id"];
-const PREFIXES: [&str; 6] = ["", "{", "{\"", "{\"name\":", "{\"name\":\"", "\u{feff}{"];
+/// Parse + validate; a refusal carries its status in its envelope too.
+const BODY: BodyContract<Rename, ApiError> = BodyContract {
+    parse: |body| WireBody::parse(body).and_then(Rename::validate),
+    statuses: |err| {
+        (
+            Some(err.envelope().status),
+            err.into_response(REQUEST_ID).status(),
+        )
+    },
+    prefixes: &["{\"name\":", "{\"name\":\""],
+    top_fields: &[
+        "name",
+        "id",
+        "createdAt",
+        "updatedAt",
+        "linkedProspects",
+        "metadata",
+    ],
+    nested_keys: &["name", "id"],
+};
 
-/// Parse + validate; the error (if any) must map to a documented 4xx.
-fn check_no_panic_and_4xx(body: &Body) -> Result<Rename, StatusCode> {
-    WireBody::parse(body)
-        .and_then(Rename::validate)
-        .map_err(assert_documented)
-}
-
-fn assert_documented(err: ApiError) -> StatusCode {
-    let status = err.envelope().status;
-    assert_documented_status(Some(status), err.into_response("req-properties").status())
-}
+testkit::body_properties!(BODY);
 
 /// The contract's name rule, written independently of the crate.
 fn model_accepts(name: &str) -> bool {
@@ -70,30 +71,23 @@ fn name() -> impl Strategy<Value = String> {
     ]
 }
 
-testkit::body_properties!(
-    check = check_no_panic_and_4xx,
-    prefixes = &PREFIXES,
-    top_fields = &TOP_FIELDS,
-    nested_keys = &NESTED_KEYS,
-);
-
 proptest! {
     #![proptest_config(config(256))]
 
     #[test]
-    fn contract_shaped_json_is_accepted_exactly_when_only_a_valid_name(value in field_object(&TOP_FIELDS, &NESTED_KEYS)) {
+    fn contract_shaped_json_is_accepted_exactly_when_only_a_valid_name(value in field_object(BODY.top_fields, BODY.nested_keys)) {
         let text = value.to_string();
         let only_a_string_name = value.as_object().is_some_and(|o| {
             o.len() == 1 && o.get("name").and_then(Value::as_str).is_some_and(model_accepts)
         });
-        let result = check_no_panic_and_4xx(&Body::from(text.clone()));
+        let result = BODY.check(&Body::from(text.clone()));
         prop_assert_eq!(result.is_ok(), only_a_string_name, "{}", text);
     }
 
     #[test]
     fn names_are_accepted_exactly_by_the_rule(name in name()) {
         let body = json!({ "name": name });
-        match check_no_panic_and_4xx(&Body::from(body.to_string())) {
+        match BODY.check(&Body::from(body.to_string())) {
             Ok(rename) => {
                 prop_assert!(model_accepts(&name), "accepted {:?}", name);
                 prop_assert_eq!(rename.name.as_str(), name.as_str());
@@ -107,8 +101,8 @@ proptest! {
     }
 
     #[test]
-    fn anything_beside_name_is_refused(name in name(), other in prop::sample::select(TOP_FIELDS[1..].to_vec()), value in json_value(&NESTED_KEYS)) {
+    fn anything_beside_name_is_refused(name in name(), other in prop::sample::select(BODY.top_fields[1..].to_vec()), value in json_value(BODY.nested_keys)) {
         let body = json!({ "name": name, other: value });
-        prop_assert_eq!(check_no_panic_and_4xx(&Body::from(body.to_string())).err(), Some(StatusCode::BAD_REQUEST));
+        prop_assert_eq!(BODY.check(&Body::from(body.to_string())).err(), Some(StatusCode::BAD_REQUEST));
     }
 }

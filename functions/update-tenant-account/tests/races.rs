@@ -11,7 +11,7 @@ use testkit::{concurrent::concurrently, events};
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_renames_get_distinct_increasing_timestamps() {
     let f = Arc::new(Fixture::new().await);
-    let bodies = concurrently(&f, 20, |f, i| async move {
+    let bodies = concurrently(&f, 0..20, |f, i| async move {
         events::body_json(&f.patch(ACME, json!({"name": format!("Writer {i}")})).await)
     })
     .await;
