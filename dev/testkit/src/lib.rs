@@ -11,6 +11,9 @@
 //! - [`TestDb`]: what a test starts: a fresh server (or, when
 //!   `DYNAMODB_ENDPOINT` is set, that server with uniquely prefixed tables),
 //!   all tables created, a client for it.
+//! - [`Harness`]: a fresh [`TestDb`] and an endpoint's state on it, what
+//!   every endpoint crate's test fixture is built on.
+//! - [`answers`]: assertions on answers several contracts share.
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
 //! - [`isolation`]: leak, snapshot and revocation checks of the isolation matrices.
 //! - [`fault_proxy`]: faults injected between the SDK and the local server,
@@ -31,6 +34,7 @@
 //! - [`arbitrary`]: proptest generators and the merge model shared by the property tests;
 //!   [`body_properties`]: the body properties every endpoint holds, as named proptests.
 
+pub mod answers;
 pub mod arbitrary;
 pub mod body_properties;
 pub mod claims;
@@ -39,6 +43,7 @@ pub mod cors;
 pub mod emf;
 pub mod events;
 pub mod fault_proxy;
+mod harness;
 pub mod isolation;
 pub mod local_api;
 pub mod routes;
@@ -56,6 +61,7 @@ pub use fault_proxy::{
 };
 pub use fixtures::client::{local_client, local_client_with};
 pub use fixtures::{seed, template};
+pub use harness::{Harness, SeedFormat};
 pub use local_dynamo::LocalDynamo;
 pub use sent::SentRequests;
 pub use test_db::TestDb;
