@@ -33,7 +33,9 @@ testkit::harness_fixture! {
 
 impl Fixture {
     /// Loads a seed section into the table the way `cargo xtask` does:
-    /// checked against what the table already holds. Panics if refused.
+    /// checked against what the table already holds (unlike
+    /// [`testkit::Harness::seed`], which the fixture's own data goes
+    /// through: an empty table holds nothing). Panics if refused.
     pub async fn seed(&self, section: Value) {
         self.try_seed(section).await.expect("valid seed");
     }
