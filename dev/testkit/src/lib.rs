@@ -11,6 +11,9 @@
 //! - [`TestDb`]: what a test starts: a fresh server (or, when
 //!   `DYNAMODB_ENDPOINT` is set, that server with uniquely prefixed tables),
 //!   all tables created, a client for it.
+//! - [`Harness`]: a fresh [`TestDb`] and an endpoint's state on it, what
+//!   every endpoint crate's test fixture is built on.
+//! - [`answers`]: assertions on answers several contracts share.
 //! - [`events`]: API Gateway events from `events/`, and response helpers.
 //! - [`isolation`]: leak, snapshot and revocation checks of the isolation matrices.
 //! - [`fault_proxy`]: faults injected between the SDK and the local server,
@@ -33,6 +36,7 @@
 //!   [`body_properties`]: the body properties every endpoint holds, as named proptests;
 //!   [`merge_checks`]: what a merge property asserts of validation and of a planned write.
 
+pub mod answers;
 pub mod arbitrary;
 pub mod body_properties;
 pub mod claims;
@@ -41,6 +45,7 @@ pub mod cors;
 pub mod emf;
 pub mod events;
 pub mod fault_proxy;
+mod harness;
 pub mod isolation;
 pub mod local_api;
 pub mod merge_checks;
@@ -60,6 +65,7 @@ pub use fault_proxy::{
 };
 pub use fixtures::client::{local_client, local_client_with};
 pub use fixtures::{seed, template};
+pub use harness::{Harness, SeedFormat};
 pub use local_dynamo::LocalDynamo;
 pub use sent::SentRequests;
 pub use test_db::TestDb;

@@ -21,7 +21,7 @@ pub async fn dynamodb_faults_are_unavailable_in_budget_and_change_nothing<T: Tes
     }
     let (status, code) = T::UNAVAILABLE;
     let table = <T::Api as shared::endpoint::Endpoint>::TABLE;
-    let answers = check_faults(t.db(), table, &faults, status, |table| {
+    let answers = check_faults(&t.db, table, &faults, status, |table| {
         super::send::<T>(table, T::valid_request())
     })
     .await;

@@ -9,7 +9,7 @@
 use super::Tested;
 use crate::isolation::{assert_no_leak, changed_keys, key_of, revoke, split};
 use lambda_http::{Body, Response};
-use shared::store::{Item, Key};
+use shared::store::Item;
 use std::future::Future;
 
 /// One principal of the matrix and what it must get.
@@ -70,11 +70,9 @@ pub trait Isolated: Tested {
     /// Sends the one write as `principal`.
     fn send_as(&self, principal: &Self::Principal) -> impl Future<Output = Response<Body>> + Send;
 
-    /// The key of the item the right principal's write changes.
-    fn own_key() -> Key;
-
-    /// Asserts the right principal's answer and its item before and after:
-    /// the change the body promises, the rest of the item kept.
+    /// Asserts the right principal's answer and its item
+    /// ([`Tested::subject`]) before and after: the change the body
+    /// promises, the rest of the item kept.
     fn assert_success(
         &self,
         response: &Response<Body>,
@@ -105,9 +103,9 @@ pub async fn isolation_matrix<T: Isolated>() {
                 "{name}: works before it is revoked: {}",
                 worked.status()
             );
-            revoke(t.db(), table, secret).await;
+            revoke(&t.db, table, secret).await;
         }
-        let before = t.db().snapshot(table).await;
+        let before = t.snapshot().await;
         let marker = needles[0].to_lowercase();
         assert!(
             before
@@ -116,7 +114,7 @@ pub async fn isolation_matrix<T: Isolated>() {
             "{name}: the foreign data is not seeded"
         );
         let response = t.send_as(&row.principal).await;
-        let after = t.db().snapshot(table).await;
+        let after = t.snapshot().await;
         assert_eq!(
             response.status(),
             row.status,
@@ -134,7 +132,7 @@ pub async fn isolation_matrix<T: Isolated>() {
                 );
             }
             None => {
-                let key = T::own_key();
+                let key = T::subject();
                 assert_eq!(changed, [key_of(&key.to_item())], "{name}: another item changed");
                 let (_, old) = split(&before, &key);
                 let (_, new) = split(&after, &key);

@@ -3,9 +3,10 @@
 //! endpoint against the embedded DynamoDB through the endpoint's real
 //! handler, with the fault proxy where a commit's answer must be lost.
 //!
-//! An endpoint implements [`Endpoint`] beside [`Tested`] (its route and
-//! credentials, where the item it writes lives, two valid bodies and one
-//! its validation refuses, its refusals' codes) and runs every check with
+//! An endpoint implements [`Endpoint`] beside [`Tested`] (whose route and
+//! credential the checks use): a second credential, where the item it
+//! writes lives, the field the checks edit and a value of it its
+//! validation refuses, its refusals' codes; and runs every check with
 //! [`endpoint_suite!`](crate::endpoint_suite) (suite `safe_edits`), each
 //! on a fresh fixture. Each check asserts
 //! status, headers, body and what is stored: the subject's `version`, and
@@ -16,50 +17,39 @@ use crate::TestDb;
 use crate::events::header;
 use crate::fault_proxy::{AnswerLoss, FaultProxy, TEST_BUDGET};
 use lambda_http::{Body, Response};
+use serde_json::Value;
 use shared::http::precondition::{etag, weak_etag};
 use shared::idempotency::{REPLAYED, RETENTION};
 use shared::store::{Item, Key, Table};
-use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The error codes of the endpoint's refusals the checks meet.
-pub struct Codes {
-    /// A failed precondition (412).
-    pub precondition: &'static str,
-    /// A malformed `If-Match`, `If-None-Match` or `Idempotency-Key` (400).
-    pub header: &'static str,
-    /// An `Idempotency-Key` reused with another request (422).
-    pub reused: &'static str,
-}
-
-/// What the checks need to know of an endpoint beside [`Tested`].
+/// What the checks need to know of an endpoint beside [`Tested`]: they
+/// send to its [`Tested::ROUTE`] as its [`Tested::CALLER`] (or as a second
+/// credential of the same principal, [`OTHER_SECRET`]), edit one field,
+/// and read the version of its [`Tested::subject`].
 pub trait Endpoint: Tested {
-    /// The request line the checks send: method, path, and the path
-    /// parameters API Gateway would pass.
-    const ROUTE: (
-        &'static str,
-        &'static str,
-        &'static [(&'static str, &'static str)],
-    );
-    /// The success status (200, or 204).
-    const SUCCESS: u16;
     /// Whether the endpoint's ETags are weak (its body shows data the
     /// version does not cover).
     const WEAK: bool = false;
-    /// Two different valid bodies, and one the endpoint's validation refuses (400).
-    const BODIES: [&'static str; 3];
-    /// The codes of its refusals.
-    const CODES: Codes;
+    /// The field the checks edit: two valid bodies set it to [`RENAMES`].
+    const FIELD: &'static str;
+    /// A JSON value of [`Endpoint::FIELD`] that the endpoint's validation
+    /// refuses (400).
+    const INVALID: &'static str;
+}
 
-    /// The item the requests write (it has a `version`).
-    fn subject() -> Key;
+/// The secret of the second credential the checks store for the
+/// principal of [`Tested::CALLER`] ([`crate::Harness::share_credential`]).
+pub const OTHER_SECRET: &str = "safe-edits-second-credential-0123456789";
 
-    /// The credential header of the endpoint's caller (`other`: of a second
-    /// credential that may write the same item).
-    fn credential(other: bool) -> (&'static str, String);
+/// The two values the valid bodies give [`Endpoint::FIELD`].
+pub const RENAMES: [&str; 2] = ["Acme A", "Acme B"];
 
-    /// The fixture with the second credential of [`Endpoint::credential`] stored.
-    fn with_other_credential(self) -> impl Future<Output = Self> + Send;
+/// The checks' bodies: [`Endpoint::FIELD`] set to each of [`RENAMES`],
+/// then to [`Endpoint::INVALID`].
+fn bodies<E: Endpoint>() -> [String; 3] {
+    let [a, b] = RENAMES.map(|name| serde_json::json!({ E::FIELD: name }).to_string());
+    [a, b, format!("{{{}: {}}}", Value::from(E::FIELD), E::INVALID)]
 }
 
 /// What the checks use of an endpoint, gathered.
@@ -70,27 +60,30 @@ struct Target<'a> {
     success: u16,
     unavailable: u16,
     weak: bool,
-    bodies: [&'static str; 3],
+    bodies: [String; 3],
 }
 
 fn target<E: Endpoint>(e: &E) -> Target<'_> {
     Target {
-        db: e.db(),
+        db: &e.db,
         table: <E::Api as shared::endpoint::Endpoint>::TABLE,
         subject: E::subject(),
         success: E::SUCCESS,
         unavailable: E::UNAVAILABLE.0,
         weak: E::WEAK,
-        bodies: E::BODIES,
+        bodies: bodies::<E>(),
     }
 }
 
-/// A fresh fixture of `E`, with its second credential.
+/// A fresh fixture of `E`, with the second credential [`OTHER_SECRET`].
 async fn fixture<E: Endpoint>() -> E {
-    E::start().await.with_other_credential().await
+    let e = E::start().await;
+    e.share_credential(E::CALLER.secret(), OTHER_SECRET).await;
+    e
 }
 
-/// Sends `body` with `headers` as `E`'s caller (see [`Endpoint::credential`]),
+/// Sends `body` with `headers` as `E`'s caller ([`Tested::CALLER`], or
+/// with `other` its second credential [`OTHER_SECRET`]),
 /// with `Content-Type: application/json`, to the endpoint's handler whose
 /// state holds `table`.
 async fn send_via<E: Endpoint>(
@@ -99,11 +92,17 @@ async fn send_via<E: Endpoint>(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Response<Body> {
-    let (method, path, params) = E::ROUTE;
-    let (name, value) = E::credential(other);
+    let super::Route { path, params } = E::ROUTE;
+    let method = <E::Api as shared::endpoint::Endpoint>::METHOD;
+    let caller = if other {
+        E::CALLER.with_secret(OTHER_SECRET)
+    } else {
+        E::CALLER
+    };
+    let (name, value) = caller.header();
     let mut all = vec![("content-type", "application/json"), (name, value.as_str())];
     all.extend_from_slice(headers);
-    let req = crate::events::api_request(method, path, params, &all, Some(body.as_bytes()));
+    let req = crate::events::api_request(method.as_str(), path, params, &all, Some(body.as_bytes()));
     super::send::<E>(table, req).await
 }
 
@@ -183,7 +182,7 @@ fn tag_of<E: Endpoint>(version: u64) -> String {
 pub async fn etag_and_if_match<E: Endpoint>() {
     let e = &fixture::<E>().await;
     let (precondition_code, header_code) = (E::CODES.precondition, E::CODES.header);
-    let [a, b, _] = target(e).bodies;
+    let [a, b, _] = &target(e).bodies;
     let weak = target(e).weak;
     let first = call(e, false, &[], a).await;
     assert_eq!(status(&first), target(e).success, "{}", text(&first));
@@ -249,7 +248,7 @@ pub async fn etag_and_if_match<E: Endpoint>() {
 pub async fn idempotent_retries<E: Endpoint>() {
     let e = &fixture::<E>().await;
     let (reused_code, header_code) = (E::CODES.reused, E::CODES.header);
-    let [a, b, invalid] = target(e).bodies;
+    let [a, b, invalid] = &target(e).bodies;
     let key = [("idempotency-key", "retry-1")];
     let first = call(e, false, &key, a).await;
     assert_eq!(status(&first), target(e).success, "{}", text(&first));
@@ -304,7 +303,7 @@ pub async fn idempotent_retries<E: Endpoint>() {
 /// other answer is the replay of its response.
 pub async fn concurrent_duplicates<E: Endpoint>() {
     let e = &fixture::<E>().await;
-    let [a, ..] = target(e).bodies;
+    let [a, ..] = &target(e).bodies;
     let before = version(e).await;
     let key = [("idempotency-key", "burst-1")];
     let responses = futures::future::join_all((0..20).map(|_| call(e, false, &key, a))).await;
@@ -328,7 +327,7 @@ pub async fn concurrent_duplicates<E: Endpoint>() {
 pub async fn credentials_and_preconditions<E: Endpoint>() {
     let e = &fixture::<E>().await;
     let precondition_code = E::CODES.precondition;
-    let [a, b, _] = target(e).bodies;
+    let [a, b, _] = &target(e).bodies;
     let key = [("idempotency-key", "cred-1")];
     let first = call(e, false, &key, a).await;
     assert_eq!(status(&first), target(e).success, "{}", text(&first));
@@ -374,7 +373,7 @@ fn through<E: Endpoint>(e: &E, proxy: &FaultProxy) -> Table {
 /// is recognised as committed: the answer is the success, applied once.
 pub async fn answer_lost_after_commit<E: Endpoint>() {
     let e = &fixture::<E>().await;
-    let [a, b, _] = target(e).bodies;
+    let [a, b, _] = &target(e).bodies;
     let before = version(e).await;
     let proxy = FaultProxy::start(target(e).db.endpoint()).await;
     let key = [("idempotency-key", "lost-1")];
@@ -413,7 +412,7 @@ pub async fn answer_lost_after_commit<E: Endpoint>() {
 /// first success replayed; the change is applied once.
 pub async fn killed_after_commit<E: Endpoint>() {
     let e = &fixture::<E>().await;
-    let [a, ..] = target(e).bodies;
+    let [a, ..] = &target(e).bodies;
     let before = version(e).await;
     let proxy = FaultProxy::start(target(e).db.endpoint()).await;
     let key = [("idempotency-key", "killed-1")];

@@ -10,7 +10,7 @@ use super::Tested;
 /// error's name or DynamoDB in the body.
 pub async fn storage_failures_are_500_without_internals<T: Tested>() {
     let t = T::start().await;
-    let response = super::send::<T>(t.db().table("NoSuchTable"), T::valid_request()).await;
+    let response = super::send::<T>(t.db.table("NoSuchTable"), T::valid_request()).await;
     let body = T::assert_error(&response, 500, T::INTERNAL).to_string();
     for leak in ["NoSuchTable", "ResourceNotFound", "dynamodb", "DynamoDB"] {
         assert!(!body.contains(leak), "500 body leaks {leak}: {body}");

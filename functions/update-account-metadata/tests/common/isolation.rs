@@ -11,10 +11,9 @@ use super::{Fixture, SALES, assert_no_content};
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::store::{Item, Key};
+use shared::store::Item;
 use testkit::events;
 use testkit::suite::isolation::{Isolated, Row, needles};
-use update_account_metadata::store::account_key;
 
 /// The right principal's account (OU `ou_sales`, token [`SALES`]).
 const OWN: &str = "acct_1";
@@ -123,10 +122,6 @@ impl Isolated for Fixture {
             Some(body.as_bytes()),
         )
         .await
-    }
-
-    fn own_key() -> Key {
-        account_key(OWN)
     }
 
     async fn assert_success(&self, response: &Response<Body>, old: Item, new: Item) {

@@ -8,11 +8,13 @@ mod safe_edits;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
-use shared::store::{Item, attr};
+use shared::store::{Item, Key, attr};
+use std::ops::Deref;
 use std::path::Path;
-use testkit::{TestDb, events, suite::Tested};
+use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
+use testkit::{Harness, SeedFormat, events};
 use update_account_metadata::{
-    Metadata, State, TABLE_LOGICAL_ID, handle,
+    Metadata, handle,
     seed::{SEED_SECTION, Seed},
     store::account_key,
 };
@@ -22,41 +24,39 @@ pub const SALES: &str = "tok-sales-0123456789";
 /// Token of OU `ou_ops` (owns `acct_2`).
 pub const OPS: &str = "tok-ops-0123456789";
 
+/// The endpoint's [`Harness`], seeded with two OUs, an account each, and
+/// two leads on `acct_1`.
 pub struct Fixture {
-    pub db: TestDb,
-    pub state: State,
+    harness: Harness<Metadata>,
     /// When set, requests go to the Python Powertools peer
     /// (`dev/peer-python`) under the Runtime API instead of [`handle`].
     pub peer: Option<testkit::runtime_api::Function>,
 }
 
+impl From<Harness<Metadata>> for Fixture {
+    fn from(harness: Harness<Metadata>) -> Self {
+        Fixture { harness, peer: None }
+    }
+}
+
+impl SeedFormat for Fixture {
+    fn seed_items(section: Value) -> Vec<Item> {
+        testkit::suite::parse_seed(section, Seed::items)
+    }
+}
+
+impl Deref for Fixture {
+    type Target = Harness<Metadata>;
+
+    fn deref(&self) -> &Harness<Metadata> {
+        &self.harness
+    }
+}
+
 impl Fixture {
     /// Two OUs, one account each, two leads on `acct_1`.
     pub async fn new() -> Self {
-        let db = TestDb::start().await;
-        let state = State {
-            table: db.table(TABLE_LOGICAL_ID),
-        };
-        let fixture = Fixture {
-            db,
-            state,
-            peer: None,
-        };
-        fixture
-            .seed(json!({
-                "tokens": [{"token": SALES, "ou_id": "ou_sales"}, {"token": OPS, "ou_id": "ou_ops"}],
-                "accounts": [
-                    {"id": "acct_1", "ou_id": "ou_sales", "name": "Acme", "domain": "acme.com",
-                     "metadata": {"industry": "Technology", "tier": 1}},
-                    {"id": "acct_2", "ou_id": "ou_ops", "name": "Globex", "domain": "globex.com"}
-                ],
-                "leads": [
-                    {"id": "lead_a", "account_id": "acct_1", "email": "a@acme.com", "full_name": "Ann A"},
-                    {"id": "lead_b", "account_id": "acct_1", "email": "b@acme.com", "full_name": "Bob B"}
-                ]
-            }))
-            .await;
-        fixture
+        Self::start().await
     }
 
     /// [`Fixture::new`], its requests answered by the Python peer of this
@@ -89,13 +89,6 @@ impl Fixture {
     }
 
     /// Loads a seed section (this function's format).
-    pub async fn seed(&self, section: Value) {
-        let seed: Seed = serde_json::from_value(section).expect("seed section");
-        self.db
-            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
-            .await;
-    }
-
     /// Seeds account `id` in `ou_sales` with `n` metadata keys `k0..k{n-1}`.
     pub async fn account_with_keys(&self, id: &str, n: usize) {
         let metadata: Map<String, Value> = (0..n).map(|i| (format!("k{i}"), json!(i))).collect();
@@ -122,10 +115,7 @@ impl Fixture {
 
     /// The stored account item.
     pub async fn account(&self, id: &str) -> Item {
-        self.db
-            .get(TABLE_LOGICAL_ID, &account_key(id))
-            .await
-            .expect("account exists")
+        self.get(&account_key(id)).await.expect("account exists")
     }
 
     /// The stored metadata of an account, as JSON.
@@ -143,11 +133,6 @@ impl Fixture {
             other => panic!("{name} is {other:?}"),
         }
     }
-
-    /// Every item of the table, for "nothing changed" checks.
-    pub async fn snapshot(&self) -> Vec<Item> {
-        self.db.snapshot(TABLE_LOGICAL_ID).await
-    }
 }
 
 impl Tested for Fixture {
@@ -159,34 +144,33 @@ impl Tested for Fixture {
     const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
     const INTERNAL: &'static str = "internal_error";
     const THROTTLED: Option<&'static str> = Some("throttled");
+    const CODES: Codes = Codes::SNAKE_CASE;
+    const ASSERT_ERROR: AssertError = assert_problem;
+    const ROUTE: Route = Route {
+        path: "/accounts/acct_1/metadata",
+        params: &[("accountId", "acct_1")],
+    };
+    const CALLER: Credential = Credential::Bearer(SALES);
+    const SUCCESS: u16 = 204;
+    const VALID_BODY: &'static str = r#"{"name": "Faulted", "metadata": {"k": 1}}"#;
 
-    fn demo_items() -> Vec<Item> {
-        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
+    fn subject() -> Key {
+        account_key("acct_1")
     }
 
-    async fn start() -> Self {
-        Fixture::new().await
-    }
-
-    fn db(&self) -> &TestDb {
-        &self.db
-    }
-
-    fn valid_request() -> lambda_http::Request {
-        events::api_request(
-            "PATCH",
-            "/accounts/acct_1/metadata",
-            &[("accountId", "acct_1")],
-            &[
-                ("authorization", &format!("Bearer {SALES}")),
-                ("content-type", "application/json"),
+    fn fixture_seed() -> Value {
+        json!({
+            "tokens": [{"token": SALES, "ou_id": "ou_sales"}, {"token": OPS, "ou_id": "ou_ops"}],
+            "accounts": [
+                {"id": "acct_1", "ou_id": "ou_sales", "name": "Acme", "domain": "acme.com",
+                 "metadata": {"industry": "Technology", "tier": 1}},
+                {"id": "acct_2", "ou_id": "ou_ops", "name": "Globex", "domain": "globex.com"}
             ],
-            Some(br#"{"name": "Faulted", "metadata": {"k": 1}}"#),
-        )
-    }
-
-    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
-        assert_problem(response, status, code)
+            "leads": [
+                {"id": "lead_a", "account_id": "acct_1", "email": "a@acme.com", "full_name": "Ann A"},
+                {"id": "lead_b", "account_id": "acct_1", "email": "b@acme.com", "full_name": "Bob B"}
+            ]
+        })
     }
 
     fn assert_event_envelope(file: &Path, response: &Response<Body>) {

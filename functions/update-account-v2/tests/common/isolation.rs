@@ -5,9 +5,8 @@
 use super::{ACC, ADMIN, Fixture, ok};
 use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::{Item, Key};
+use shared::store::Item;
 use testkit::suite::isolation::{Isolated, Row, needles};
-use update_account_v2::store::account_key;
 
 /// Tokens on `acc_globex` only (the data no other principal may see); the
 /// revoked row deletes the admin's after it worked.
@@ -92,10 +91,6 @@ impl Isolated for Fixture {
         let Principal(account, token, body) = principal;
         let headers: Vec<(&str, &str)> = token.map(|t| ("x-auth-token", t)).into_iter().collect();
         self.patch_with(account, &headers, body.as_bytes()).await
-    }
-
-    fn own_key() -> Key {
-        account_key(ACC)
     }
 
     async fn assert_success(&self, response: &Response<Body>, _: Item, new: Item) {

@@ -6,13 +6,16 @@ mod safe_edits;
 
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::store::Item;
+use shared::store::{Item, Key};
 use shared::validate::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use testkit::{TestDb, events, suite::Tested};
+#[allow(unused_imports)]
+pub use testkit::answers::ok;
+use testkit::events;
+use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
 use update_account_v2::{
-    AccountV2, State, TABLE_LOGICAL_ID, handle,
+    AccountV2,
     seed::{SEED_SECTION, Seed},
     store::account_key,
 };
@@ -24,47 +27,14 @@ pub const READONLY: &str = "v2-readonly-token-0123456789";
 /// but no token sees it.
 pub const ACC: &str = "acc_1";
 
-pub struct Fixture {
-    pub db: TestDb,
-    pub state: State,
+testkit::harness_fixture! {
+    /// The endpoint's [`testkit::Harness`], seeded with an admin, a manager
+    /// and a readonly token, and three accounts.
+    pub struct Fixture(Harness<AccountV2>);
+    seed_items: Seed::items;
 }
 
 impl Fixture {
-    pub async fn new() -> Self {
-        let db = TestDb::start().await;
-        let state = State {
-            table: db.table(TABLE_LOGICAL_ID),
-        };
-        let fixture = Fixture { db, state };
-        fixture
-            .seed(json!({
-                "tokens": [
-                    {"token": ADMIN, "role": "admin", "account_ids": ["acc_1", "acc_2"]},
-                    {"token": MANAGER, "role": "manager", "account_ids": ["acc_1"]},
-                    {"token": READONLY, "role": "readonly", "account_ids": ["acc_1"]}
-                ],
-                "accounts": [
-                    {"id": "acc_1", "name": "Acme Corporation", "plan": "professional", "createdAt": "2023-10-15T10:30:00Z",
-                     "displayName": "Acme Corp", "email": "admin@acme.com", "phone": "+1-555-0100",
-                     "address": {"street": "123 Main St", "city": "Boston", "state": "MA", "postalCode": "02110", "country": "US"},
-                     "settings": {"timezone": "America/New_York", "language": "en", "enableVoiceMail": true,
-                                  "enableRecording": false, "recordingRetention": 30, "smsEnabled": true},
-                     "metadata": {"crm_id": "42"}},
-                    {"id": "acc_2", "name": "Globex", "plan": "starter", "displayName": "Globex", "email": "ops@globex.com"},
-                    {"id": "acc_3", "name": "Hidden", "plan": "starter", "displayName": "Hidden", "email": "hidden@example.com"}
-                ]
-            }))
-            .await;
-        fixture
-    }
-
-    pub async fn seed(&self, section: Value) {
-        let seed: Seed = serde_json::from_value(section).expect("seed section");
-        self.db
-            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
-            .await;
-    }
-
     /// PATCH with `Content-Type: application/json` and `headers`.
     pub async fn patch_with(&self, id: &str, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
         let mut all = vec![("content-type", "application/json")];
@@ -75,11 +45,8 @@ impl Fixture {
     /// PATCH with exactly `headers` (no default `Content-Type`).
     pub async fn patch_exactly(&self, id: &str, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
         let path = format!("/v2/accounts/{id}");
-        handle(
-            &self.state,
-            events::api_request("PATCH", &path, &[("accountId", id)], headers, Some(body)),
-        )
-        .await
+        self.request("PATCH", &path, &[("accountId", id)], headers, body)
+            .await
     }
 
     /// PATCH with `X-Auth-Token: token`.
@@ -89,14 +56,7 @@ impl Fixture {
     }
 
     pub async fn account(&self, id: &str) -> Item {
-        self.db
-            .get(TABLE_LOGICAL_ID, &account_key(id))
-            .await
-            .expect("account exists")
-    }
-
-    pub async fn snapshot(&self) -> Vec<Item> {
-        self.db.snapshot(TABLE_LOGICAL_ID).await
+        self.get(&account_key(id)).await.expect("account exists")
     }
 
     pub async fn assert_email_markers_consistent(&self) {
@@ -124,35 +84,48 @@ impl Tested for Fixture {
     /// Contract 004 lists 429 for "retry later", and no 503.
     const UNAVAILABLE: (u16, &'static str) = (429, "RATE_LIMITED");
     const INTERNAL: &'static str = "INTERNAL_ERROR";
-    const TRANSACTIONAL: bool = true;
-
-    fn demo_items() -> Vec<Item> {
-        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
-    }
-
-    async fn start() -> Self {
-        Fixture::new().await
-    }
-
-    fn db(&self) -> &TestDb {
-        &self.db
-    }
-
-    /// A new address: a transaction (account, new marker, old marker).
-    fn valid_request() -> lambda_http::Request {
-        events::api_request(
-            "PATCH",
-            &format!("/v2/accounts/{ACC}"),
-            &[("accountId", ACC)],
-            &[("x-auth-token", ADMIN), ("content-type", "application/json")],
-            Some(br#"{"email": "faulted@example.com", "displayName": "Faulted"}"#),
-        )
-    }
-
-    /// Asserts the envelope; returns the whole body.
-    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
+    const CODES: Codes = Codes {
+        precondition: "PRECONDITION_FAILED",
+        header: "INVALID_REQUEST",
+        reused: "IDEMPOTENCY_KEY_REUSED",
+    };
+    /// The envelope asserted; the whole body returned.
+    const ASSERT_ERROR: AssertError = |response, status, code| {
         assert_error(response, status, code);
         events::body_json(response)
+    };
+    const TRANSACTIONAL: bool = true;
+    const ROUTE: Route = Route {
+        path: "/v2/accounts/acc_1",
+        params: &[("accountId", ACC)],
+    };
+    const CALLER: Credential = Credential::Header("x-auth-token", ADMIN);
+    const SUCCESS: u16 = 200;
+    /// A new address: a transaction (account, new marker, old marker).
+    const VALID_BODY: &'static str = r#"{"email": "faulted@example.com", "displayName": "Faulted"}"#;
+
+    fn subject() -> Key {
+        account_key(ACC)
+    }
+
+    fn fixture_seed() -> Value {
+        json!({
+            "tokens": [
+                {"token": ADMIN, "role": "admin", "account_ids": ["acc_1", "acc_2"]},
+                {"token": MANAGER, "role": "manager", "account_ids": ["acc_1"]},
+                {"token": READONLY, "role": "readonly", "account_ids": ["acc_1"]}
+            ],
+            "accounts": [
+                {"id": "acc_1", "name": "Acme Corporation", "plan": "professional", "createdAt": "2023-10-15T10:30:00Z",
+                 "displayName": "Acme Corp", "email": "admin@acme.com", "phone": "+1-555-0100",
+                 "address": {"street": "123 Main St", "city": "Boston", "state": "MA", "postalCode": "02110", "country": "US"},
+                 "settings": {"timezone": "America/New_York", "language": "en", "enableVoiceMail": true,
+                              "enableRecording": false, "recordingRetention": 30, "smsEnabled": true},
+                 "metadata": {"crm_id": "42"}},
+                {"id": "acc_2", "name": "Globex", "plan": "starter", "displayName": "Globex", "email": "ops@globex.com"},
+                {"id": "acc_3", "name": "Hidden", "plan": "starter", "displayName": "Hidden", "email": "hidden@example.com"}
+            ]
+        })
     }
 
     fn assert_event_envelope(_: &Path, response: &Response<Body>) {
@@ -160,13 +133,6 @@ impl Tested for Fixture {
             assert!(events::body_json(response)["error"]["code"].is_string());
         }
     }
-}
-
-pub fn ok(response: &Response<Body>) -> Value {
-    let body = events::body_json(response);
-    assert_eq!(response.status(), 200, "{body}");
-    assert_eq!(events::header(response, "content-type"), Some("application/json"));
-    body
 }
 
 /// Asserts the contract's envelope; returns `error.details` (or null).

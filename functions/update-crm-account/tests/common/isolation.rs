@@ -8,10 +8,9 @@
 use super::{Fixture, KEY_A};
 use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::{Item, Key};
+use shared::store::Item;
 use testkit::events;
 use testkit::suite::isolation::{Isolated, Row, needles};
-use update_crm_account::store::account_key;
 
 /// Tenant `globex`'s key, seeded with its account 3001 (the data no other
 /// principal may see); the revoked row deletes it after it worked.
@@ -76,10 +75,6 @@ impl Isolated for Fixture {
     async fn send_as(&self, principal: &Principal) -> Response<Body> {
         let Principal(path, key) = principal;
         self.patch_raw(path, *key, BODY.as_bytes()).await
-    }
-
-    fn own_key() -> Key {
-        account_key("a", 1001)
     }
 
     async fn assert_success(&self, response: &Response<Body>, _: Item, new: Item) {

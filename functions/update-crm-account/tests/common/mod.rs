@@ -8,12 +8,13 @@ mod safe_edits;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::store::Item;
+use shared::store::{Item, Key};
 use std::collections::HashMap;
 use std::path::Path;
-use testkit::{TestDb, events, suite::Tested};
+use testkit::events;
+use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
 use update_crm_account::{
-    CrmAccount, State, TABLE_LOGICAL_ID, handle,
+    CrmAccount,
     seed::{SEED_SECTION, Seed},
     store::{account_key, definition::field_key},
 };
@@ -23,45 +24,18 @@ pub const KEY_A: &str = "crm-key-a-0123456789";
 /// Tenant B's key: account 2001 (number 1234 too: numbers are per tenant).
 pub const KEY_B: &str = "crm-key-b-0123456789";
 
-pub struct Fixture {
-    pub db: TestDb,
-    pub state: State,
+testkit::harness_fixture! {
+    /// The endpoint's [`testkit::Harness`], seeded with two tenants' keys,
+    /// custom fields and accounts.
+    pub struct Fixture(Harness<CrmAccount>);
+    seed_items: Seed::items;
 }
 
 impl Fixture {
-    pub async fn new() -> Self {
-        let db = TestDb::start().await;
-        let state = State {
-            table: db.table(TABLE_LOGICAL_ID),
-        };
-        let fixture = Fixture { db, state };
-        fixture
-            .seed(json!({
-                "api_keys": [{"token": KEY_A, "tenant_id": "a"}, {"token": KEY_B, "tenant_id": "b"}],
-                "custom_fields": [
-                    {"tenant_id": "a", "key": "region", "type": "dropdown", "options": ["north", "south"]},
-                    {"tenant_id": "a", "key": "services", "type": "multiselect", "options": ["plumbing", "hvac"]},
-                    {"tenant_id": "a", "key": "since", "type": "date"},
-                    {"tenant_id": "a", "key": "sqft", "type": "number"},
-                    {"tenant_id": "a", "key": "note", "type": "text"},
-                    {"tenant_id": "a", "key": "vip", "type": "boolean"},
-                    {"tenant_id": "a", "key": "a.b #x :v", "type": "text"},
-                    {"tenant_id": "b", "key": "region", "type": "dropdown", "options": ["east"]}
-                ],
-                "accounts": [
-                    {"tenant_id": "a", "id": 1001, "number": 1234, "title": "Acme HQ", "description": "Main",
-                     "address": ["1 Main St"], "primaryEmail": "ops@acme.com", "primaryPhone": "+1 217 555 0101",
-                     "accountType": "commercial", "contacts": [{"name": "Ann"}], "custom": {"region": "north", "sqft": 10}},
-                    {"tenant_id": "a", "id": 1002, "number": 1300, "title": "Acme Warehouse"},
-                    {"tenant_id": "b", "id": 2001, "number": 1234, "title": "B's account"}
-                ]
-            }))
-            .await;
-        fixture
-    }
-
     /// Loads a seed section into the table the way `cargo xtask` does:
-    /// checked against what the table already holds. Panics if refused.
+    /// checked against what the table already holds (unlike
+    /// [`testkit::Harness::seed`], which the fixture's own data goes
+    /// through: an empty table holds nothing). Panics if refused.
     pub async fn seed(&self, section: Value) {
         self.try_seed(section).await.expect("valid seed");
     }
@@ -74,14 +48,14 @@ impl Fixture {
             .items_with(&self.state.table)
             .await
             .map_err(|e| e.to_string())?;
-        self.db.put(TABLE_LOGICAL_ID, items).await;
+        self.put(items).await;
         Ok(())
     }
 
     /// Puts raw items into the table, bypassing every check (malformed
     /// data written by other tools).
     pub async fn put_raw(&self, items: Vec<Item>) {
-        self.db.put(TABLE_LOGICAL_ID, items).await;
+        self.put(items).await;
     }
 
     /// PATCH `path` (`/accounts/1001?x=y`) with raw body bytes as JSON.
@@ -117,7 +91,7 @@ impl Fixture {
                     .collect::<HashMap<String, String>>(),
             );
         }
-        handle(&self.state, req).await
+        self.send(req).await
     }
 
     /// PATCH with a JSON body and tenant A's key.
@@ -127,28 +101,17 @@ impl Fixture {
     }
 
     pub async fn account(&self, tenant: &str, id: i64) -> Item {
-        self.db
-            .get(TABLE_LOGICAL_ID, &account_key(tenant, id))
-            .await
-            .expect("account exists")
+        self.get(&account_key(tenant, id)).await.expect("account exists")
     }
 
     pub async fn options(&self, tenant: &str, field: &str) -> Vec<String> {
-        let item = self
-            .db
-            .get(TABLE_LOGICAL_ID, &field_key(tenant, field))
-            .await
-            .expect("field exists");
+        let item = self.get(&field_key(tenant, field)).await.expect("field exists");
         item["options"]
             .as_l()
             .unwrap()
             .iter()
             .map(|o| o.as_s().unwrap().clone())
             .collect()
-    }
-
-    pub async fn snapshot(&self) -> Vec<Item> {
-        self.db.snapshot(TABLE_LOGICAL_ID).await
     }
 
     /// Number claims: every account's number has exactly one claim, owned by
@@ -201,33 +164,48 @@ impl Tested for Fixture {
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "ServiceUnavailableError");
     const INTERNAL: &'static str = "InternalServerError";
+    const CODES: Codes = Codes {
+        precondition: "PreconditionFailedError",
+        header: "BadRequestError",
+        reused: "UnprocessableEntityError",
+    };
+    const ASSERT_ERROR: AssertError = assert_error;
     const TRANSACTIONAL: bool = true;
 
-    fn demo_items() -> Vec<Item> {
-        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
-    }
-
-    async fn start() -> Self {
-        Fixture::new().await
-    }
-
-    fn db(&self) -> &TestDb {
-        &self.db
-    }
-
+    const ROUTE: Route = Route {
+        path: "/accounts/1001",
+        params: &[("accountId", "1001")],
+    };
+    const CALLER: Credential = Credential::Header("x-api-key", KEY_A);
+    const SUCCESS: u16 = 200;
     /// A new number: a transaction (account update + number claim).
-    fn valid_request() -> lambda_http::Request {
-        events::api_request(
-            "PATCH",
-            "/accounts/1001",
-            &[("accountId", "1001")],
-            &[("x-api-key", KEY_A), ("content-type", "application/json")],
-            Some(br#"{"title": "Faulted", "number": 98765}"#),
-        )
+    const VALID_BODY: &'static str = r#"{"title": "Faulted", "number": 98765}"#;
+
+    fn subject() -> Key {
+        account_key("a", 1001)
     }
 
-    fn assert_error(response: &Response<Body>, status: u16, name: &str) -> Value {
-        assert_error(response, status, name)
+    fn fixture_seed() -> Value {
+        json!({
+            "api_keys": [{"token": KEY_A, "tenant_id": "a"}, {"token": KEY_B, "tenant_id": "b"}],
+            "custom_fields": [
+                {"tenant_id": "a", "key": "region", "type": "dropdown", "options": ["north", "south"]},
+                {"tenant_id": "a", "key": "services", "type": "multiselect", "options": ["plumbing", "hvac"]},
+                {"tenant_id": "a", "key": "since", "type": "date"},
+                {"tenant_id": "a", "key": "sqft", "type": "number"},
+                {"tenant_id": "a", "key": "note", "type": "text"},
+                {"tenant_id": "a", "key": "vip", "type": "boolean"},
+                {"tenant_id": "a", "key": "a.b #x :v", "type": "text"},
+                {"tenant_id": "b", "key": "region", "type": "dropdown", "options": ["east"]}
+            ],
+            "accounts": [
+                {"tenant_id": "a", "id": 1001, "number": 1234, "title": "Acme HQ", "description": "Main",
+                 "address": ["1 Main St"], "primaryEmail": "ops@acme.com", "primaryPhone": "+1 217 555 0101",
+                 "accountType": "commercial", "contacts": [{"name": "Ann"}], "custom": {"region": "north", "sqft": 10}},
+                {"tenant_id": "a", "id": 1002, "number": 1300, "title": "Acme Warehouse"},
+                {"tenant_id": "b", "id": 2001, "number": 1234, "title": "B's account"}
+            ]
+        })
     }
 
     fn assert_event_envelope(_: &Path, response: &Response<Body>) {

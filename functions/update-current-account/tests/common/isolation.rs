@@ -5,10 +5,9 @@
 use super::{Fixture, T1};
 use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::{Item, Key};
+use shared::store::Item;
 use testkit::events;
 use testkit::suite::isolation::{Isolated, Row, needles};
-use update_current_account::store::account_key;
 
 /// The owner token of `acct_globex` (the data no other principal may see);
 /// the revoked row deletes it after it worked.
@@ -78,10 +77,6 @@ impl Isolated for Fixture {
         headers.extend(authorization.as_deref().map(|a| ("authorization", a)));
         headers.extend(account.map(|a| ("x-account-id", a)));
         self.patch_with_headers(&headers, BODY.as_bytes()).await
-    }
-
-    fn own_key() -> Key {
-        account_key("acct_1")
     }
 
     async fn assert_success(&self, response: &Response<Body>, _: Item, new: Item) {

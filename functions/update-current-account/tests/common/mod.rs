@@ -8,12 +8,15 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::clock::Timestamp;
-use shared::store::Item;
+use shared::store::{Item, Key};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use testkit::{TestDb, events, suite::Tested};
+#[allow(unused_imports)]
+pub use testkit::answers::ok;
+use testkit::events;
+use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
 use update_current_account::{
-    ConfirmEmail, CurrentAccount, State, TABLE_LOGICAL_ID, handle, handle_confirm,
+    ConfirmEmail, CurrentAccount, handle_confirm,
     seed::{SEED_SECTION, Seed},
     store::{account_key, email::normalized, outbox_key},
 };
@@ -25,44 +28,14 @@ pub const T2: &str = "v1-token-owner-2-0123456789";
 /// Admin (of acct_admin).
 pub const ADMIN: &str = "v1-token-admin-0123456789";
 
-pub struct Fixture {
-    pub db: TestDb,
-    pub state: State,
+testkit::harness_fixture! {
+    /// The endpoint's [`testkit::Harness`], seeded with two owners' and an
+    /// admin's tokens and their accounts.
+    pub struct Fixture(Harness<CurrentAccount>);
+    seed_items: Seed::items;
 }
 
 impl Fixture {
-    pub async fn new() -> Self {
-        let db = TestDb::start().await;
-        let state = State {
-            table: db.table(TABLE_LOGICAL_ID),
-        };
-        let fixture = Fixture { db, state };
-        fixture
-            .seed(json!({
-                "tokens": [
-                    {"token": T1, "account_id": "acct_1", "role": "owner"},
-                    {"token": T2, "account_id": "acct_2", "role": "owner"},
-                    {"token": ADMIN, "account_id": "acct_admin", "role": "admin"}
-                ],
-                "accounts": [
-                    {"id": "acct_1", "email": "one@example.com", "name": "One", "type": "business",
-                     "created_at": "2025-01-12T09:30:00Z", "settings": {"currency": "USD", "language": "en"}},
-                    {"id": "acct_2", "email": "two@example.com", "name": "Two", "type": "individual",
-                     "email_verification": "required"},
-                    {"id": "acct_admin", "email": "admin@example.com", "name": "Admin", "type": "business"}
-                ]
-            }))
-            .await;
-        fixture
-    }
-
-    pub async fn seed(&self, section: Value) {
-        let seed: Seed = serde_json::from_value(section).expect("seed section");
-        self.db
-            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
-            .await;
-    }
-
     pub async fn patch_raw(
         &self,
         token: Option<&str>,
@@ -75,11 +48,7 @@ impl Fixture {
             headers.push(("authorization", auth));
         }
         headers.extend_from_slice(extra);
-        handle(
-            &self.state,
-            events::api_request("PATCH", "/v1/account", &[], &headers, Some(body)),
-        )
-        .await
+        self.patch_with_headers(&headers, body).await
     }
 
     pub async fn patch(&self, token: &str, body: Value) -> Response<Body> {
@@ -105,26 +74,17 @@ impl Fixture {
 
     /// PATCH /v1/account with exactly these headers.
     pub async fn patch_with_headers(&self, headers: &[(&str, &str)], body: &[u8]) -> Response<Body> {
-        let req = events::api_request("PATCH", "/v1/account", &[], headers, Some(body));
-        handle(&self.state, req).await
+        self.request("PATCH", "/v1/account", &[], headers, body).await
     }
 
     pub async fn account(&self, id: &str) -> Item {
-        self.db
-            .get(TABLE_LOGICAL_ID, &account_key(id))
-            .await
-            .expect("account exists")
+        self.get(&account_key(id)).await.expect("account exists")
     }
 
     pub async fn outbox_code(&self, id: &str) -> Option<String> {
-        self.db
-            .get(TABLE_LOGICAL_ID, &outbox_key(id))
+        self.get(&outbox_key(id))
             .await
             .map(|item| item["code"].as_s().unwrap().clone())
-    }
-
-    pub async fn snapshot(&self) -> Vec<Item> {
-        self.db.snapshot(TABLE_LOGICAL_ID).await
     }
 
     /// The email marker invariant over the whole table: every account's
@@ -155,7 +115,7 @@ impl Fixture {
             "pending_expires_at".to_owned(),
             AttributeValue::S("2000-01-01T00:00:00.000Z".to_owned()),
         );
-        self.db.put(TABLE_LOGICAL_ID, vec![account]).await;
+        self.put(vec![account]).await;
     }
 
     /// Moves the start of account `id`'s verification window a day back,
@@ -167,7 +127,7 @@ impl Fixture {
             "verify_window_started_at".to_owned(),
             AttributeValue::S(past.to_string()),
         );
-        self.db.put(TABLE_LOGICAL_ID, vec![account]).await;
+        self.put(vec![account]).await;
     }
 
     /// A number attribute of account `id` (0 when missing).
@@ -188,36 +148,40 @@ impl Tested for Fixture {
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
     const INTERNAL: &'static str = "internal_error";
+    const CODES: Codes = Codes {
+        header: "invalid_request",
+        ..Codes::SNAKE_CASE
+    };
+    const ASSERT_ERROR: AssertError = assert_error;
     const TRANSACTIONAL: bool = true;
-
-    fn demo_items() -> Vec<Item> {
-        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
-    }
-
-    async fn start() -> Self {
-        Fixture::new().await
-    }
-
-    fn db(&self) -> &TestDb {
-        &self.db
-    }
-
+    const ROUTE: Route = Route {
+        path: "/v1/account",
+        params: &[],
+    };
+    const CALLER: Credential = Credential::Bearer(T1);
+    const SUCCESS: u16 = 200;
     /// A new address: a transaction (account, new marker, old marker).
-    fn valid_request() -> lambda_http::Request {
-        events::api_request(
-            "PATCH",
-            "/v1/account",
-            &[],
-            &[
-                ("authorization", &format!("Bearer {T1}")),
-                ("content-type", "application/json"),
-            ],
-            Some(br#"{"email": "faulted@example.com"}"#),
-        )
+    const VALID_BODY: &'static str = r#"{"email": "faulted@example.com"}"#;
+
+    fn subject() -> Key {
+        account_key("acct_1")
     }
 
-    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
-        assert_error(response, status, code)
+    fn fixture_seed() -> Value {
+        json!({
+            "tokens": [
+                {"token": T1, "account_id": "acct_1", "role": "owner"},
+                {"token": T2, "account_id": "acct_2", "role": "owner"},
+                {"token": ADMIN, "account_id": "acct_admin", "role": "admin"}
+            ],
+            "accounts": [
+                {"id": "acct_1", "email": "one@example.com", "name": "One", "type": "business",
+                 "created_at": "2025-01-12T09:30:00Z", "settings": {"currency": "USD", "language": "en"}},
+                {"id": "acct_2", "email": "two@example.com", "name": "Two", "type": "individual",
+                 "email_verification": "required"},
+                {"id": "acct_admin", "email": "admin@example.com", "name": "Admin", "type": "business"}
+            ]
+        })
     }
 
     fn assert_event_envelope(_: &Path, response: &Response<Body>) {
@@ -227,9 +191,13 @@ impl Tested for Fixture {
     }
 }
 
-/// The fixture, its requests sent to the confirmation route
-/// (`POST /v1/account/email/confirm`, the `confirm-account-email` function).
-pub struct Confirm(pub Fixture);
+testkit::harness_fixture! {
+    /// The fixture's data, its requests sent to the confirmation route
+    /// (`POST /v1/account/email/confirm`, the `confirm-account-email`
+    /// function).
+    pub struct Confirm(Harness<ConfirmEmail>);
+    seed_items: Seed::items;
+}
 
 impl Tested for Confirm {
     type Api = ConfirmEmail;
@@ -239,34 +207,22 @@ impl Tested for Confirm {
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
     const INTERNAL: &'static str = "internal_error";
+    const CODES: Codes = Fixture::CODES;
+    const ASSERT_ERROR: AssertError = assert_error;
+    const ROUTE: Route = Route {
+        path: "/v1/account/email/confirm",
+        params: &[],
+    };
+    const CALLER: Credential = Credential::Bearer(T2);
+    const SUCCESS: u16 = 200;
+    const VALID_BODY: &'static str = r#"{"code": "1234567890"}"#;
 
-    fn demo_items() -> Vec<Item> {
-        Fixture::demo_items()
+    fn subject() -> Key {
+        account_key("acct_2")
     }
 
-    async fn start() -> Self {
-        Confirm(Fixture::new().await)
-    }
-
-    fn db(&self) -> &TestDb {
-        &self.0.db
-    }
-
-    fn valid_request() -> lambda_http::Request {
-        events::api_request(
-            "POST",
-            "/v1/account/email/confirm",
-            &[],
-            &[
-                ("authorization", &format!("Bearer {T2}")),
-                ("content-type", "application/json"),
-            ],
-            Some(br#"{"code": "1234567890"}"#),
-        )
-    }
-
-    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
-        assert_error(response, status, code)
+    fn fixture_seed() -> Value {
+        Fixture::fixture_seed()
     }
 
     fn assert_event_envelope(file: &Path, response: &Response<Body>) {
@@ -302,13 +258,6 @@ pub fn without_counters(items: Vec<Item>) -> Vec<Item> {
             item
         })
         .collect()
-}
-
-pub fn ok(response: &Response<Body>) -> Value {
-    let body = events::body_json(response);
-    assert_eq!(response.status(), 200, "{body}");
-    assert_eq!(events::header(response, "content-type"), Some("application/json"));
-    body
 }
 
 /// Asserts the contract's envelope `{"error", "message"}` and its status.

@@ -11,10 +11,9 @@ use super::{ACME, Fixture, KEY_A};
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::json;
-use shared::store::{Item, Key};
+use shared::store::Item;
 use testkit::events;
 use testkit::suite::isolation::{Isolated, Row, needles};
-use update_tenant_account::store::account_key;
 
 /// The right principal's account (tenant `tenant_a`, key [`KEY_A`]).
 const OWN: &str = ACME;
@@ -122,10 +121,6 @@ impl Isolated for Fixture {
         headers.extend(api_key.as_deref().map(|k| ("x-api-key", k)));
         let body = json!({"name": NEW_NAME}).to_string();
         self.patch_with_headers(account, &headers, body.as_bytes()).await
-    }
-
-    fn own_key() -> Key {
-        account_key("tenant_a", OWN)
     }
 
     async fn assert_success(&self, response: &Response<Body>, old: Item, new: Item) {

@@ -11,11 +11,12 @@ pub use recorder::{Call, Recorder};
 
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::store::{Item, Table};
+use shared::store::{Item, Key, Table};
 use std::path::Path;
-use testkit::{TestDb, events, suite::Tested};
+use testkit::events;
+use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
 use update_tenant_account::{
-    State, TABLE_LOGICAL_ID, TenantAccount, handle,
+    State, TenantAccount,
     seed::{SEED_SECTION, Seed},
     store::account_key,
 };
@@ -34,47 +35,15 @@ pub fn tenant_of(id: &str) -> &'static str {
     if id == GLOBEX { "tenant_b" } else { "tenant_a" }
 }
 
-pub struct Fixture {
-    pub db: TestDb,
-    pub state: State,
+testkit::harness_fixture! {
+    /// The endpoint's [`testkit::Harness`], seeded with two tenants, an
+    /// account each, and two prospects on [`ACME`].
+    pub struct Fixture(Harness<TenantAccount>);
+    seed_items: Seed::items;
 }
 
 impl Fixture {
-    pub async fn new() -> Self {
-        let db = TestDb::start().await;
-        let state = State {
-            table: db.table(TABLE_LOGICAL_ID),
-            prospect_page_size: None,
-        };
-        let fixture = Fixture { db, state };
-        fixture
-            .seed(json!({
-                "api_keys": [{"token": KEY_A, "tenant_id": "tenant_a"}, {"token": KEY_B, "tenant_id": "tenant_b"}],
-                "accounts": [
-                    {"id": ACME, "tenant_id": "tenant_a", "domain": "acme.com", "name": "Acme",
-                     "created_at": "2024-02-29T10:00:00Z", "latest_activity_at": "2025-06-01T12:00:00Z"},
-                    {"id": GLOBEX, "tenant_id": "tenant_b", "domain": "globex.com"}
-                ],
-                "prospects": [
-                    {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2db", "account_id": ACME, "name": "Jane Doe",
-                     "email": "jane@acme.com", "domain": "acme.com", "slug": "jane-doe",
-                     "phone_number": "+1 555 010 0199", "linkedin_profile_url": "https://www.linkedin.com/in/jane",
-                     "created_at": "2024-03-01T09:00:00Z", "updated_at": "2025-05-05T05:05:05.5Z"},
-                    {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2dc", "account_id": ACME, "name": "Raj Patel",
-                     "created_at": "2024-03-01T08:00:00Z"}
-                ]
-            }))
-            .await;
-        fixture
-    }
-
-    pub async fn seed(&self, section: Value) {
-        let seed: Seed = serde_json::from_value(section).expect("seed section");
-        self.db
-            .put(TABLE_LOGICAL_ID, seed.items().expect("valid seed"))
-            .await;
-    }
-
+    /// Loads a seed section (this function's format).
     pub async fn patch_raw(&self, id: &str, key: Option<&str>, body: &[u8]) -> Response<Body> {
         let mut headers = vec![("content-type", "application/json")];
         if let Some(key) = key {
@@ -91,8 +60,8 @@ impl Fixture {
         body: &[u8],
     ) -> Response<Body> {
         let path = format!("/v0/accounts/{id}");
-        let req = events::api_request("PATCH", &path, &[("account_id", id)], headers, Some(body));
-        handle(&self.state, req).await
+        self.request("PATCH", &path, &[("account_id", id)], headers, body)
+            .await
     }
 
     /// The handler's state with a client that records every DynamoDB call.
@@ -117,14 +86,9 @@ impl Fixture {
     }
 
     pub async fn account(&self, id: &str) -> Item {
-        self.db
-            .get(TABLE_LOGICAL_ID, &account_key(tenant_of(id), id))
+        self.get(&account_key(tenant_of(id), id))
             .await
             .expect("account exists")
-    }
-
-    pub async fn snapshot(&self) -> Vec<Item> {
-        self.db.snapshot(TABLE_LOGICAL_ID).await
     }
 }
 
@@ -136,31 +100,37 @@ impl Tested for Fixture {
     const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
     const INTERNAL: &'static str = "internal_error";
+    const CODES: Codes = Codes::SNAKE_CASE;
+    const ASSERT_ERROR: AssertError = assert_error;
+    const ROUTE: Route = Route {
+        path: "/v0/accounts/account_01jfrt4z00fay8vvr14d2pf2db",
+        params: &[("account_id", ACME)],
+    };
+    const CALLER: Credential = Credential::Header("x-api-key", KEY_A);
+    const SUCCESS: u16 = 200;
+    const VALID_BODY: &'static str = r#"{"name": "Faulted"}"#;
 
-    fn demo_items() -> Vec<Item> {
-        testkit::suite::demo_seed::<Seed>(SEED_SECTION).items().unwrap()
+    fn subject() -> Key {
+        account_key("tenant_a", ACME)
     }
 
-    async fn start() -> Self {
-        Fixture::new().await
-    }
-
-    fn db(&self) -> &TestDb {
-        &self.db
-    }
-
-    fn valid_request() -> lambda_http::Request {
-        events::api_request(
-            "PATCH",
-            &format!("/v0/accounts/{ACME}"),
-            &[("account_id", ACME)],
-            &[("x-api-key", KEY_A), ("content-type", "application/json")],
-            Some(br#"{"name": "Faulted"}"#),
-        )
-    }
-
-    fn assert_error(response: &Response<Body>, status: u16, code: &str) -> Value {
-        assert_error(response, status, code)
+    fn fixture_seed() -> Value {
+        json!({
+            "api_keys": [{"token": KEY_A, "tenant_id": "tenant_a"}, {"token": KEY_B, "tenant_id": "tenant_b"}],
+            "accounts": [
+                {"id": ACME, "tenant_id": "tenant_a", "domain": "acme.com", "name": "Acme",
+                 "created_at": "2024-02-29T10:00:00Z", "latest_activity_at": "2025-06-01T12:00:00Z"},
+                {"id": GLOBEX, "tenant_id": "tenant_b", "domain": "globex.com"}
+            ],
+            "prospects": [
+                {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2db", "account_id": ACME, "name": "Jane Doe",
+                 "email": "jane@acme.com", "domain": "acme.com", "slug": "jane-doe",
+                 "phone_number": "+1 555 010 0199", "linkedin_profile_url": "https://www.linkedin.com/in/jane",
+                 "created_at": "2024-03-01T09:00:00Z", "updated_at": "2025-05-05T05:05:05.5Z"},
+                {"id": "prospect_01jfrt4z00fay8vvrh4d2pf2dc", "account_id": ACME, "name": "Raj Patel",
+                 "created_at": "2024-03-01T08:00:00Z"}
+            ]
+        })
     }
 
     fn assert_event_envelope(_: &Path, response: &Response<Body>) {
