@@ -5,8 +5,6 @@
 use crate::suite::Tested;
 use lambda_http::{Body, Response};
 use serde_json::Value;
-use shared::endpoint::Endpoint;
-use shared::store::Item;
 use std::future::Future;
 
 /// Sends `requests` one after another (each a request not yet sent, such
@@ -24,13 +22,13 @@ where
     T: Tested,
     Fut: Future<Output = Response<Body>>,
 {
-    let before = snapshot(fixture).await;
+    let before = fixture.snapshot().await;
     let mut bodies = Vec::new();
     for request in requests {
         bodies.push(T::assert_error(&request.await, status, code));
     }
     assert_eq!(
-        snapshot(fixture).await,
+        fixture.snapshot().await,
         before,
         "a refused request changed the table"
     );
@@ -48,9 +46,4 @@ where
 {
     let bodies = refused_writing_nothing(fixture, 404, code, [hidden, missing]).await;
     assert_eq!(bodies[0]["message"], bodies[1]["message"], "{bodies:?}");
-}
-
-/// Every item of the endpoint's table, in key order.
-async fn snapshot<T: Tested>(fixture: &T) -> Vec<Item> {
-    fixture.db().snapshot(<T::Api as Endpoint>::TABLE).await
 }
