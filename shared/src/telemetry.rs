@@ -7,7 +7,8 @@
 //! that promise: at TRACE the Lambda runtime logs every raw event (headers
 //! with tokens, bodies with emails and codes), the SDK logs every request
 //! and response (items with emails and code hashes) and the signer logs
-//! what it signs. So every crate outside this workspace is capped at
+//! what it signs. So every crate but `shared` and the ones a process names
+//! as its own (the endpoint's crate, from its type) is capped at
 //! [`DEPENDENCY_MAX_LEVEL`] (INFO) by a filter that the configured level
 //! cannot lift: `RUST_LOG=trace` makes our code verbose, never theirs.
 
@@ -23,8 +24,10 @@ pub const DEPENDENCY_MAX_LEVEL: LevelFilter = LevelFilter::INFO;
 /// [`DEPENDENCY_MAX_LEVEL`] beside the crates it names itself.
 pub const SHARED_TARGET: &str = env!("CARGO_CRATE_NAME");
 
-/// The log target of the crate that defines `T` (the first segment of its
-/// type name, as `tracing` names the target of an event in that crate):
+/// The log target of the crate that defines `T`: the first segment of its
+/// type name, as `tracing` names the target of an event in that crate
+/// (`std::any::type_name` does not promise that form; `dev/endpoints`'
+/// test holds it equal to each function's crate for every endpoint).
 /// [`crate::endpoint::serve`] lets its endpoint's crate log at any level
 /// with it, so no list of functions is kept by hand.
 pub fn crate_of<T: ?Sized>() -> &'static str {

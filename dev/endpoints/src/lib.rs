@@ -54,6 +54,7 @@ pub fn handler(binary: &str, table: Table) -> Option<Handler> {
 /// them all (`shared::telemetry::init`).
 pub fn log_targets() -> Vec<&'static str> {
     let mut targets: Vec<&str> = ENDPOINTS.iter().map(|e| (e.log_target)()).collect();
+    targets.sort_unstable();
     targets.dedup();
     targets
 }

@@ -109,8 +109,9 @@ pub trait SeedFormat {
 /// a test reads `f.db`, `f.state` and the harness's helpers on the fixture;
 /// its [`SeedFormat`], `seed_items` of the crate's seed format (`Seed::items`,
 /// applied with [`parse_seed`](crate::suite::parse_seed)); and its `new`, a fresh
-/// fixture ([`Tested::start`](crate::suite::Tested::start), which the crate
-/// implements).
+/// fixture ([`Tested::start`](crate::suite::Tested::start), a default
+/// method: the crate implements `Tested` with its facts, such as its seed
+/// data).
 ///
 /// ```ignore
 /// testkit::harness_fixture! {

@@ -1,12 +1,12 @@
 //! Every function crate is registered everywhere a function must be, so a
 //! new function forgotten in one place fails here, by name, saying what to
-//! add where, instead of silently (a template without its function, a log
-//! target capped at INFO, an event file missing, a fuzz target absent).
+//! add where, instead of silently (a template without its function, an
+//! event file missing, a fuzz target absent).
 //!
 //! The crates of `functions/` are held equal to the catalog (`dev/catalog`),
 //! from which the tooling derives its lists (bench, fuzz runs, load
 //! harness); the lists that cannot be derived from it are held equal to it
-//! here (`shared::telemetry`, `fuzz/`, `dev/schemathesis.toml`, the
+//! here (`fuzz/`, `dev/schemathesis.toml`, the
 //! template, `openapi.yaml`, `events/`) or by their own crate's test
 //! (`dev/endpoints`, `dev/fuzzing`, `dev/seeding`, `bench-driver`).
 //! functions/README.md, "Adding a function", lists every step.

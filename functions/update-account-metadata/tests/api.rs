@@ -205,7 +205,7 @@ async fn missing_malformed_or_unknown_token_is_401_and_changes_nothing(f: Fixtur
         "tok-sales-0123456789",
     ] {
         let response = f
-            .send(
+            .answer(
                 "PATCH",
                 "/accounts/acct_1/metadata",
                 &[("accountId", "acct_1")],
@@ -249,7 +249,7 @@ async fn missing_or_invalid_account_id_is_400(f: Fixture) {
     let body = json!({"name": "X"}).to_string();
     let auth = format!("Bearer {SALES}");
     let no_id = f
-        .send(
+        .answer(
             "PATCH",
             "/accounts//metadata",
             &[],
@@ -259,7 +259,7 @@ async fn missing_or_invalid_account_id_is_400(f: Fixture) {
         .await;
     assert_problem(&no_id, 400, "missing_account_id");
     let empty_id = f
-        .send(
+        .answer(
             "PATCH",
             "/accounts//metadata",
             &[("accountId", "")],
@@ -552,7 +552,7 @@ async fn other_methods_are_405(f: Fixture) {
     let auth = format!("Bearer {SALES}");
     for method in ["GET", "POST", "PUT", "DELETE"] {
         let response = f
-            .send(
+            .answer(
                 method,
                 "/accounts/acct_1/metadata",
                 &[("accountId", "acct_1")],
@@ -582,7 +582,7 @@ async fn bodies_that_are_not_json_are_415_and_change_nothing(f: Fixture) {
             headers.push(("content-type", t));
         }
         let response = f
-            .send(
+            .answer(
                 "PATCH",
                 "/accounts/acct_1/metadata",
                 &[("accountId", "acct_1")],
@@ -609,7 +609,7 @@ async fn bodies_that_are_not_json_are_415_and_change_nothing(f: Fixture) {
         let name = format!("Typed {i}");
         let body = json!({ "name": name }).to_string();
         let response = f
-            .send(
+            .answer(
                 "PATCH",
                 "/accounts/acct_1/metadata",
                 &[("accountId", "acct_1")],
@@ -636,7 +636,7 @@ async fn python_peer_answers_a_retried_idempotency_key_from_its_record() {
         ("idempotency-key", "rename-once"),
     ];
     let send = |body: &'static str| {
-        f.send(
+        f.answer(
             "PATCH",
             "/accounts/acct_1/metadata",
             &[("accountId", "acct_1")],

@@ -21,6 +21,10 @@
 //! `settings` (the PATCH rules); plus `email_verification` (`required` or
 //! `none`, the default) and `pending_email_change`.
 //!
+//! A token's `account_id` must be an account id (1-128 letters, digits,
+//! `_` or `-`), as in the `X-Account-Id` header: the file is refused
+//! otherwise, since such a token could never name its account.
+//!
 //! Email markers are written with the accounts (two accounts with one
 //! address are refused). `pending_email_change` seeds a change awaiting
 //! confirmation (its code, [`CODE_DIGITS`] digits, goes to the outbox and

@@ -80,3 +80,17 @@ fn bad_seed_timestamps_and_codes_are_refused() {
             .is_ok()
     );
 }
+
+/// A token's `account_id` is checked as an account id when the file is
+/// read: a token that could never name its account is refused, not stored.
+#[test]
+fn a_token_for_an_impossible_account_id_is_refused() {
+    let seed = |account_id: &str| {
+        serde_json::from_value::<Seed>(json!({
+            "tokens": [{"token": TOKEN, "account_id": account_id, "role": "owner"}]
+        }))
+    };
+    assert!(seed("acct_001").is_ok());
+    let refused = seed("acct 001").unwrap_err().to_string();
+    assert!(refused.contains("\"acct 001\" is not an account id"), "{refused}");
+}

@@ -114,7 +114,7 @@ impl Isolated for Fixture {
         let mut headers = vec![("content-type", "application/json")];
         headers.extend(authorization.as_deref().map(|a| ("authorization", a)));
         let path = format!("/accounts/{account}/metadata");
-        self.send(
+        self.answer(
             "PATCH",
             &path,
             &[("accountId", account)],

@@ -69,8 +69,10 @@ impl Fixture {
     }
 
     /// Sends a request as API Gateway delivers it ([`events::api_event`])
-    /// to the function under test: [`handle`] in process, or the peer.
-    pub async fn send(
+    /// to the function under test: [`handle`] in process, or the peer when
+    /// one is set. (The harness's own `send` and `request` answer in
+    /// process only: tests run against both use this.)
+    pub async fn answer(
         &self,
         method: &str,
         raw_path: &str,
@@ -104,7 +106,7 @@ impl Fixture {
             headers.push(("authorization", auth));
         }
         let path = format!("/accounts/{id}/metadata");
-        self.send("PATCH", &path, &[("accountId", id)], &headers, Some(body))
+        self.answer("PATCH", &path, &[("accountId", id)], &headers, Some(body))
             .await
     }
 

@@ -43,7 +43,8 @@ testkit::harness_fixture! {
 }
 
 impl Fixture {
-    /// Loads a seed section (this function's format).
+    /// PATCH `/v0/accounts/{id}` with `body` as JSON, with the API key
+    /// `key` when given.
     pub async fn patch_raw(&self, id: &str, key: Option<&str>, body: &[u8]) -> Response<Body> {
         let mut headers = vec![("content-type", "application/json")];
         if let Some(key) = key {
