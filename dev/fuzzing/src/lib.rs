@@ -15,6 +15,7 @@
 //! tests depend on testkit, so testkit cannot depend on the endpoint crates.
 
 use lambda_http::{Body, http::StatusCode};
+use shared::http::JsonObjectBody;
 use std::collections::HashMap;
 
 /// What a target made of an input.

@@ -137,6 +137,7 @@ fn metadata_error(key: &str, e: MetadataError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::JsonObjectBody;
     use lambda_http::Body;
     use serde_json::json;
 

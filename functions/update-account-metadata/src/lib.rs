@@ -45,7 +45,7 @@ pub mod store;
 use change::Change;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
-use request::{AccountId, WireBody};
+use request::{AccountId, JsonObjectBody, WireBody};
 use shared::Ctx;
 
 /// The table's logical id in `template.yaml`, and its name locally.

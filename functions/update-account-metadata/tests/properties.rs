@@ -34,7 +34,7 @@ use testkit::merge_checks::{accepted, assert_merge_of, assert_write_leaves};
 use update_account_metadata::{
     change::{self, Change, MAX_METADATA_KEYS},
     error::ApiError,
-    request::WireBody,
+    request::{JsonObjectBody, WireBody},
 };
 
 /// Parse + validate; a refusal carries its status in its envelope too.

@@ -373,7 +373,7 @@ fn metadata_value(key: &str, value: &Value) -> Result<Value, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::IMMUTABLE;
+    use crate::request::{IMMUTABLE, JsonObjectBody};
     use lambda_http::Body;
     use serde_json::json;
 

@@ -62,7 +62,7 @@ pub mod store;
 use change::Change;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
-use request::{AccountId, WireBody};
+use request::{AccountId, JsonObjectBody, WireBody};
 use response::AccountView;
 use shared::Ctx;
 

@@ -10,6 +10,7 @@ use crate::error::{ApiError, invalid};
 use lambda_http::{Body, Request, http::Method};
 use serde::Deserialize;
 use serde_json::Value;
+pub use shared::http::JsonObjectBody;
 use shared::{
     http::{self, MAX_BODY_BYTES, parse_json_object},
     patch::Patch,
@@ -92,17 +93,15 @@ pub struct WireBody {
     pub metadata: Patch<Value>,
 }
 
-impl WireBody {
-    /// The request's body: declared as JSON (415 otherwise, see
-    /// [`shared::http::json_body`]), then as [`WireBody::parse`].
-    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
-        WireBody::parse(http::json_body(req)?)
-    }
+/// Read by the shared body rules ([`JsonObjectBody`]: 415, 413, 400),
+/// with the immutable fields refused by name.
+impl JsonObjectBody for WireBody {
+    type Error = ApiError;
 
     /// Parses the body's shape: at most [`MAX_BODY_BYTES`] (413), a JSON
     /// object, known fields, no [`IMMUTABLE`] field (400). A 400 that names
     /// a field carries the field's value as sent ([`sent::shape_error`]).
-    pub fn parse(body: &Body) -> Result<Self, ApiError> {
+    fn parse(body: &Body) -> Result<Self, ApiError> {
         let wire: WireBody =
             parse_json_object(body, MAX_BODY_BYTES).map_err(|e| sent::shape_error(body, e))?;
         for (field, patch) in IMMUTABLE

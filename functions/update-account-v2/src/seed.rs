@@ -27,7 +27,7 @@
 use crate::{
     auth::Principal,
     change::Change,
-    request::WireBody,
+    request::{JsonObjectBody, WireBody},
     store::seeded::{self, SeededAccount},
 };
 use serde::Deserialize;

@@ -37,7 +37,7 @@ use testkit::merge_checks::{accepted_unless_empty, assert_merge_of};
 use update_account_v2::{
     change::{ADDRESS_FIELDS, Change, SETTINGS},
     error::ApiError,
-    request::{WireBody, sent::UPDATABLE_FIELDS},
+    request::{JsonObjectBody, WireBody, sent::UPDATABLE_FIELDS},
     store::StoredChange,
 };
 

@@ -50,7 +50,7 @@ pub mod store;
 
 use change::Change;
 use lambda_http::{Body, Request, Response, http::Method};
-use request::{AccountId, Flags, WireBody};
+use request::{AccountId, Flags, JsonObjectBody, WireBody};
 use response::AccountView;
 use shared::Ctx;
 

@@ -7,13 +7,11 @@
 //! [`crate::change`]'s).
 
 use crate::error::{ApiError, invalid};
-use lambda_http::{Body, Request, http::Method};
+use lambda_http::{Request, http::Method};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use shared::{
-    http::{self, MAX_BODY_BYTES, parse_json_object},
-    patch::Patch,
-};
+pub use shared::http::JsonObjectBody;
+use shared::{http, patch::Patch};
 use std::fmt;
 
 /// The route's method; anything else is 405.
@@ -156,16 +154,7 @@ pub struct WireBody {
     pub(crate) contacts: Patch<Vec<WireContact>>,
 }
 
-impl WireBody {
-    /// Reads `body` (at most [`MAX_BODY_BYTES`]): 413 when larger, 400 when
-    /// it is not such an object.
-    pub fn parse(body: &Body) -> Result<Self, ApiError> {
-        Ok(parse_json_object(body, MAX_BODY_BYTES)?)
-    }
-
-    /// The request's body: 415 unless declared as JSON, then
-    /// [`WireBody::parse`].
-    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
-        Self::parse(http::json_body(req)?)
-    }
+/// Read by the shared body rules ([`JsonObjectBody`]: 415, 413, 400).
+impl JsonObjectBody for WireBody {
+    type Error = ApiError;
 }

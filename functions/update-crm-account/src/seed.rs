@@ -32,7 +32,7 @@
 
 use crate::{
     change::{Change, custom},
-    request::{AccountId, WireBody},
+    request::{AccountId, JsonObjectBody, WireBody},
     store::{
         definition::{self, FieldDef, FieldType},
         seeded,

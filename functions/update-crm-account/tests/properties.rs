@@ -33,7 +33,7 @@ use testkit::merge_checks::{accepted, accepted_unless_empty, assert_merge_of, as
 use update_crm_account::{
     change::{Change, custom},
     error::ApiError,
-    request::{AccountId, WireBody},
+    request::{AccountId, JsonObjectBody, WireBody},
     store::definition::{FieldDef, definition_item},
 };
 

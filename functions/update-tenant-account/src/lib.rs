@@ -60,7 +60,7 @@ pub mod store;
 use change::Rename;
 use error::ApiError;
 use lambda_http::{Body, Request, Response, http::Method};
-use request::{AccountId, WireBody};
+use request::{AccountId, JsonObjectBody, WireBody};
 use response::AccountResponse;
 use shared::{Ctx, store::Table};
 

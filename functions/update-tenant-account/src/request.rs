@@ -3,8 +3,9 @@
 //! [`crate::change`]).
 
 use crate::error::ApiError;
-use lambda_http::{Body, Request, http::Method};
+use lambda_http::{Request, http::Method};
 use serde::Deserialize;
+pub use shared::http::JsonObjectBody;
 use shared::{http, patch::Patch};
 
 /// The one method this route serves.
@@ -64,18 +65,9 @@ pub struct WireBody {
     pub name: Patch<String>,
 }
 
-impl WireBody {
-    /// The request's body: declared as JSON (415 otherwise, see
-    /// [`shared::http::json_body`]), then as [`WireBody::parse`].
-    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
-        WireBody::parse(http::json_body(req)?)
-    }
-
-    /// Parses a body: at most [`MAX_BODY_BYTES`] (413), UTF-8 JSON, an
-    /// object with only known fields of the right types (400).
-    pub fn parse(body: &Body) -> Result<Self, ApiError> {
-        Ok(http::parse_json_object(body, MAX_BODY_BYTES)?)
-    }
+/// Read by the shared body rules ([`JsonObjectBody`]: 415, 413, 400).
+impl JsonObjectBody for WireBody {
+    type Error = ApiError;
 }
 
 #[cfg(test)]

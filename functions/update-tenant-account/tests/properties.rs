@@ -27,7 +27,7 @@ use testkit::body_properties::{BodyContract, REQUEST_ID};
 use update_tenant_account::{
     change::{MAX_ACCOUNT_NAME_CHARS, Rename},
     error::ApiError,
-    request::WireBody,
+    request::{JsonObjectBody, WireBody},
 };
 
 /// Parse + validate; a refusal carries its status in its envelope too.
