@@ -107,6 +107,28 @@ pub fn text<'a>(item: &'a super::Item, name: &str) -> Option<&'a str> {
     }
 }
 
+/// A string attribute an item must hold: an error naming it when it is
+/// missing or of another type (what reading it into a `String` field with
+/// serde_dynamo refuses).
+pub fn required_text<'a>(item: &'a super::Item, name: &str) -> Result<&'a str, String> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Ok(s),
+        Some(_) => Err(format!("{name} is not a string")),
+        None => Err(format!("{name} is missing")),
+    }
+}
+
+/// A string attribute an item may hold: `None` when absent or `NULL`, an
+/// error naming it when it is of another type (as serde_dynamo reads an
+/// `Option<String>` field).
+pub fn optional_text<'a>(item: &'a super::Item, name: &str) -> Result<Option<&'a str>, String> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Ok(Some(s)),
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        Some(_) => Err(format!("{name} is not a string")),
+    }
+}
+
 /// Converts a stored map back to a JSON object.
 pub fn map_to_json(map: &std::collections::HashMap<String, AttributeValue>) -> Map<String, Value> {
     map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()
@@ -129,6 +151,29 @@ fn number_to_json(n: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_attributes_are_read_as_serde_dynamo_reads_them() {
+        let item: crate::store::Item = [
+            ("s", AttributeValue::S("x".to_owned())),
+            ("null", AttributeValue::Null(true)),
+            ("n", AttributeValue::N("1".to_owned())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(required_text(&item, "s"), Ok("x"));
+        assert_eq!(
+            required_text(&item, "null"),
+            Err("null is not a string".to_owned())
+        );
+        assert_eq!(required_text(&item, "n"), Err("n is not a string".to_owned()));
+        assert_eq!(required_text(&item, "gone"), Err("gone is missing".to_owned()));
+        assert_eq!(optional_text(&item, "s"), Ok(Some("x")));
+        assert_eq!(optional_text(&item, "null"), Ok(None));
+        assert_eq!(optional_text(&item, "gone"), Ok(None));
+        assert_eq!(optional_text(&item, "n"), Err("n is not a string".to_owned()));
+    }
     use serde_json::json;
 
     #[test]

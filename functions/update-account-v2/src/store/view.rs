@@ -14,10 +14,7 @@ impl AccountView {
     /// or non-string `phone` is null; any other missing attribute is a 500
     /// ([`Common::Internal`]): the item is not an account.
     pub fn from_item(item: &Item) -> Result<Self, ApiError> {
-        let text = |name: &str| match item.get(name) {
-            Some(AttributeValue::S(s)) => Some(s.clone()),
-            _ => None,
-        };
+        let text = |name: &str| attr::text(item, name).map(str::to_owned);
         let required = |name: &str| -> Result<String, ApiError> {
             text(name).ok_or_else(|| Common::Internal(format!("stored account has no {name}")).into())
         };

@@ -16,10 +16,7 @@ impl AccountView {
         let bad = |what: &str| -> ApiError {
             shared::error::Common::Internal(format!("stored account has a malformed {what}")).into()
         };
-        let text = |name: &str| match item.get(name) {
-            Some(AttributeValue::S(s)) => Some(s.clone()),
-            _ => None,
-        };
+        let text = |name: &str| attr::text(item, name).map(str::to_owned);
         let number = |name: &str| match item.get(name) {
             Some(AttributeValue::N(n)) => n.parse::<i64>().ok(),
             _ => None,
@@ -66,13 +63,9 @@ fn contacts(list: &[AttributeValue]) -> Option<Vec<Contact>> {
     list.iter()
         .map(|stored| {
             let map = stored.as_m().ok()?;
-            let optional = |name: &str| match map.get(name) {
-                Some(AttributeValue::S(s)) => Some(Some(s.clone())),
-                None | Some(AttributeValue::Null(_)) => Some(None),
-                Some(_) => None,
-            };
+            let optional = |name| attr::optional_text(map, name).ok().map(|t| t.map(str::to_owned));
             Some(Contact {
-                name: optional(NAME)??,
+                name: attr::required_text(map, NAME).ok()?.to_owned(),
                 email: optional(EMAIL)?,
                 phone: optional(PHONE)?,
                 role: optional(ROLE)?,

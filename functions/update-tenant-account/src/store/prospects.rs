@@ -8,13 +8,16 @@
 //! in descending key order reads the newest prospects first and can stop
 //! after the first few.
 
-use super::{account_pk, read::Strings};
+use super::account_pk;
 use crate::response::{
     Prospect,
     size::{MAX_LINKED_PROSPECTS, MAX_LINKED_PROSPECTS_JSON_BYTES},
 };
 use aws_sdk_dynamodb::types::AttributeValue;
-use shared::store::{Item, Key, PK, SK, StoreError, Table};
+use shared::store::{
+    Item, Key, PK, SK, StoreError, Table,
+    attr::{optional_text, required_text},
+};
 use shared::validate::compact_json_len;
 
 /// Attribute names of a prospect item (the contract's field names).
@@ -137,18 +140,19 @@ pub async fn newest_linked_prospects(
 /// rebuilding each item's map first (a request lists up to
 /// [`MAX_LINKED_PROSPECTS`] of them).
 fn prospect_from_item(item: &Item) -> Result<Prospect, String> {
-    let strings = Strings(item);
+    let required = |name| required_text(item, name).map(str::to_owned);
+    let optional = |name| optional_text(item, name).map(|t| t.map(str::to_owned));
     Ok(Prospect {
-        prospect_id: strings.required(attrs::PROSPECT_ID)?,
-        tenant_id: strings.required(attrs::TENANT_ID)?,
-        name: strings.optional(attrs::NAME)?,
-        email: strings.optional(attrs::EMAIL)?,
-        domain: strings.optional(attrs::DOMAIN)?,
-        slug: strings.optional(attrs::SLUG)?,
-        phone_number: strings.optional(attrs::PHONE_NUMBER)?,
-        linkedin_profile_url: strings.optional(attrs::LINKEDIN_PROFILE_URL)?,
-        created_at: strings.required(attrs::CREATED_AT)?,
-        updated_at: strings.required(attrs::UPDATED_AT)?,
+        prospect_id: required(attrs::PROSPECT_ID)?,
+        tenant_id: required(attrs::TENANT_ID)?,
+        name: optional(attrs::NAME)?,
+        email: optional(attrs::EMAIL)?,
+        domain: optional(attrs::DOMAIN)?,
+        slug: optional(attrs::SLUG)?,
+        phone_number: optional(attrs::PHONE_NUMBER)?,
+        linkedin_profile_url: optional(attrs::LINKEDIN_PROFILE_URL)?,
+        created_at: required(attrs::CREATED_AT)?,
+        updated_at: required(attrs::UPDATED_AT)?,
     })
 }
 

@@ -1,58 +1,35 @@
-//! The contract's types read from stored items attribute by attribute,
-//! under the attribute names of [`super::attrs`] and
-//! [`super::prospects::attrs`]: the wire types' field names never decide
-//! what is read.
+//! The account read from its stored item attribute by attribute, under the
+//! attribute names of [`super::attrs`] (as the prospects are, in
+//! [`super::prospects`]): the wire types' field names never decide what is
+//! read.
 
 use super::attrs;
 use crate::response::Account;
-use aws_sdk_dynamodb::types::AttributeValue;
-use shared::store::Item;
-
-/// The string attributes of one stored item, read as serde_dynamo reads
-/// them into `String` and `Option<String>` fields: a required one must be a
-/// string; an optional one a string, `NULL` or absent.
-pub(super) struct Strings<'a>(pub(super) &'a Item);
-
-impl Strings<'_> {
-    /// The string attribute `name`; an error naming it when it is missing
-    /// or not a string.
-    pub(super) fn required(&self, name: &str) -> Result<String, String> {
-        match self.0.get(name) {
-            Some(AttributeValue::S(s)) => Ok(s.clone()),
-            Some(_) => Err(format!("{name} is not a string")),
-            None => Err(format!("{name} is missing")),
-        }
-    }
-
-    /// The string attribute `name`, `None` when absent or `NULL`; an error
-    /// naming it when it is something else.
-    pub(super) fn optional(&self, name: &str) -> Result<Option<String>, String> {
-        match self.0.get(name) {
-            Some(AttributeValue::S(s)) => Ok(Some(s.clone())),
-            None | Some(AttributeValue::Null(_)) => Ok(None),
-            Some(_) => Err(format!("{name} is not a string")),
-        }
-    }
-}
+use shared::store::{
+    Item,
+    attr::{optional_text, required_text},
+};
 
 /// The account a stored account item holds (its keys and `version` are
 /// not read); an error naming the attribute that is missing or malformed.
 pub(super) fn account(item: &Item) -> Result<Account, String> {
-    let strings = Strings(item);
+    let required = |name| required_text(item, name).map(str::to_owned);
+    let optional = |name| optional_text(item, name).map(|t| t.map(str::to_owned));
     Ok(Account {
-        account_id: strings.required(attrs::ACCOUNT_ID)?,
-        tenant_id: strings.required(attrs::TENANT_ID)?,
-        domain: strings.required(attrs::DOMAIN)?,
-        name: strings.optional(attrs::NAME)?,
-        created_at: strings.required(attrs::CREATED_AT)?,
-        updated_at: strings.required(attrs::UPDATED_AT)?,
-        latest_activity_at: strings.optional(attrs::LATEST_ACTIVITY_AT)?,
+        account_id: required(attrs::ACCOUNT_ID)?,
+        tenant_id: required(attrs::TENANT_ID)?,
+        domain: required(attrs::DOMAIN)?,
+        name: optional(attrs::NAME)?,
+        created_at: required(attrs::CREATED_AT)?,
+        updated_at: required(attrs::UPDATED_AT)?,
+        latest_activity_at: optional(attrs::LATEST_ACTIVITY_AT)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_dynamodb::types::AttributeValue;
 
     fn s(v: &str) -> AttributeValue {
         AttributeValue::S(v.to_owned())
