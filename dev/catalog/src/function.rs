@@ -17,8 +17,11 @@ pub struct Function {
     /// The package, which is also its directory under `functions/`
     /// (`update-current-account`).
     pub package: &'static str,
+    /// The seed contract it implements (`"003"`), none for a function no
+    /// route reaches.
+    pub contract: Option<&'static str>,
     /// Its fuzz target (`fuzz/fuzz_targets/<name>.rs`, `fuzz/corpus/<name>/`,
-    /// `fuzzing::<name>`): the package's crate name, `-` written `_`.
+    /// `fuzzing::<name>`): the package's crate name.
     pub fuzz_target: &'static str,
     /// Every binary the package builds, each deployed as one Lambda
     /// function (`Metadata: BuildProperties: Binary` in the template).

@@ -3,8 +3,11 @@
 //! fuzz targets (`cargo xtask fuzz`) and the event bodies each one runs
 //! (`dev/fuzzing`), the tables the load harness checks.
 //!
-//! A function is one entry in [`FUNCTIONS`]. A list that cannot be derived
-//! from it has a test that holds it equal to the catalog: the targets of
+//! A function is one entry in [`FUNCTIONS`], which the build script reads
+//! from the crate's own `Cargo.toml` (`[package.metadata.catalog]`, see
+//! `src/manifest.rs`): a new crate of `functions/` is in the catalog, or
+//! its build fails naming what its manifest lacks. A list that cannot be
+//! derived from it has a test that holds it equal to the catalog: the targets of
 //! `fuzz/` (a workspace of its own), in `dev/testkit/tests/registered.rs`;
 //! the handlers of `dev/endpoints` and the targets of `dev/fuzzing` (each
 //! names its crate's types), in their own tests. functions/README.md,
@@ -15,6 +18,8 @@
 
 mod function;
 mod functions;
+#[cfg(test)]
+mod manifest;
 
 pub use function::{Binary, Function, Trigger};
 pub use functions::FUNCTIONS;

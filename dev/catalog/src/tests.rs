@@ -1,4 +1,5 @@
 use super::*;
+use crate::manifest;
 use std::collections::BTreeSet;
 
 #[test]
@@ -12,10 +13,136 @@ fn names_are_unique() {
 }
 
 #[test]
-fn each_fuzz_target_is_named_as_its_crate() {
-    for f in FUNCTIONS {
-        assert_eq!(f.fuzz_target, f.crate_name(), "{}: its fuzz target", f.package);
+fn the_functions_are_in_contract_order_then_those_without_one() {
+    let contracts: Vec<_> = FUNCTIONS.iter().map(|f| f.contract).collect();
+    assert_eq!(
+        contracts,
+        [
+            Some("000"),
+            Some("001"),
+            Some("002"),
+            Some("003"),
+            Some("004"),
+            None
+        ]
+    );
+    assert_eq!(FUNCTIONS[5].package, "send-account-email");
+    assert_eq!(FUNCTIONS[5].binaries[0].trigger, Trigger::Stream);
+    let current = &FUNCTIONS[3];
+    let names: Vec<_> = current.binaries.iter().map(|b| (b.name, b.bench_event)).collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "update-current-account",
+                "events/update-current-account/200-contract-example.json"
+            ),
+            (
+                "confirm-account-email",
+                "events/confirm-account-email/401-unknown-token.json"
+            ),
+        ]
+    );
+    assert_eq!(current.fuzz_target, "update_current_account");
+}
+
+const MANIFEST: &str = r#"
+[package]
+name = "update-things"
+
+[[bin]]
+name = "update-things"
+
+[[bin]]
+name = "confirm-things"
+
+[package.metadata.lambda.env]
+TABLE_NAME = "ThingsTable"
+
+[package.metadata.catalog]
+contract = "005"
+bench-events = { update-things = "200-a.json", confirm-things = "401-b.json" }
+"#;
+
+#[test]
+fn a_manifest_gives_its_package_contract_table_and_binaries() {
+    let entry = manifest::entry(MANIFEST).unwrap();
+    assert_eq!(entry.package, "update-things");
+    assert_eq!(entry.contract.as_deref(), Some("005"));
+    assert!(!entry.stream);
+    assert_eq!(entry.table, "ThingsTable");
+    assert_eq!(
+        entry.binaries,
+        [
+            ("update-things".to_owned(), "200-a.json".to_owned()),
+            ("confirm-things".to_owned(), "401-b.json".to_owned())
+        ]
+    );
+    let source = manifest::source(&[entry]);
+    assert!(source.contains(r#"contract: Some("005")"#), "{source}");
+    assert!(source.contains(r#"fuzz_target: "update_things""#), "{source}");
+    assert!(
+        source.contains(r#"bench_event: "events/confirm-things/401-b.json""#),
+        "{source}"
+    );
+}
+
+#[test]
+fn a_manifest_lacking_its_entry_is_refused_naming_the_key() {
+    let cases = [
+        (
+            MANIFEST.replace("[package.metadata.catalog]", "[package.metadata.other]"),
+            "[package.metadata.catalog]",
+        ),
+        (MANIFEST.replace("TABLE_NAME", "TABLE"), "TABLE_NAME"),
+        (
+            MANIFEST.replace(r#", confirm-things = "401-b.json""#, ""),
+            "no event for the binary confirm-things",
+        ),
+        (
+            MANIFEST.replace("confirm-things = ", "confirm-thing = "),
+            "no event for the binary confirm-things",
+        ),
+        (
+            MANIFEST.replace(r#""401-b.json""#, r#""x/401-b.json""#),
+            "bench-events.confirm-things",
+        ),
+        (
+            MANIFEST.replace(r#"contract = "005""#, r#"trigger = "cron""#),
+            "trigger",
+        ),
+        (
+            MANIFEST.replace(r#"contract = "005""#, r#"contracts = "005""#),
+            "unknown key `contracts`",
+        ),
+    ];
+    for (text, named) in cases {
+        let refused = manifest::entry(&text).unwrap_err();
+        assert!(refused.contains(named), "{refused:?} does not name {named}");
     }
+    let one_binary = MANIFEST.replace("[[bin]]\nname = \"confirm-things\"\n", "");
+    let refused = manifest::entry(&one_binary).unwrap_err();
+    assert!(refused.contains("confirm-things is not a binary"), "{refused}");
+}
+
+#[test]
+fn a_package_without_bins_is_one_binary_and_a_stream_sorts_last() {
+    let text = MANIFEST
+        .replace(
+            "[[bin]]\nname = \"update-things\"\n\n[[bin]]\nname = \"confirm-things\"\n",
+            "",
+        )
+        .replace(r#", confirm-things = "401-b.json""#, "");
+    let first = manifest::entry(&text).unwrap();
+    assert_eq!(first.binaries.len(), 1);
+    let streamed = text
+        .replace(r#"contract = "005""#, r#"trigger = "stream""#)
+        .replace("update-things", "a-stream");
+    let stream = manifest::entry(&streamed).unwrap();
+    assert!(stream.stream && stream.contract.is_none());
+    let mut entries = vec![stream, first];
+    manifest::sort(&mut entries);
+    assert_eq!(entries[0].package, "update-things");
 }
 
 #[test]

@@ -89,7 +89,7 @@ fn lines<'a>(binaries: impl Iterator<Item = (&'a str, &'a str, bool)>) -> BTreeS
 }
 
 #[test]
-fn the_catalog_lists_every_function_crate_and_its_binaries() {
+fn the_catalog_has_every_binary_with_the_trigger_its_main_serves() {
     let found = binaries();
     let crates = lines(
         found
@@ -105,9 +105,10 @@ fn the_catalog_lists_every_function_crate_and_its_binaries() {
     let extra: Vec<_> = listed.difference(&crates).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "dev/catalog/src/functions.rs must list every binary of functions/ (package, binary, \
-         trigger: Http when its main is shared::lambda_main!, else Stream):\n  \
-         add to FUNCTIONS: {missing:?}\n  listed but not in functions/: {extra:?}"
+        "dev/catalog must list every binary of functions/ with its trigger: `http` (the \
+         default) when its main is shared::lambda_main!, else `stream`, in the crate's \
+         [package.metadata.catalog] (dev/catalog/src/manifest.rs):\n  \
+         found: {missing:?}\n  catalogued: {extra:?}"
     );
 }
 
