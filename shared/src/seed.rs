@@ -15,9 +15,42 @@
 //!
 //! Records may give their creation and last update times or leave them out;
 //! [`defaulted_times`] fills in the ones left out.
+//!
+//! Each function's section is a type implementing [`Section`]: its name in a
+//! seed file, its table, and the items it makes. The dev tooling seeds any
+//! file through it, and a function's demo data (`functions/<package>/demo.json`)
+//! is its section of the demo seed.
 
-use crate::{auth::SeedSecret, store::Item};
-use serde::Deserialize;
+use crate::{
+    auth::SeedSecret,
+    store::{Item, Table},
+};
+use serde::{Deserialize, de::DeserializeOwned};
+use std::future::Future;
+
+/// A function's section of a seed file: the records it reads (`Self`, as
+/// the section's JSON), the table they go to and the items they become,
+/// every record checked against the function's rules first.
+pub trait Section: DeserializeOwned + Send + Sync {
+    /// Its name in a seed file: the function's package.
+    const NAME: &'static str;
+    /// The logical id (in `template.yaml`) of the table its items go to.
+    const TABLE: &'static str;
+    /// What a record that breaks the function's rules is refused with.
+    type Error: std::fmt::Display + Send;
+
+    /// The items to put, every record checked against this section alone
+    /// (as for an empty table).
+    fn items(&self) -> Result<Vec<Item>, Self::Error>;
+
+    /// The items to put into `table`, checked against what it already
+    /// holds where a record depends on stored data; by default
+    /// [`Section::items`].
+    fn items_in(&self, table: &Table) -> impl Future<Output = Result<Vec<Item>, Self::Error>> + Send {
+        let _ = table;
+        std::future::ready(self.items())
+    }
+}
 
 /// A credential of a seed file: the secret, or its hash, and the principal
 /// it stands for (`P`, the endpoint's own fields, read from the same

@@ -4,7 +4,7 @@
 //! each line starting `BENCH ` (handlers log to stdout too).
 //!
 //! - `setup --endpoint URL`: creates the tables of `template.yaml` twice
-//!   (as named, and prefixed `bare-`) and loads `seed/demo.json` into both.
+//!   (as named, and prefixed `bare-`) and loads the demo seed into both.
 //!   Here rather than in `cargo perf`, so that the tool built for the dev
 //!   profile links only the emulator, not the SDK and the functions a
 //!   second time.
@@ -116,14 +116,14 @@ fn main() -> Result<(), String> {
 }
 
 /// The tables of `template.yaml` twice, as named (the handlers') and
-/// prefixed `bare-` (the bare SDK's replica), each seeded with
-/// `seed/demo.json`. Paths are relative to the workspace root, where
+/// prefixed `bare-` (the bare SDK's replica), each seeded with the demo
+/// seed (`functions/*/demo.json`). Paths are relative to the workspace root, where
 /// `cargo perf` runs this.
 async fn setup(endpoint: &str) -> Result<(), String> {
     // Not recorded: the recorder replays only what the handlers do.
     let client = fixtures::client::local_client(endpoint);
     let tables = fixtures::template::tables(std::path::Path::new("template.yaml"))?;
-    let demo = fixtures::seed::SeedFile::load(std::path::Path::new("seed/demo.json"))?;
+    let demo = fixtures::seed::SeedFile::demo(std::path::Path::new("."))?;
     for prefix in ["", BARE] {
         for table in &tables {
             table.create(&client, prefix).await?;

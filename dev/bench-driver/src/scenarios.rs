@@ -1,7 +1,7 @@
 //! The requests measured: per endpoint, each path where the work differs
 //! (plain update, the same with an `Idempotency-Key` and its retry, email
 //! change, number move, new option, 401, 400), on the demo seed
-//! (`seed/demo.json`).
+//! (`functions/*/demo.json`).
 
 use lambda_http::Request;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //! targets run in every test run without cargo-fuzz: no input panics, and
 //! every refusal is a documented 4xx (checked inside each target).
 
-use fuzzing::{TARGETS, Verdict};
+use fuzzing::{Verdict, targets};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -31,10 +31,15 @@ fn event_body(path: &Path) -> Option<Vec<u8>> {
     Some(body.as_bytes().to_vec())
 }
 
+/// A committed corpus, where a target has one (a new function's target
+/// starts from its events' bodies, which `cargo xtask fuzz` adds).
 #[test]
 fn every_corpus_file_runs_through_its_target() {
-    for target in TARGETS {
+    for target in targets() {
         let dir = root().join("fuzz/corpus").join(target.name);
+        if !dir.is_dir() {
+            continue;
+        }
         let inputs = files(&dir);
         assert!(
             inputs.len() >= 10,
@@ -61,7 +66,7 @@ fn every_corpus_file_runs_through_its_target() {
 
 #[test]
 fn every_event_body_runs_through_its_target() {
-    for target in TARGETS {
+    for target in targets() {
         for function in target.events() {
             let mut bodies = 0;
             for event in files(&root().join("events").join(function)) {
@@ -89,7 +94,7 @@ fn hostile_inputs_are_refused_not_panics() {
         "]".repeat(50_000)
     );
     let oversized = vec![b' '; 70 * 1024];
-    for target in TARGETS {
+    for target in targets() {
         for input in [
             &b""[..],
             b"\xff\xfe",

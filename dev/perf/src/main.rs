@@ -14,7 +14,7 @@
 //!    baselines) and `dev/bench-driver` (the measuring side).
 //! 2. Starts the embedded DynamoDB (dynoxide) on 127.0.0.1; `bench-driver
 //!    setup` creates the template's tables twice (as named, and prefixed
-//!    `bare-`) and loads `seed/demo.json` into both.
+//!    `bare-`) and loads the demo seed (`functions/*/demo.json`) into both.
 //! 3. `bench-driver latency`: per endpoint and path, the handler in
 //!    process next to the bare SDK replaying its calls on the `bare-`
 //!    copy; DynamoDB calls, consumed capacity; CPU per request against

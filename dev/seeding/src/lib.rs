@@ -1,18 +1,14 @@
 //! Which function turns which section of a seed file into which table's
-//! items: the one place the five functions' seed formats meet.
+//! items: each function's seed section, from the registry
+//! (`dev/endpoints`), where the functions' seed formats meet.
 //!
 //! Used by the dev tooling (`cargo xtask dev`, `seed`, `load`) and by the
 //! release-built bench driver (`cargo perf`), so it links no emulator.
 
 use aws_sdk_dynamodb::Client;
+use endpoints::SeedSection;
 use fixtures::seed::SeedFile;
-use serde::de::DeserializeOwned;
 use shared::store::{Item, Table};
-use update_account_metadata as metadata;
-use update_account_v2 as v2;
-use update_crm_account as crm;
-use update_current_account as current;
-use update_tenant_account as tenant;
 
 /// Writes every section of `file` into the database behind `client`, each
 /// table named `{prefix}{logical id}` (see [`seed_items_in`] for how the
@@ -30,23 +26,21 @@ pub async fn seed_into(file: &SeedFile, client: &Client, prefix: &str) -> Result
 /// each goes to, for the database behind `client` whose tables are named
 /// `{prefix}{logical id}` (`cargo xtask dev`: no prefix). A section no
 /// function knows is an error; sections that depend on data already stored
-/// read it there: the crm accounts are checked against the custom field
-/// definitions already in its table plus those of the file, so a later
-/// seed file can add accounts using fields an earlier one defined.
+/// read it there (`shared::seed::Section::items_in`): the crm accounts are
+/// checked against the custom field definitions already in its table plus
+/// those of the file, so a later seed file can add accounts using fields an
+/// earlier one defined.
 pub async fn seed_items_in(
     file: &SeedFile,
     client: &Client,
     prefix: &str,
 ) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
-    check_sections(file)?;
-    let crm_items = match file.section::<crm::seed::Seed>(crm::seed::SEED_SECTION)? {
-        Some(section) => {
-            let table = Table::new(client.clone(), format!("{prefix}{}", crm::TABLE_LOGICAL_ID));
-            Some(section.items_with(&table).await.map_err(|e| e.to_string())?)
-        }
-        None => None,
-    };
-    items_of(file, crm_items)
+    let mut out = Vec::new();
+    for (section, json) in sections(file)? {
+        let table = Table::new(client.clone(), format!("{prefix}{}", section.table));
+        out.push((section.table, (section.items_in)(json, &table).await?));
+    }
+    Ok(out)
 }
 
 /// The items of every section of a seed file, with the table (logical id)
@@ -55,78 +49,23 @@ pub async fn seed_items_in(
 /// definitions of the same file only. To seed a database that may already
 /// hold data, use [`seed_items_in`].
 pub fn seed_items(file: &SeedFile) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
-    check_sections(file)?;
-    let crm_items = file
-        .section::<crm::seed::Seed>(crm::seed::SEED_SECTION)?
-        .map(|section| section.items().map_err(|e| e.to_string()))
-        .transpose()?;
-    items_of(file, crm_items)
+    sections(file)?
+        .into_iter()
+        .map(|(section, json)| Ok((section.table, (section.items)(json)?)))
+        .collect()
 }
 
-/// Refuses a section no function knows.
-fn check_sections(file: &SeedFile) -> Result<(), String> {
-    let known = [
-        metadata::seed::SEED_SECTION,
-        tenant::seed::SEED_SECTION,
-        crm::seed::SEED_SECTION,
-        current::seed::SEED_SECTION,
-        v2::seed::SEED_SECTION,
-    ];
-    match file.section_names().find(|n| !known.contains(n)) {
-        Some(unknown) => Err(format!("unknown seed section {unknown:?}; known: {known:?}")),
-        None => Ok(()),
+/// The file's sections with the function each belongs to, in the
+/// registry's order; a section no function knows is refused.
+fn sections(file: &SeedFile) -> Result<Vec<(&'static SeedSection, &serde_json::Value)>, String> {
+    let known: Vec<&str> = endpoints::FUNCTIONS.iter().map(|f| f.seed.name).collect();
+    if let Some(unknown) = file.section_names().find(|n| !known.contains(n)) {
+        return Err(format!("unknown seed section {unknown:?}; known: {known:?}"));
     }
-}
-
-/// Every section's items, the crm section's as already checked.
-fn items_of(file: &SeedFile, crm_items: Option<Vec<Item>>) -> Result<Vec<(&'static str, Vec<Item>)>, String> {
-    let mut out = Vec::new();
-    load(
-        file,
-        metadata::seed::SEED_SECTION,
-        metadata::TABLE_LOGICAL_ID,
-        metadata::seed::Seed::items,
-        &mut out,
-    )?;
-    load(
-        file,
-        tenant::seed::SEED_SECTION,
-        tenant::TABLE_LOGICAL_ID,
-        tenant::seed::Seed::items,
-        &mut out,
-    )?;
-    if let Some(items) = crm_items {
-        out.push((crm::TABLE_LOGICAL_ID, items));
-    }
-    load(
-        file,
-        current::seed::SEED_SECTION,
-        current::TABLE_LOGICAL_ID,
-        current::seed::Seed::items,
-        &mut out,
-    )?;
-    load(
-        file,
-        v2::seed::SEED_SECTION,
-        v2::TABLE_LOGICAL_ID,
-        v2::seed::Seed::items,
-        &mut out,
-    )?;
-    Ok(out)
-}
-
-/// Adds the items of section `name` (parsed as `S`) bound for `table`.
-fn load<S: DeserializeOwned, E: std::fmt::Display>(
-    file: &SeedFile,
-    name: &str,
-    table: &'static str,
-    items: fn(&S) -> Result<Vec<Item>, E>,
-    out: &mut Vec<(&'static str, Vec<Item>)>,
-) -> Result<(), String> {
-    if let Some(section) = file.section::<S>(name)? {
-        out.push((table, items(&section).map_err(|e| e.to_string())?));
-    }
-    Ok(())
+    Ok(endpoints::FUNCTIONS
+        .iter()
+        .filter_map(|f| file.section_json(f.seed.name).map(|json| (&f.seed, json)))
+        .collect())
 }
 
 #[cfg(test)]
@@ -139,16 +78,17 @@ mod tests {
 
     #[test]
     fn the_demo_seed_loads_every_section() {
-        let file = SeedFile::load(&root().join("seed/demo.json")).unwrap();
+        let file = SeedFile::demo(&root()).unwrap();
         let tables: Vec<&str> = seed_items(&file).unwrap().into_iter().map(|(t, _)| t).collect();
         assert_eq!(tables.len(), file.section_names().count(), "{tables:?}");
+        assert!(tables.iter().all(|t| catalog::tables().contains(t)), "{tables:?}");
     }
 
-    /// An endpoint has demo data (its section of `seed/demo.json`, named
-    /// as its package) and this crate loads it.
+    /// An endpoint has demo data (`functions/<package>/demo.json`, its
+    /// section of the demo seed) and this crate loads it.
     #[test]
     fn the_demo_seed_has_a_section_per_endpoint() {
-        let file = SeedFile::load(&root().join("seed/demo.json")).unwrap();
+        let file = SeedFile::demo(&root()).unwrap();
         let sections: Vec<&str> = file.section_names().collect();
         for function in catalog::FUNCTIONS
             .iter()
@@ -157,8 +97,8 @@ mod tests {
             let package = function.package;
             assert!(
                 sections.contains(&package),
-                "seed/demo.json has no section \"{package}\": add the demo data its events use, \
-                 and its section to dev/seeding/src/lib.rs (check_sections and items_of)"
+                "functions/{package}/demo.json is missing: add the demo data its events use, \
+                 as its section of a seed file"
             );
         }
         seed_items(&file).unwrap();

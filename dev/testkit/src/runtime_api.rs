@@ -532,7 +532,7 @@ pub async fn check_events_at_trace(
 }
 
 /// [`check_events_at_trace`] for the demo data: the function's section of
-/// `seed/demo.json` (`seed_items` are its items, which only the function's
+/// the demo seed (`functions/<package>/demo.json`; `seed_items` are its items, which only the function's
 /// crate can build) and every event in `events/<events_dir>/`; the secrets
 /// looked for are those of the section and the events
 /// ([`crate::secrets::secrets_in`]). Also checks that the runs logged at
@@ -544,8 +544,7 @@ pub async fn check_demo_events_at_trace(
     table_logical_id: &str,
     seed_items: &[shared::store::Item],
 ) {
-    let demo =
-        crate::seed::SeedFile::load(&crate::workspace_root().join("seed/demo.json")).expect("demo seed");
+    let demo = crate::seed::SeedFile::demo(&crate::workspace_root()).expect("demo seed");
     let section: Value = demo
         .section(seed_section)
         .expect("demo seed section")

@@ -27,7 +27,7 @@ const STREAM_POLL: Duration = Duration::from_millis(250);
 pub struct Options {
     pub port: u16,
     pub dynamodb_port: u16,
-    pub seed: PathBuf,
+    pub seed: Option<PathBuf>,
     pub fresh: bool,
 }
 
@@ -48,7 +48,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     println!("==> DynamoDB (dynoxide) at {endpoint}, data in {DB_FILE}");
     let client = local_client(&endpoint);
     create_tables(&client).await?;
-    seed(&client, &options.seed).await?;
+    seed(&client, options.seed.as_deref()).await?;
     let mailer = start_mailer(&endpoint, &client).await?;
 
     println!("==> building the functions (cargo build)");
@@ -185,12 +185,19 @@ pub(crate) async fn create_tables(client: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) async fn seed(client: &Client, file: &Path) -> anyhow::Result<()> {
-    let seed = SeedFile::load(file).map_err(anyhow::Error::msg)?;
+pub(crate) async fn seed(client: &Client, file: Option<&Path>) -> anyhow::Result<()> {
+    let (seed, source) = match file {
+        Some(file) => (SeedFile::load(file), file.display().to_string()),
+        None => (
+            SeedFile::demo(&testkit::workspace_root()),
+            "the demo seed (functions/*/demo.json)".to_owned(),
+        ),
+    };
+    let seed = seed.map_err(anyhow::Error::msg)?;
     let total = seeding::seed_into(&seed, client, "")
         .await
         .map_err(anyhow::Error::msg)?;
-    println!("==> seeded {total} items from {}", file.display());
+    println!("==> seeded {total} items from {source}");
     Ok(())
 }
 
@@ -202,7 +209,7 @@ pub async fn seed_command(file: &Path, endpoint: Option<String>) -> anyhow::Resu
     };
     let client = local_client(&endpoint);
     create_tables(&client).await?;
-    seed(&client, file).await
+    seed(&client, Some(file)).await
 }
 
 /// The endpoint of the DynamoDB a running `cargo xtask dev` serves.

@@ -21,7 +21,7 @@ pub struct Example {
     pub body: &'static str,
 }
 
-/// Curl examples for every function, against `seed/demo.json`.
+/// Curl examples for every function, against the demo seed.
 pub const EXAMPLES: &[Example] = &[
     Example {
         what: "update name, domain and metadata (204)",
@@ -178,8 +178,7 @@ pub fn handlers(client: &Client) -> Handlers {
 /// test database names its tables with a prefix). The handlers are
 /// `dev/endpoints`' registry.
 pub fn handlers_on(table: impl Fn(&str) -> Table) -> Handlers {
-    endpoints::ENDPOINTS
-        .iter()
+    endpoints::endpoints()
         .map(|e| (e.binary.to_owned(), (e.handler)(table(e.table))))
         .collect()
 }

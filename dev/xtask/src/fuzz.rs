@@ -8,8 +8,12 @@
 //! goes to `target/fuzz` (git-ignored). The committed
 //! corpus (`fuzz/corpus/<target>/`) is read, never written: what the run
 //! finds goes to `target/fuzz/corpus/<target>/`, crashes to
-//! `target/fuzz/artifacts/<target>/`. The logic of each target lives in
-//! `dev/fuzzing`, which the regular tests also run over the corpus.
+//! `target/fuzz/artifacts/<target>/`. Before a function's target runs, the
+//! bodies of its events (`events/<binary>/`) are added to what it starts
+//! from, so a new function's target needs no committed corpus. The logic
+//! of each target lives in `dev/fuzzing`, which the regular tests also run
+//! over the corpus: `json_body` is a binary of its own, every function's
+//! target is the `function` binary with `FUZZ_TARGET` naming it.
 
 use anyhow::{Context, bail};
 use std::{path::Path, process::Stdio, time::Instant};
@@ -47,10 +51,18 @@ pub async fn run(seconds: u64, only: Option<&str>) -> anyhow::Result<()> {
         let artifacts = Path::new("target/fuzz/artifacts").join(target);
         std::fs::create_dir_all(&found)?;
         std::fs::create_dir_all(&artifacts)?;
+        add_event_bodies(target, &found)?;
+        let committed = Path::new("fuzz/corpus").join(target);
+        let binary = if target == catalog::SHARED_FUZZ_TARGET {
+            target
+        } else {
+            FUNCTION_BINARY
+        };
         let mut child = cargo_fuzz()
-            .args(["run", "--sanitizer", "none", "--fuzz-dir", "fuzz", target])
+            .args(["run", "--sanitizer", "none", "--fuzz-dir", "fuzz", binary])
+            .env(fuzzing::TARGET_VAR, target)
             .arg(&found)
-            .arg(Path::new("fuzz/corpus").join(target))
+            .args(committed.is_dir().then_some(&committed))
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
             .arg(format!("-artifact_prefix={}/", artifacts.display()))
@@ -92,6 +104,31 @@ pub async fn run(seconds: u64, only: Option<&str>) -> anyhow::Result<()> {
         "fuzz total: {total} executions, 0 crashes ({:.0}s with the build)",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// The binary of `fuzz/` that runs every function's target.
+const FUNCTION_BINARY: &str = "function";
+
+/// Writes the bodies of the events of `target`'s function into `dir`
+/// (`event-<binary>-<file>`), as inputs to start from.
+fn add_event_bodies(target: &str, dir: &Path) -> anyhow::Result<()> {
+    let binaries = catalog::by_fuzz_target(target)
+        .map(|f| f.http_binaries().map(|b| b.name).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for binary in binaries {
+        for event in std::fs::read_dir(Path::new("events").join(binary))? {
+            let path = event?.path();
+            let event: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+            if let Some(body) = event["body"]
+                .as_str()
+                .filter(|_| event["isBase64Encoded"] != true)
+            {
+                let file = path.file_stem().unwrap_or_default().to_string_lossy();
+                std::fs::write(dir.join(format!("event-{binary}-{file}")), body)?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -728,7 +728,7 @@ async fn run_once(transport: Transport, requests: usize, concurrency: usize) -> 
     crate::dev::create_tables(&client).await?;
     let (tasks, seed) = workload(requests);
     for file in [
-        SeedFile::load(std::path::Path::new("seed/demo.json")).map_err(anyhow::Error::msg)?,
+        SeedFile::demo(&testkit::workspace_root()).map_err(anyhow::Error::msg)?,
         SeedFile::parse(&seed.to_string()).map_err(anyhow::Error::msg)?,
     ] {
         seeding::seed_into(&file, &client, "")

@@ -63,9 +63,10 @@ enum Command {
         /// Port of the local DynamoDB; the next free one if taken.
         #[arg(long, default_value_t = 8000)]
         dynamodb_port: u16,
-        /// Seed file to load at start.
-        #[arg(long, default_value = "seed/demo.json")]
-        seed: PathBuf,
+        /// Seed file to load at start; without it, the demo seed (each
+        /// function's `functions/<package>/demo.json`).
+        #[arg(long)]
+        seed: Option<PathBuf>,
         /// Start from an empty database (deletes .local/dynamodb.sqlite).
         #[arg(long)]
         fresh: bool,

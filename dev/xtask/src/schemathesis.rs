@@ -47,7 +47,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let server = LocalDynamo::start_in_memory().map_err(anyhow::Error::msg)?;
     let client = testkit::local_client_with(&server.endpoint(), shared::store::TimeBudget::PRODUCTION);
     crate::dev::create_tables(&client).await?;
-    crate::dev::seed(&client, std::path::Path::new("seed/demo.json")).await?;
+    crate::dev::seed(&client, None).await?;
     let served = Served::default();
     let api = LocalApi::start_template(served.count(functions::handlers(&client)))
         .await

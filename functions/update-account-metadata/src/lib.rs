@@ -74,6 +74,11 @@ impl shared::endpoint::Endpoint for Metadata {
         store::write(ctx, &state.table, &principal.ou_id, &id, &change).await
     }
 
+    fn check_request(req: &Request) -> Result<(), ApiError> {
+        AccountId::from_path(req)?;
+        Change::validate(WireBody::from_request(req)?).map(drop)
+    }
+
     fn render((): (), _: &Request, request_id: &str) -> Response<Body> {
         response::no_content(request_id)
     }

@@ -92,9 +92,13 @@ fn bad(what: impl Into<String>, message: impl ToString) -> SeedError {
     }
 }
 
-impl Seed {
+impl shared::seed::Section for Seed {
+    const NAME: &'static str = SEED_SECTION;
+    const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    type Error = SeedError;
+
     /// The items to put, after checking every record.
-    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+    fn items(&self) -> Result<Vec<Item>, SeedError> {
         let now = Timestamp::now().to_string();
         let mut items = credential_items("tokens", &self.tokens, |principal| {
             Ok(token_principal(&principal.ou_id))

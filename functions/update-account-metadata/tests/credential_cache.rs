@@ -6,6 +6,7 @@
 
 use serde_json::json;
 use shared::auth::{CredentialCache, cache::install_global};
+use shared::seed::Section as _;
 use shared::store::Table;
 use std::time::Duration;
 use testkit::{SentRequests, TestDb, events, isolation::revoke};

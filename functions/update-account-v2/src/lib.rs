@@ -96,6 +96,11 @@ impl shared::endpoint::Endpoint for AccountV2 {
         AccountView::from_item(&after)
     }
 
+    fn check_request(req: &Request) -> Result<(), ApiError> {
+        AccountId::from_path(req)?;
+        Change::validate(WireBody::from_request(req)?).map(drop)
+    }
+
     fn render(view: AccountView, _: &Request, request_id: &str) -> Response<Body> {
         view.render(request_id)
     }

@@ -82,9 +82,13 @@ pub struct SeedAccount {
 #[error("{SEED_SECTION}: {0}")]
 pub struct SeedError(String);
 
-impl Seed {
+impl shared::seed::Section for Seed {
+    const NAME: &'static str = SEED_SECTION;
+    const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    type Error = SeedError;
+
     /// The items to put, after checking every record.
-    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+    fn items(&self) -> Result<Vec<Item>, SeedError> {
         let mut items = credential_items("tokens", &self.tokens, |principal| {
             Ok(seeded::token_principal(principal.role, &principal.account_ids))
         })
@@ -153,6 +157,7 @@ fn timestamps(account: &SeedAccount, now: Timestamp) -> Result<(String, String),
 mod tests {
     use super::*;
     use serde_json::json;
+    use shared::seed::Section;
 
     fn account_item(account: Value) -> Result<Item, SeedError> {
         let mut account = account;

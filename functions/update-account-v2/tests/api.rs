@@ -4,6 +4,7 @@ mod common;
 
 use common::{ACC, ADMIN, Fixture, MANAGER, READONLY, assert_error, ok};
 use serde_json::{Value, json};
+use shared::seed::Section as _;
 use testkit::events;
 use update_account_v2::{TABLE_LOGICAL_ID, seed::Seed, store::email_key};
 

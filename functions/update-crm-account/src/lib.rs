@@ -85,6 +85,15 @@ impl shared::endpoint::Endpoint for CrmAccount {
         AccountView::from_item(&item)
     }
 
+    /// The path, the query and the body's own rules; the custom fields'
+    /// values are checked against the tenant's stored definitions in
+    /// `work` (the write's plan).
+    fn check_request(req: &Request) -> Result<(), error::ApiError> {
+        let id = AccountId::from_path(req)?;
+        Flags::from_query(req)?;
+        Change::validate(WireBody::from_request(req)?, id).map(drop)
+    }
+
     fn render(account: AccountView, req: &Request, request_id: &str) -> Response<Body> {
         response::render(req, Ok(account), request_id)
     }

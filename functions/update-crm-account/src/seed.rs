@@ -21,7 +21,7 @@
 //! `createdAt` is refused.
 //!
 //! `custom` values are checked against the tenant's field definitions: with
-//! [`Seed::items_with`] (what `cargo xtask` and the tests use) those already
+//! [`Seed::items_in`] (what `cargo xtask` and the tests use) those already
 //! stored in the target table plus this section's own, so a later seed file
 //! can add accounts that use fields an earlier file defined; with
 //! [`Seed::items`], this section's only. A value no definition allows
@@ -111,12 +111,16 @@ pub struct SeedAccount {
 #[error("{SEED_SECTION}: {0}")]
 pub struct SeedError(String);
 
-impl Seed {
+impl shared::seed::Section for Seed {
+    const NAME: &'static str = SEED_SECTION;
+    const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    type Error = SeedError;
+
     /// The items to put, after checking every record; accounts' custom
     /// values are checked against the definitions of this section only (for
-    /// an empty table). See [`Seed::items_with`] for a table that may
+    /// an empty table). See [`Seed::items_in`] for a table that may
     /// already hold definitions.
-    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+    fn items(&self) -> Result<Vec<Item>, SeedError> {
         self.items_against(HashMap::new())
     }
 
@@ -125,7 +129,7 @@ impl Seed {
     /// `table` for their tenant, overlaid with this section's own (which
     /// replace stored ones of the same key when put). One Query per tenant
     /// with accounts in this section.
-    pub async fn items_with(&self, table: &Table) -> Result<Vec<Item>, SeedError> {
+    async fn items_in(&self, table: &Table) -> Result<Vec<Item>, SeedError> {
         let mut stored = HashMap::new();
         for account in &self.accounts {
             if stored.contains_key(account.tenant_id.as_str()) {
@@ -142,7 +146,9 @@ impl Seed {
         }
         self.items_against(stored)
     }
+}
 
+impl Seed {
     /// The items, with accounts checked against `defs` (by tenant) plus this
     /// section's definitions.
     fn items_against<'a>(

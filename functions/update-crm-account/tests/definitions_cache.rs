@@ -11,6 +11,7 @@ mod common;
 use common::{Fixture, assert_error};
 use serde_json::json;
 use shared::auth::{CredentialCache, cache::install_global};
+use shared::seed::Section as _;
 use shared::store::Table;
 use std::time::Duration;
 use testkit::SentRequests;

@@ -5,6 +5,7 @@ mod common;
 
 use common::{Fixture, KEY_A, n};
 use serde_json::{Value, json};
+use shared::seed::Section as _;
 use testkit::events;
 use update_crm_account::seed::Seed;
 

@@ -94,6 +94,11 @@ impl shared::endpoint::Endpoint for CurrentAccount {
         AccountView::from_item(&item)
     }
 
+    fn check_request(req: &Request) -> Result<(), ApiError> {
+        request::named_account(req)?;
+        Change::validate(request::body(req)?).map(drop)
+    }
+
     fn render(account: AccountView, _: &Request, request_id: &str) -> Response<Body> {
         response::render(&account, request_id)
     }
@@ -122,6 +127,11 @@ impl shared::endpoint::Endpoint for ConfirmEmail {
         let code = change::confirmation_code(request::body(req)?)?;
         let item = store::confirm::confirm(ctx, &state.table, &account, &code).await?;
         AccountView::from_item(&item)
+    }
+
+    fn check_request(req: &Request) -> Result<(), ApiError> {
+        request::named_account(req)?;
+        change::confirmation_code(request::body(req)?).map(drop)
     }
 
     fn render(account: AccountView, _: &Request, request_id: &str) -> Response<Body> {

@@ -131,9 +131,13 @@ fn none() -> String {
 #[error("{SEED_SECTION}: {0}")]
 pub struct SeedError(String);
 
-impl Seed {
+impl shared::seed::Section for Seed {
+    const NAME: &'static str = SEED_SECTION;
+    const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    type Error = SeedError;
+
     /// The items to put, after checking every record.
-    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+    fn items(&self) -> Result<Vec<Item>, SeedError> {
         let mut items = credential_items("tokens", &self.tokens, |principal| {
             Ok(seeded::token_principal(
                 principal.account_id.as_str(),

@@ -5,6 +5,7 @@ mod common;
 
 use common::{Fixture, assert_error, ok};
 use serde_json::json;
+use shared::seed::Section as _;
 use update_current_account::seed::Seed;
 
 const TOKEN: &str = "v1-token-seeded-0123456789";

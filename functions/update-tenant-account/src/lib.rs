@@ -127,6 +127,11 @@ impl shared::endpoint::Endpoint for TenantAccount {
         Ok(AccountResponse::new(written))
     }
 
+    fn check_request(req: &Request) -> Result<(), ApiError> {
+        AccountId::from_path(req)?;
+        Rename::validate(WireBody::from_request(req)?).map(drop)
+    }
+
     fn render(view: AccountResponse, _: &Request, request_id: &str) -> Response<Body> {
         view.render(request_id)
     }

@@ -190,9 +190,13 @@ fn tenant_id(tenant: &str) -> Result<(), String> {
         .map_err(|e| format!("tenant_id {e}"))
 }
 
-impl Seed {
+impl shared::seed::Section for Seed {
+    const NAME: &'static str = SEED_SECTION;
+    const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    type Error = SeedError;
+
     /// The items to put, after checking every record.
-    pub fn items(&self) -> Result<Vec<Item>, SeedError> {
+    fn items(&self) -> Result<Vec<Item>, SeedError> {
         let now = Timestamp::now();
         let mut items = credential_items("api_keys", &self.api_keys, |principal| {
             tenant_id(&principal.tenant_id)?;

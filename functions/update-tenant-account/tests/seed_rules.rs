@@ -2,6 +2,7 @@
 //! message naming the record and the field.
 
 use serde_json::{Value, json};
+use shared::seed::Section as _;
 use update_tenant_account::seed::Seed;
 
 const ACCOUNT: &str = "account_01jfrt4z00fay8vvr14d2pf2db";

@@ -55,6 +55,14 @@ pub trait Endpoint: 'static {
         req: &Request,
     ) -> impl Future<Output = Result<Self::Output, Self::Error>> + Send;
 
+    /// What the endpoint refuses of a request before it reads a credential
+    /// or its table: its path, query, headers and body, checked as `work`
+    /// checks them for a caller allowed everything. `Err` is the refusal
+    /// `work` would answer such a caller (400, 413 or 415, in the
+    /// endpoint's envelope). It reads nothing and must not panic on any
+    /// request: the fuzz targets run it on arbitrary bodies.
+    fn check_request(req: &Request) -> Result<(), Self::Error>;
+
     /// The success, in the endpoint's envelope.
     fn render(output: Self::Output, req: &Request, request_id: &str) -> Response<Body>;
 

@@ -57,7 +57,7 @@ pub trait Tested:
     /// The fewest events `events/<function>/` may hold (a folder emptied by
     /// mistake fails).
     const MIN_EVENTS: usize;
-    /// The endpoint's section in `seed/demo.json`.
+    /// The endpoint's section of the demo seed (`functions/<package>/demo.json`).
     const SEED_SECTION: &'static str;
     /// The status and error code the endpoint answers when DynamoDB is
     /// unavailable (503, or the contract's 429).
@@ -169,8 +169,7 @@ pub fn parse_seed<S: serde::de::DeserializeOwned, E: std::fmt::Display>(
 
 /// The demo seed's section `section`, in the endpoint's seed format `S`.
 pub fn demo_seed<S: serde::de::DeserializeOwned>(section: &str) -> S {
-    let demo =
-        crate::seed::SeedFile::load(&crate::workspace_root().join("seed/demo.json")).expect("the demo seed");
+    let demo = crate::seed::SeedFile::demo(&crate::workspace_root()).expect("the demo seed");
     demo.section(section)
         .expect("a valid demo seed section")
         .unwrap_or_else(|| panic!("the demo seed has no section {section}"))

@@ -9,7 +9,7 @@
 use anyhow::{Context, bail};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use shared::{auth::SecretHash, store::Item};
+use shared::{auth::SecretHash, seed::Section as _, store::Item};
 use update_account_metadata as metadata;
 use update_account_v2 as v2;
 use update_crm_account as crm;

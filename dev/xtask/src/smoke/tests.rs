@@ -44,7 +44,7 @@ async fn snapshot(db: &TestDb) -> Vec<Vec<shared::store::Item>> {
 #[tokio::test]
 async fn the_smoke_test_passes_and_changes_nothing_even_on_real_accounts() {
     let db = TestDb::start().await;
-    let demo = SeedFile::load(&workspace_root().join("seed/demo.json")).unwrap();
+    let demo = SeedFile::demo(&workspace_root()).unwrap();
     for (table, items) in seeding::seed_items(&demo).unwrap() {
         db.put(table, items).await;
     }

@@ -4,6 +4,7 @@
 use aws_lambda_events::event::dynamodb::Event;
 use send_account_email::{Mailer, mail::Letterhead, transport::Transport};
 use serde_json::json;
+use shared::seed::Section as _;
 use shared::{store::Item, validate::EmailAddress};
 use std::time::{Duration, Instant};
 use testkit::{

@@ -8,6 +8,7 @@ mod safe_edits;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
+use shared::seed::Section as _;
 use shared::store::{Item, Key, attr};
 use std::ops::Deref;
 use std::path::Path;

@@ -6,6 +6,7 @@ mod safe_edits;
 
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
+use shared::seed::Section as _;
 use shared::store::{Item, Key};
 use shared::validate::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};

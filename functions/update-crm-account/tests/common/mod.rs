@@ -8,6 +8,7 @@ mod safe_edits;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
+use shared::seed::Section as _;
 use shared::store::{Item, Key};
 use std::collections::HashMap;
 use std::path::Path;
@@ -45,7 +46,7 @@ impl Fixture {
     pub async fn try_seed(&self, section: Value) -> Result<(), String> {
         let seed: Seed = serde_json::from_value(section).map_err(|e| e.to_string())?;
         let items = seed
-            .items_with(&self.state.table)
+            .items_in(&self.state.table)
             .await
             .map_err(|e| e.to_string())?;
         self.put(items).await;

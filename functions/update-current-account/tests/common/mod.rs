@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::clock::Timestamp;
+use shared::seed::Section as _;
 use shared::store::{Item, Key};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -11,6 +11,7 @@ pub use recorder::{Call, Recorder};
 
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
+use shared::seed::Section as _;
 use shared::store::{Item, Key, Table};
 use std::path::Path;
 use testkit::events;
