@@ -30,6 +30,7 @@
 shared::global_allocator!();
 
 mod coldstart;
+mod derived;
 mod record;
 mod scenarios;
 mod stub;
@@ -103,11 +104,13 @@ fn main() -> Result<(), String> {
         }
         Some("events") => {
             let name = need("--scenario")?;
-            let scenario = scenarios::all()
+            let scenario = scenarios::all()?
                 .into_iter()
                 .find(|s| s.name() == name)
                 .ok_or(format!("no scenario {name}"))?;
-            let events: Vec<_> = (0..number("--requests", 1000)).map(scenario.event).collect();
+            let events: Vec<_> = (0..number("--requests", 1000))
+                .map(|i| (scenario.event)(i))
+                .collect();
             std::fs::write(need("--out")?, serde_json::Value::from(events).to_string())
                 .map_err(|e| e.to_string())
         }
@@ -170,7 +173,7 @@ async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<()
     let (rec_h, rec_b) = (Recorder::default(), Recorder::default());
     let (client_h, client_b) = (client(endpoint, &rec_h), client(endpoint, &rec_b));
     let mut all_canned = serde_json::Map::new();
-    for scenario in scenarios::all() {
+    for scenario in scenarios::all()? {
         let name = scenario.name();
         let handler = scenario.handler(Table::new(client_h.clone(), scenario.table));
         let check = |status: u16, body: &[u8]| -> Result<(), String> {
@@ -188,7 +191,7 @@ async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<()
         let _ = client_h
             .get_item()
             .table_name(scenario.table)
-            .set_key(Some(credential_key(&SecretHash::of(scenario.secret)).to_item()))
+            .set_key(Some(credential_key(&SecretHash::of(&scenario.secret)).to_item()))
             .consistent_read(true)
             .send()
             .await;
@@ -278,8 +281,8 @@ async fn latency(endpoint: &str, requests: usize, canned_out: &str) -> Result<()
         let line = json!({
             "kind": "latency",
             "name": name,
-            "endpoint": scenario.endpoint,
-            "path": scenario.path,
+            "endpoint": &scenario.endpoint,
+            "path": &scenario.path,
             "status": scenario.expected,
             "requests": requests,
             "handler_p50_us": q(&handler_t, 0.5),
@@ -318,7 +321,7 @@ async fn cpu_only(canned: &str, scenario_name: &str, requests: usize, part: Part
     let all: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(canned).map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
-    let scenario = scenarios::all()
+    let scenario = scenarios::all()?
         .into_iter()
         .find(|s| s.name() == scenario_name)
         .ok_or(format!("no scenario {scenario_name}"))?;
@@ -337,12 +340,13 @@ async fn cpu_only(canned: &str, scenario_name: &str, requests: usize, part: Part
     let recorded = scenario.handler(Table::new(stub.recorded_client(&recorder), scenario.table));
     // What is measured goes through a client without the recorder, as in production.
     let handler = scenario.handler(Table::new(stub.client(), scenario.table));
-    let (event, expected) = (scenario.event, scenario.expected);
+    let (event, expected) = (scenario.event.clone(), scenario.expected);
     let request = move |i: usize| scenarios::request(&event(i));
     let run = |handler: &scenarios::Handler, i: usize| {
         let handler = handler.clone();
+        let request = request(CPU_OFFSET + i);
         async move {
-            let response = handler(request(CPU_OFFSET + i)).await;
+            let response = handler(request).await;
             if response.status().as_u16() == expected {
                 Ok(())
             } else {

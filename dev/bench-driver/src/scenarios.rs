@@ -1,31 +1,37 @@
-//! The requests measured: per endpoint, each path where the work differs
-//! (plain update, the same with an `Idempotency-Key` and its retry, email
-//! change, number move, new option, 401, 400), on the demo seed
-//! (`functions/*/demo.json`).
+//! The requests measured, on the demo seed (`functions/*/demo.json`): per
+//! endpoint written here, each path where the work differs (plain update,
+//! the same with an `Idempotency-Key` and its retry, email change, number
+//! move, new option, 401, 400); for every other function of the catalog,
+//! the paths derived from its example events ([`crate::derived`]).
 
 use lambda_http::Request;
 use serde_json::{Value, json};
 use shared::store::Table;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Runs one request against the endpoint's state.
 pub use endpoints::Handler;
 
+/// The `i`-th request of a path, as API Gateway delivers it.
+pub type Events = Arc<dyn Fn(usize) -> Value + Send + Sync>;
+
 /// One measured path.
 pub struct Scenario {
     /// `000 metadata`, ...
-    pub endpoint: &'static str,
+    pub endpoint: String,
     /// The binary serving it (`update-account-metadata`).
     pub binary: &'static str,
     /// `plain update`, `401`, ...
-    pub path: &'static str,
+    pub path: String,
     /// The status every request must get.
     pub expected: u16,
     /// The endpoint's table (logical id).
     pub table: &'static str,
     /// The secret the request carries (its credential item is read once).
-    pub secret: &'static str,
+    pub secret: String,
     /// The `i`-th request, as API Gateway delivers it.
-    pub event: fn(usize) -> Value,
+    pub event: Events,
     /// The most requests the path allows (each new option is a new one,
     /// and a field holds at most 500).
     pub limit: usize,
@@ -195,18 +201,45 @@ fn v2(auth: (&str, &str), body: Value) -> Value {
     )
 }
 
-/// Every scenario, in the order the table prints them.
-pub fn all() -> Vec<Scenario> {
-    let s = |endpoint: Measured, path, expected, table, secret, event| Scenario {
-        endpoint: endpoint.label,
-        binary: endpoint.binary,
-        path,
-        expected,
-        table,
-        secret,
-        event,
-        limit: usize::MAX,
-    };
+/// The workspace root, where `events/` is: found from this crate's
+/// directory at build time, so that the tests (run in the crate's
+/// directory) and `cargo perf` (run in the root) read the same files.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every scenario, in the order the table prints them: those written here,
+/// then, in catalog order, those derived from the events of each function
+/// with HTTP binaries of which none has a scenario written here
+/// ([`crate::derived::of`]). Fails when such a function has no event to
+/// derive its plain update from, naming the file to add.
+pub fn all() -> Result<Vec<Scenario>, String> {
+    let mut all = written();
+    let root = workspace();
+    for function in catalog::FUNCTIONS {
+        let measured = function
+            .http_binaries()
+            .any(|b| all.iter().any(|s| s.binary == b.name));
+        if !measured {
+            all.extend(crate::derived::of(function, &root)?);
+        }
+    }
+    Ok(all)
+}
+
+/// The scenarios written here, by endpoint.
+pub fn written() -> Vec<Scenario> {
+    let s =
+        |endpoint: Measured, path: &str, expected, table, secret: &str, event: fn(usize) -> Value| Scenario {
+            endpoint: endpoint.label.to_owned(),
+            binary: endpoint.binary,
+            path: path.to_owned(),
+            expected,
+            table,
+            secret: secret.to_owned(),
+            event: Arc::new(event),
+            limit: usize::MAX,
+        };
     vec![
         s(M, "plain update", 204, "OrgAccountsTable", SALES, |i| {
             meta(
@@ -384,8 +417,28 @@ mod tests {
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .build();
         let client = aws_sdk_dynamodb::Client::from_conf(config);
-        for scenario in all() {
+        for scenario in all().unwrap() {
             let _ = scenario.handler(Table::new(client.clone(), scenario.table));
         }
+    }
+
+    /// Every function of the catalog with HTTP binaries is measured: by
+    /// the scenarios written here or by those derived from its events.
+    #[test]
+    fn every_http_function_of_the_catalog_has_a_scenario() {
+        let all = all().unwrap();
+        for f in catalog::FUNCTIONS {
+            let http: Vec<&str> = f.http_binaries().map(|b| b.name).collect();
+            if http.is_empty() {
+                continue;
+            }
+            assert!(
+                all.iter().any(|s| http.contains(&s.binary)),
+                "the bench measures none of {}'s binaries {http:?}",
+                f.package
+            );
+        }
+        let names: std::collections::BTreeSet<String> = all.iter().map(Scenario::name).collect();
+        assert_eq!(names.len(), all.len(), "two scenarios of one name");
     }
 }

@@ -268,23 +268,6 @@ fn every_stream_function_runs_in_the_local_run() {
 }
 
 #[test]
-fn every_http_function_is_measured_by_the_bench() {
-    let bench = without_comments(&read("dev/bench-driver/src/scenarios.rs"));
-    for f in FUNCTIONS {
-        let http: Vec<&str> = f.http_binaries().map(|b| b.name).collect();
-        if http.is_empty() {
-            continue;
-        }
-        assert!(
-            http.iter().any(|bin| bench.contains(&format!("\"{bin}\""))),
-            "dev/bench-driver/src/scenarios.rs: the bench has no scenario of {}: add a `Measured` \
-             (label, binary) and its paths to `all()`",
-            f.package
-        );
-    }
-}
-
-#[test]
 fn every_route_has_its_schemathesis_credentials() {
     let file: toml::Table = read("dev/schemathesis.toml").parse().unwrap();
     let operations = file["operations"]
