@@ -6,9 +6,10 @@
 //! The crates of `functions/` are held equal to the catalog (`dev/catalog`),
 //! from which the tooling derives its lists (bench, fuzz runs, load
 //! harness); the lists that cannot be derived from it are held equal to it
-//! here (`fuzz/`, `dev/schemathesis.toml`, the
-//! template, `openapi.yaml`, `events/`) or by their own crate's test
-//! (`dev/endpoints`, `dev/fuzzing`, `dev/seeding`, `bench-driver`).
+//! here (`fuzz/`, the template, `openapi.yaml`, `events/`) or by their own
+//! crate's test (`dev/endpoints`, `dev/fuzzing`, `dev/seeding`,
+//! `bench-driver`). The smoke probes and schemathesis' operations are
+//! derived from each route's 2xx event (`xtask`'s `success_events`).
 //! functions/README.md, "Adding a function", lists every step.
 //!
 //! A function is a binary of a crate in `functions/` (a crate may have
@@ -267,38 +268,3 @@ fn every_stream_function_runs_in_the_local_run() {
     }
 }
 
-#[test]
-fn every_route_has_its_schemathesis_credentials() {
-    let file: toml::Table = read("dev/schemathesis.toml").parse().unwrap();
-    let operations = file["operations"]
-        .as_array()
-        .expect("dev/schemathesis.toml: [[operations]]");
-    let routes = testkit::routes::template_routes(&workspace_root().join("template.yaml")).unwrap();
-    for route in routes {
-        let fix = format!(
-            "dev/schemathesis.toml: add an [[operations]] with include-path = \"{}\" ({}), the demo \
-             credential of its endpoint in `headers` and a seeded account for each path parameter \
-             in `parameters` (else schemathesis gets only 401s or 404s)",
-            route.path, route.function
-        );
-        let operation = operations
-            .iter()
-            .find(|o| o.get("include-path").and_then(|p| p.as_str()) == Some(route.path.as_str()))
-            .unwrap_or_else(|| panic!("{fix}"));
-        let headers = operation.get("headers").and_then(|h| h.as_table());
-        assert!(headers.is_some_and(|h| !h.is_empty()), "no credential: {fix}");
-        let parameters = operation.get("parameters").and_then(|p| p.as_table());
-        for name in route
-            .path
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}'))
-        {
-            assert!(
-                parameters.is_some_and(|p| p.contains_key(&format!("path.{}", name.0))),
-                "no value for {{{}}}: {fix}",
-                name.0
-            );
-        }
-    }
-}

@@ -41,6 +41,7 @@ mod process;
 mod schemathesis;
 mod serve;
 mod smoke;
+mod success_events;
 mod venv;
 
 use clap::{Parser, Subcommand};

@@ -7,7 +7,11 @@
 //!
 //! Checks: no 5xx, and every response documented by `openapi.yaml`: its
 //! status, content type, headers and body schema. Credentials and path
-//! parameters per operation: `dev/schemathesis.toml`.
+//! parameters per operation come from each route's success event
+//! ([`operations`]): the config it runs with is `dev/schemathesis.toml`
+//! and those operations, written to `target/schemathesis/schemathesis.toml`.
+
+pub mod operations;
 
 use crate::{functions, process, venv};
 use anyhow::bail;
@@ -43,6 +47,7 @@ pub struct Options {
 pub async fn run(options: Options) -> anyhow::Result<()> {
     // The functions' per-request metric lines (EMF) would drown the report.
     shared::metrics::set_sink(|_line| {});
+    let config = operations::write_config(&testkit::workspace_root())?;
     let bin = venv::ensure(venv::TEST_TOOLS, venv::TEST_TOOL_PROBES).await?;
     let server = LocalDynamo::start_in_memory().map_err(anyhow::Error::msg)?;
     let client = testkit::local_client_with(&server.endpoint(), shared::store::TimeBudget::PRODUCTION);
@@ -53,27 +58,24 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .await
         .map_err(anyhow::Error::msg)?;
     println!("==> local API (in process) at {}", api.url());
+    println!("==> config: {}", config.display());
 
     let report = std::path::Path::new("target/schemathesis");
     std::fs::create_dir_all(report)?;
     let mut st = Command::new(bin.join("st"));
-    st.args([
-        "--config-file",
-        "dev/schemathesis.toml",
-        "--no-color",
-        "run",
-        "openapi.yaml",
-    ])
-    .args(["--url", &api.url()])
-    .args(["--checks", CHECKS])
-    .args(["--max-examples", &options.examples.to_string()])
-    .args(["--workers", "2", "--request-timeout", "15"])
-    .args(["--generation-database", "none"])
-    .args(["--report", "junit", "--report-dir"])
-    .arg(report)
-    .env("SCHEMATHESIS_HOOKS", "")
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::inherit());
+    st.arg("--config-file")
+        .arg(&config)
+        .args(["--no-color", "run", "openapi.yaml"])
+        .args(["--url", &api.url()])
+        .args(["--checks", CHECKS])
+        .args(["--max-examples", &options.examples.to_string()])
+        .args(["--workers", "2", "--request-timeout", "15"])
+        .args(["--generation-database", "none"])
+        .args(["--report", "junit", "--report-dir"])
+        .arg(report)
+        .env("SCHEMATHESIS_HOOKS", "")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit());
     if let Some(seed) = options.seed {
         st.args(["--seed", &seed.to_string()]);
     }
@@ -180,7 +182,8 @@ impl Served {
             println!("    {function}: {n} requests: {}", line.join(" "));
             if !statuses.keys().any(|s| (200..300).contains(s)) {
                 problems.push(format!(
-                    "{function} answered no 2xx: are the credentials in dev/schemathesis.toml right?"
+                    "{function} answered no 2xx: do its routes' success events (events/{function}/2xx-*.json) \
+                     hold working demo credentials and seeded accounts?"
                 ));
             }
             if statuses.keys().any(|s| *s >= 500) {

@@ -240,7 +240,7 @@ fn every_derived_path_answers_its_status_every_time_on_the_demo_seed() {
         for table in fixtures::template::tables(&root.join("template.yaml")).unwrap() {
             table.create(&client, "").await.unwrap();
         }
-        let demo = fixtures::seed::SeedFile::load(&root.join("seed/demo.json")).unwrap();
+        let demo = fixtures::seed::SeedFile::demo(&root).unwrap();
         seeding::seed_into(&demo, &client, "").await.unwrap();
         let mut sent = 0;
         for f in FUNCTIONS {

@@ -58,6 +58,20 @@ impl Api {
         }
     }
 
+    /// The API of the functions of the package `package` (as
+    /// `catalog::FUNCTIONS` names it); `None` for a package no route reaches
+    /// or one not yet given an API here.
+    pub fn of_package(package: &str) -> Option<Api> {
+        match package {
+            "update-account-metadata" => Some(Api::Metadata),
+            "update-tenant-account" => Some(Api::Tenant),
+            "update-crm-account" => Some(Api::Crm),
+            "update-current-account" => Some(Api::V1),
+            "update-account-v2" => Some(Api::V2),
+            _ => None,
+        }
+    }
+
     /// How a caller sends the secret: (header name, value prefix).
     pub fn header(self) -> (&'static str, &'static str) {
         match self {

@@ -3,7 +3,7 @@
 //! shows no secret, a revoked credential is refused on the next request.
 
 use super::{Api, Principal, store};
-use crate::smoke::{PROBES, Probe, UNMATCHABLE_IF_MATCH};
+use crate::smoke::{Probe, UNMATCHABLE_IF_MATCH, probes};
 use bytes::Bytes;
 use shared::auth::SecretHash;
 use testkit::{
@@ -25,12 +25,12 @@ fn table(db: &TestDb, api: Api) -> String {
 async fn status(router: &Router, probe: &Probe, secret: &str) -> u16 {
     let (name, prefix) = probe.api.header();
     let request = hyper::Request::builder()
-        .method(probe.method)
-        .uri(probe.path)
+        .method(probe.method.as_str())
+        .uri(probe.path.as_str())
         .header("content-type", "application/json")
         .header("if-match", UNMATCHABLE_IF_MATCH)
         .header(name, format!("{prefix}{secret}"))
-        .body(Bytes::from_static(probe.body.as_bytes()))
+        .body(Bytes::from(probe.body.clone()))
         .unwrap();
     router.call(request).await.status().as_u16()
 }
@@ -39,13 +39,15 @@ async fn status(router: &Router, probe: &Probe, secret: &str) -> u16 {
 async fn a_created_credential_opens_its_route_and_revoking_it_closes_it() {
     let db = TestDb::start().await;
     let router = Router::from_template(&handlers(&db)).unwrap();
-    for probe in PROBES {
+    for probe in probes().unwrap() {
         let api = probe.api;
         let created = store::create(db.client(), &table(&db, api), &Principal::smoke(api))
             .await
             .unwrap();
-        // Through auth to the conditional write: the account does not exist.
-        assert_eq!(status(&router, &probe, &created.secret).await, 404, "{probe:?}");
+        // Through auth: the account does not exist (or, see EXTRA_HARMLESS,
+        // the body names what the scope does not define).
+        let opened = status(&router, &probe, &created.secret).await;
+        assert!(probe.harmless.contains(&opened), "{opened} {probe:?}");
         let revoked = store::revoke(db.client(), &table(&db, api), &created.id)
             .await
             .unwrap();
@@ -90,24 +92,23 @@ async fn every_kind_of_principal_is_read_by_its_function() {
         let created = store::create(db.client(), &table(&db, api), &principal)
             .await
             .unwrap();
-        for probe in PROBES.iter().filter(|p| p.api == api) {
-            assert_eq!(
-                status(&router, probe, &created.secret).await,
-                404,
-                "{principal:?} {probe:?}"
-            );
+        for probe in probes().unwrap().iter().filter(|p| p.api == api) {
+            let read = status(&router, probe, &created.secret).await;
+            assert!(probe.harmless.contains(&read), "{read} {principal:?} {probe:?}");
         }
     }
-    // A readonly v2 token gets through auth and is refused by its role.
+    // A readonly v2 token on the probe's account gets through auth and is
+    // refused by its role.
+    let probe = probes().unwrap().into_iter().find(|p| p.api == Api::V2).unwrap();
+    let account = probe.path.rsplit('/').next().unwrap();
     let readonly = Principal::V2 {
-        account_ids: vec!["smoke-test".into()],
+        account_ids: vec![account.into()],
         role: "readonly".into(),
     };
     let created = store::create(db.client(), &table(&db, Api::V2), &readonly)
         .await
         .unwrap();
-    let probe = PROBES.iter().find(|p| p.api == Api::V2).unwrap();
-    assert_eq!(status(&router, probe, &created.secret).await, 403);
+    assert_eq!(status(&router, &probe, &created.secret).await, 403);
 }
 
 #[test]

@@ -2,34 +2,44 @@
 //! on a fresh API and on one holding data, changes nothing, and fails when
 //! a route does not let its credential through.
 
-use super::{PROBES, check};
+use super::{HARMLESS_STATUSES, check, probes};
 use crate::credentials::{Api, Principal, store};
-use testkit::{TestDb, local_api::LocalApi, routes::template_routes, seed::SeedFile, workspace_root};
+use crate::success_events::of_template;
+use testkit::{TestDb, local_api::LocalApi, seed::SeedFile, workspace_root};
 
 /// A v1 token of the demo seed, whose account exists.
 const DEMO_V1_OWNER: &str = "demo-token-v1-owner";
 
-/// Whether `path` is an instance of the route template `route`.
-fn matches(route: &str, path: &str) -> bool {
-    let (route, path): (Vec<&str>, Vec<&str>) = (route.split('/').collect(), path.split('/').collect());
-    route.len() == path.len()
-        && route
-            .iter()
-            .zip(&path)
-            .all(|(r, p)| r == p || (r.starts_with('{') && !p.is_empty()))
-}
-
 #[test]
-fn every_route_of_the_template_has_one_probe() {
-    let routes = template_routes(&workspace_root().join("template.yaml")).unwrap();
-    assert_eq!(routes.len(), PROBES.len());
-    for route in &routes {
-        let probes = PROBES
-            .iter()
-            .filter(|p| p.method == route.method && matches(&route.path, p.path))
-            .count();
-        assert_eq!(probes, 1, "{}", route.key());
+fn each_probe_is_its_route_s_success_event_with_its_api_s_credential() {
+    let events = of_template(&workspace_root()).unwrap();
+    let probes = probes().unwrap();
+    assert_eq!(probes.len(), events.len());
+    for (probe, event) in probes.iter().zip(&events) {
+        assert_eq!(probe.route, event.route.key());
+        assert_eq!(
+            (probe.method.as_str(), probe.path.as_str(), probe.body.as_str()),
+            (
+                event.route.method.as_str(),
+                event.raw_path.as_str(),
+                event.body.as_str()
+            )
+        );
+        // The package's API sends its credential as the event does.
+        let (header, prefix) = probe.api.header();
+        assert!(
+            event.header(header).is_some_and(|v| v.starts_with(prefix)),
+            "{}: {:?} sends {header}, which {} lacks",
+            probe.route,
+            probe.api,
+            event.file
+        );
     }
+    let api = |key: &str| probes.iter().find(|p| p.route == key).unwrap();
+    assert_eq!(api("PATCH /clients/{accountId}").api, Api::Crm);
+    assert_eq!(api("POST /v1/account/email/confirm").api, Api::V1);
+    assert_eq!(api("POST /v1/account/email/confirm").harmless, [404, 412, 400]);
+    assert_eq!(api("PATCH /v1/account").harmless, HARMLESS_STATUSES);
 }
 
 /// Every table of `db`, for "nothing changed" checks.
@@ -93,7 +103,7 @@ async fn the_smoke_test_fails_when_a_credential_is_refused_or_missing() {
         .filter(|o| o.passed())
         .map(|o| o.route.as_str())
         .collect();
-    assert_eq!(passed, ["PATCH /accounts/smoke-test/metadata"]);
+    assert_eq!(passed, ["PATCH /accounts/{accountId}/metadata"]);
     let v2 = outcomes
         .iter()
         .find(|o| o.route.starts_with("PATCH /v2"))
