@@ -267,4 +267,3 @@ fn every_stream_function_runs_in_the_local_run() {
         );
     }
 }
-

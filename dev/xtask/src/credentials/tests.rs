@@ -45,7 +45,7 @@ async fn a_created_credential_opens_its_route_and_revoking_it_closes_it() {
             .await
             .unwrap();
         // Through auth: the account does not exist (or, see EXTRA_HARMLESS,
-        // the body names what the scope does not define).
+        // there is nothing to confirm).
         let opened = status(&router, &probe, &created.secret).await;
         assert!(probe.harmless.contains(&opened), "{opened} {probe:?}");
         let revoked = store::revoke(db.client(), &table(&db, api), &created.id)
