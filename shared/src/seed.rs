@@ -36,6 +36,10 @@ pub trait Section: DeserializeOwned + Send + Sync {
     const NAME: &'static str;
     /// The logical id (in `template.yaml`) of the table its items go to.
     const TABLE: &'static str;
+    /// Its list of credentials (`tokens`, `api_keys`): objects of the
+    /// secret, or its hash, and the principal's fields ([`SeedToken`]), which
+    /// [`Section::items`] turns into the credential items the function reads.
+    const CREDENTIALS: &'static str;
     /// What a record that breaks the function's rules is refused with.
     type Error: std::fmt::Display + Send;
 

@@ -18,6 +18,8 @@ pub struct SeedSection {
     pub name: &'static str,
     /// The logical id of the table its items go to.
     pub table: &'static str,
+    /// Its list of credentials (`shared::seed::Section::CREDENTIALS`).
+    pub credentials: &'static str,
     /// The items of the section's JSON, checked against it alone.
     pub items: fn(&Value) -> Items,
     /// The items of the section's JSON, checked against what the table
@@ -30,6 +32,7 @@ pub(crate) const fn section<S: Section + 'static>() -> SeedSection {
     SeedSection {
         name: S::NAME,
         table: S::TABLE,
+        credentials: S::CREDENTIALS,
         items: items_of::<S>,
         items_in: items_in_of::<S>,
     }

@@ -95,12 +95,13 @@ fn bad(what: impl Into<String>, message: impl ToString) -> SeedError {
 impl shared::seed::Section for Seed {
     const NAME: &'static str = SEED_SECTION;
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    const CREDENTIALS: &'static str = "tokens";
     type Error = SeedError;
 
     /// The items to put, after checking every record.
     fn items(&self) -> Result<Vec<Item>, SeedError> {
         let now = Timestamp::now().to_string();
-        let mut items = credential_items("tokens", &self.tokens, |principal| {
+        let mut items = credential_items(Self::CREDENTIALS, &self.tokens, |principal| {
             Ok(token_principal(&principal.ou_id))
         })
         .map_err(|e| bad("credentials", e))?;

@@ -85,11 +85,12 @@ pub struct SeedError(String);
 impl shared::seed::Section for Seed {
     const NAME: &'static str = SEED_SECTION;
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    const CREDENTIALS: &'static str = "tokens";
     type Error = SeedError;
 
     /// The items to put, after checking every record.
     fn items(&self) -> Result<Vec<Item>, SeedError> {
-        let mut items = credential_items("tokens", &self.tokens, |principal| {
+        let mut items = credential_items(Self::CREDENTIALS, &self.tokens, |principal| {
             Ok(seeded::token_principal(principal.role, &principal.account_ids))
         })
         .map_err(SeedError)?;

@@ -114,6 +114,7 @@ pub struct SeedError(String);
 impl shared::seed::Section for Seed {
     const NAME: &'static str = SEED_SECTION;
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    const CREDENTIALS: &'static str = "api_keys";
     type Error = SeedError;
 
     /// The items to put, after checking every record; accounts' custom
@@ -155,9 +156,11 @@ impl Seed {
         &'a self,
         mut defs: HashMap<&'a str, HashMap<String, FieldDef>>,
     ) -> Result<Vec<Item>, SeedError> {
-        let mut items = credential_items("api_keys", &self.api_keys, |principal| {
-            Ok(seeded::key_principal(&principal.tenant_id))
-        })
+        let mut items = credential_items(
+            <Self as shared::seed::Section>::CREDENTIALS,
+            &self.api_keys,
+            |principal| Ok(seeded::key_principal(&principal.tenant_id)),
+        )
         .map_err(SeedError)?;
         for field in &self.custom_fields {
             let field_type = FieldType::parse(&field.field_type).ok_or_else(|| {

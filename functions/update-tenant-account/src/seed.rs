@@ -193,12 +193,13 @@ fn tenant_id(tenant: &str) -> Result<(), String> {
 impl shared::seed::Section for Seed {
     const NAME: &'static str = SEED_SECTION;
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
+    const CREDENTIALS: &'static str = "api_keys";
     type Error = SeedError;
 
     /// The items to put, after checking every record.
     fn items(&self) -> Result<Vec<Item>, SeedError> {
         let now = Timestamp::now();
-        let mut items = credential_items("api_keys", &self.api_keys, |principal| {
+        let mut items = credential_items(Self::CREDENTIALS, &self.api_keys, |principal| {
             tenant_id(&principal.tenant_id)?;
             Ok(seeded::key_principal(&principal.tenant_id))
         })

@@ -8,6 +8,7 @@
 //! `secret=$(cargo xtask credentials create ...)` captures only the
 //! secret. Nothing logs a secret.
 
+pub mod item;
 pub mod principal;
 pub mod store;
 pub mod target;
@@ -32,26 +33,28 @@ pub enum Action {
     /// List the credentials of an API (every API when none is given): id
     /// and principal, never a secret.
     List {
-        /// The API.
-        #[arg(value_enum)]
+        /// The API: its function's package, or a short name (`metadata`,
+        /// `tenant`, `crm`, `v1`, `v2`).
+        #[arg(value_parser = Api::parse)]
         api: Option<Api>,
         #[command(flatten)]
         target: Target,
     },
     /// Revoke (delete) a credential by the id `list` shows.
     Revoke {
-        /// The API.
-        #[arg(value_enum)]
+        /// The API: its function's package, or a short name.
+        #[arg(value_parser = Api::parse)]
         api: Api,
         /// The credential's id (or a longer prefix of its hash).
         id: String,
         #[command(flatten)]
         target: Target,
     },
-    /// Create one credential per API for the smoke test, scoped to an
-    /// OU, tenant and account that hold no data (revoking the smoke
-    /// credentials made before), and print them as shell `export` lines for
-    /// `cargo xtask smoke`: `eval "$(cargo xtask credentials smoke ...)"`.
+    /// Create one credential per function with routes for the smoke test,
+    /// scoped to an OU, tenant and account that hold no data (revoking the
+    /// smoke credentials made before), and print them as shell `export`
+    /// lines for `cargo xtask smoke`:
+    /// `eval "$(cargo xtask credentials smoke ...)"`.
     Smoke {
         #[command(flatten)]
         target: Target,
@@ -66,10 +69,14 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
             let api = principal.api();
             let table = tables.name(api)?;
             let created = store::create(tables.client(), &table, &principal).await?;
-            let (header, prefix) = api.header();
+            let sent = crate::smoke::credentials()?
+                .into_iter()
+                .find(|c| c.package == api.package())
+                .map(|c| format!("{}: {}<secret>", c.header, c.prefix))
+                .unwrap_or_else(|| "as its events send their credential".to_owned());
             eprintln!(
                 "==> created {} credential {} in table {table}; its secret follows, shown this once \
-                 (send it as `{header}: {prefix}<secret>`)",
+                 (send it as `{sent}`)",
                 api.name(),
                 created.id
             );
@@ -77,7 +84,7 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
         }
         Action::List { api, target } => {
             let tables = Tables::connect(&target).await?;
-            for api in api.map_or(Api::ALL.to_vec(), |api| vec![api]) {
+            for api in api.map_or_else(Api::all, |api| vec![api]) {
                 let table = tables.name(api)?;
                 let listed = store::list(tables.client(), &table).await?;
                 println!("{} ({table}): {} credentials", api.name(), listed.len());
@@ -98,21 +105,19 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
         }
         Action::Smoke { target } => {
             let tables = Tables::connect(&target).await?;
-            for api in Api::ALL {
-                let table = tables.name(api)?;
-                let principal = Principal::smoke(api);
-                let replaced = store::revoke_all_of(tables.client(), &table, &principal).await?;
-                let created = store::create(tables.client(), &table, &principal).await?;
+            for credential in crate::smoke::credentials()? {
+                let table = tables.table(credential.table)?;
+                let replaced = store::revoke_all_of(tables.client(), &table, &credential).await?;
+                let created = store::create(tables.client(), &table, &credential).await?;
                 let replaced = match replaced.as_slice() {
                     [] => String::new(),
                     ids => format!(" (revoked the earlier {})", ids.join(", ")),
                 };
                 eprintln!(
                     "==> created {} smoke credential {} in table {table}{replaced}",
-                    api.name(),
-                    created.id
+                    credential.package, created.id
                 );
-                println!("export {}={}", crate::smoke::secret_var(api), created.secret);
+                println!("export {}={}", credential.secret_var(), created.secret);
             }
         }
     }

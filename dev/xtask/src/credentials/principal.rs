@@ -6,86 +6,91 @@
 //! attributes its function reads, and a value the function would refuse (a
 //! role it does not know, a malformed tenant id) is refused here.
 
-use anyhow::{Context, bail};
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
-use shared::{auth::SecretHash, seed::Section as _, store::Item};
-use update_account_metadata as metadata;
-use update_account_v2 as v2;
-use update_crm_account as crm;
-use update_current_account as current;
-use update_tenant_account as tenant;
+use super::item::{Credential, credential_item};
+use serde_json::{Map, Value, json};
+use shared::{auth::SecretHash, store::Item};
 
-/// The API a credential is for. Each API keeps its credentials in its own
-/// table, so a credential opens exactly one API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Api {
-    /// `PATCH /accounts/{accountId}/metadata` (contract 000).
-    Metadata,
-    /// `PATCH /v0/accounts/{account_id}` (contract 001).
-    Tenant,
-    /// `PATCH /accounts/{accountId}` and `/clients/{accountId}` (contract 002).
-    Crm,
-    /// `PATCH /v1/account` and `POST /v1/account/email/confirm` (contract 003).
-    V1,
-    /// `PATCH /v2/accounts/{accountId}` (contract 004).
-    V2,
-}
+/// The API a credential is for: a function with routes (`dev/endpoints`),
+/// named on the command line by its package or, for the five contracts'
+/// APIs, by a short name ([`SHORT_NAMES`]). Each keeps its credentials in
+/// its own table, so a credential opens exactly one API.
+#[derive(Clone, Copy)]
+pub struct Api(&'static endpoints::Function);
+
+/// The short names of the contracts' APIs, by package.
+pub const SHORT_NAMES: [(&str, &str); 5] = [
+    ("metadata", "update-account-metadata"),
+    ("tenant", "update-tenant-account"),
+    ("crm", "update-crm-account"),
+    ("v1", "update-current-account"),
+    ("v2", "update-account-v2"),
+];
 
 impl Api {
-    /// Every API, in contract order.
-    pub const ALL: [Api; 5] = [Api::Metadata, Api::Tenant, Api::Crm, Api::V1, Api::V2];
+    /// Every API, in the registry's order.
+    pub fn all() -> Vec<Api> {
+        endpoints::FUNCTIONS.iter().map(Api).collect()
+    }
+
+    /// The API named `name` (a short name or a package).
+    pub fn parse(name: &str) -> Result<Api, String> {
+        let package = SHORT_NAMES
+            .iter()
+            .find(|(short, _)| *short == name)
+            .map_or(name, |(_, package)| package);
+        endpoints::function(package).map(Api).ok_or_else(|| {
+            let names: Vec<String> = Api::all()
+                .iter()
+                .map(|a| match a.name() == a.package() {
+                    true => a.package().to_owned(),
+                    false => format!("{} ({})", a.name(), a.package()),
+                })
+                .collect();
+            format!("no API {name}; the APIs: {}", names.join(", "))
+        })
+    }
+
+    /// The API of `package`.
+    ///
+    /// # Panics
+    /// When the registry has no function `package`.
+    pub fn of(package: &str) -> Api {
+        Api::parse(package).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The package of the function whose credentials it opens (its seed
+    /// section makes the credential items).
+    pub fn package(self) -> &'static str {
+        self.0.seed.name
+    }
 
     /// The template logical id of the table holding its credentials.
     pub fn table_logical_id(self) -> &'static str {
-        match self {
-            Api::Metadata => metadata::TABLE_LOGICAL_ID,
-            Api::Tenant => tenant::TABLE_LOGICAL_ID,
-            Api::Crm => crm::TABLE_LOGICAL_ID,
-            Api::V1 => current::TABLE_LOGICAL_ID,
-            Api::V2 => v2::TABLE_LOGICAL_ID,
-        }
+        self.0.seed.table
     }
 
-    /// Its name on the command line (`metadata`, ..., `v2`).
+    /// Its name on the command line: its short name, else its package.
     pub fn name(self) -> &'static str {
-        match self {
-            Api::Metadata => "metadata",
-            Api::Tenant => "tenant",
-            Api::Crm => "crm",
-            Api::V1 => "v1",
-            Api::V2 => "v2",
-        }
-    }
-
-    /// The API of the functions of the package `package` (as
-    /// `catalog::FUNCTIONS` names it); `None` for a package no route reaches
-    /// or one not yet given an API here.
-    pub fn of_package(package: &str) -> Option<Api> {
-        match package {
-            "update-account-metadata" => Some(Api::Metadata),
-            "update-tenant-account" => Some(Api::Tenant),
-            "update-crm-account" => Some(Api::Crm),
-            "update-current-account" => Some(Api::V1),
-            "update-account-v2" => Some(Api::V2),
-            _ => None,
-        }
-    }
-
-    /// How a caller sends the secret: (header name, value prefix).
-    pub fn header(self) -> (&'static str, &'static str) {
-        match self {
-            Api::Metadata | Api::V1 => ("authorization", "Bearer "),
-            Api::Tenant => (tenant::auth::API_KEY_HEADER, ""),
-            Api::Crm => (crm::auth::API_KEY_HEADER, ""),
-            Api::V2 => (v2::auth::TOKEN_HEADER, ""),
-        }
+        SHORT_NAMES
+            .iter()
+            .find(|(_, package)| *package == self.package())
+            .map_or(self.package(), |(short, _)| short)
     }
 }
 
-/// The scope of the smoke test's credentials: an OU, tenant and account
-/// id that no data belongs to, so what they can reach is empty.
-pub const SMOKE_SCOPE: &str = "smoke-test";
+impl PartialEq for Api {
+    fn eq(&self, other: &Self) -> bool {
+        self.package() == other.package()
+    }
+}
+
+impl Eq for Api {}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Api({})", self.name())
+    }
+}
 
 /// Who a new credential stands for: one kind per API, with what its
 /// function reads.
@@ -131,75 +136,61 @@ pub enum Principal {
         #[arg(long)]
         role: String,
     },
+    /// A credential of any API, its principal given as the fields of one
+    /// entry of its function's seed section's credentials list (the
+    /// function's `seed.rs`; the secret left out), checked by that seed
+    /// format: `fields update-account-v2 --principal
+    /// '{"role":"admin","account_ids":["acc_1"]}'`.
+    Fields {
+        /// The API: its function's package, or a short name.
+        #[arg(value_parser = Api::parse)]
+        api: Api,
+        /// The principal's fields, a JSON object.
+        #[arg(long, value_parser = json_object)]
+        principal: Map<String, Value>,
+    },
+}
+
+/// A JSON object given on the command line.
+fn json_object(text: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str(text).map_err(|e| e.to_string())? {
+        Value::Object(fields) => Ok(fields),
+        _ => Err("not a JSON object".to_owned()),
+    }
 }
 
 impl Principal {
     /// The API the credential opens.
     pub fn api(&self) -> Api {
         match self {
-            Principal::Metadata { .. } => Api::Metadata,
-            Principal::Tenant { .. } => Api::Tenant,
-            Principal::Crm { .. } => Api::Crm,
-            Principal::V1 { .. } => Api::V1,
-            Principal::V2 { .. } => Api::V2,
+            Principal::Metadata { .. } => Api::of("metadata"),
+            Principal::Tenant { .. } => Api::of("tenant"),
+            Principal::Crm { .. } => Api::of("crm"),
+            Principal::V1 { .. } => Api::of("v1"),
+            Principal::V2 { .. } => Api::of("v2"),
+            Principal::Fields { api, .. } => *api,
         }
     }
 
-    /// The smoke test's principal of `api`: [`SMOKE_SCOPE`] everywhere, with
-    /// the role that passes the role checks (so a request reaches its
-    /// conditional write, on an account that does not exist).
-    pub fn smoke(api: Api) -> Self {
-        let scope = SMOKE_SCOPE.to_owned();
-        match api {
-            Api::Metadata => Principal::Metadata { ou_id: scope },
-            Api::Tenant => Principal::Tenant { tenant_id: scope },
-            Api::Crm => Principal::Crm { tenant_id: scope },
-            Api::V1 => Principal::V1 {
-                account_id: scope,
-                role: "owner".to_owned(),
-            },
-            Api::V2 => Principal::V2 {
-                account_ids: vec![scope],
-                role: "admin".to_owned(),
-            },
-        }
-    }
-
-    /// The credential item of the secret whose hash is `hash`, as the API's
-    /// seed format writes it (see the module docs).
-    pub fn credential_item(&self, hash: &SecretHash) -> anyhow::Result<Item> {
-        let (list, mut entry) = match self {
-            Principal::Metadata { ou_id } => ("tokens", json!({"ou_id": ou_id})),
-            Principal::Tenant { tenant_id } | Principal::Crm { tenant_id } => {
-                ("api_keys", json!({"tenant_id": tenant_id}))
-            }
-            Principal::V1 { account_id, role } => ("tokens", json!({"account_id": account_id, "role": role})),
-            Principal::V2 { account_ids, role } => {
-                ("tokens", json!({"account_ids": account_ids, "role": role}))
-            }
+    /// Its fields, as one entry of its function's credentials list holds
+    /// them (without the secret).
+    pub fn fields(&self) -> Map<String, Value> {
+        let fields = match self {
+            Principal::Metadata { ou_id } => json!({"ou_id": ou_id}),
+            Principal::Tenant { tenant_id } | Principal::Crm { tenant_id } => json!({"tenant_id": tenant_id}),
+            Principal::V1 { account_id, role } => json!({"account_id": account_id, "role": role}),
+            Principal::V2 { account_ids, role } => json!({"account_ids": account_ids, "role": role}),
+            Principal::Fields { principal, .. } => return principal.clone(),
         };
-        entry["token_sha256"] = Value::String(hash.as_hex().to_owned());
-        let section = json!({ list: [entry] });
-        let items = match self.api() {
-            Api::Metadata => items_of(section, metadata::seed::Seed::items),
-            Api::Tenant => items_of(section, tenant::seed::Seed::items),
-            Api::Crm => items_of(section, crm::seed::Seed::items),
-            Api::V1 => items_of(section, current::seed::Seed::items),
-            Api::V2 => items_of(section, v2::seed::Seed::items),
-        }
-        .with_context(|| format!("a {} credential", self.api().name()))?;
-        match <[Item; 1]>::try_from(items) {
-            Ok([item]) => Ok(item),
-            Err(items) => bail!("the seed format made {} items for one credential", items.len()),
+        match fields {
+            Value::Object(fields) => fields,
+            _ => unreachable!("an object"),
         }
     }
 }
 
-/// The items of a seed section given as JSON, parsed as `S`.
-fn items_of<S: DeserializeOwned, E: std::fmt::Display>(
-    section: Value,
-    items: fn(&S) -> Result<Vec<Item>, E>,
-) -> anyhow::Result<Vec<Item>> {
-    let section: S = serde_json::from_value(section)?;
-    items(&section).map_err(|e| anyhow::anyhow!("{e}"))
+impl Credential for Principal {
+    fn item(&self, hash: &SecretHash) -> anyhow::Result<Item> {
+        credential_item(self.api().package(), &self.fields(), hash)
+    }
 }

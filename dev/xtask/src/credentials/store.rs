@@ -6,7 +6,7 @@
 //! matched. The id is all that is shown of the hash: with a secret of 244
 //! random bits, 32 bits of its hash help nobody find it.
 
-use super::principal::Principal;
+use super::item::Credential;
 use anyhow::{Context, bail};
 use aws_sdk_dynamodb::{Client, types::AttributeValue};
 use shared::{
@@ -57,10 +57,10 @@ pub fn id_of(hash: &SecretHash) -> String {
 
 /// Creates a credential for `principal` in `table`: a new secret, only its
 /// hash stored, never over an existing item.
-pub async fn create(client: &Client, table: &str, principal: &Principal) -> anyhow::Result<Created> {
+pub async fn create(client: &Client, table: &str, principal: &impl Credential) -> anyhow::Result<Created> {
     let secret = generate_secret();
     let hash = SecretHash::of(&secret);
-    let item = principal.credential_item(&hash)?;
+    let item = principal.item(&hash)?;
     client
         .put_item()
         .table_name(table)
@@ -112,12 +112,12 @@ pub async fn revoke(client: &Client, table: &str, id: &str) -> anyhow::Result<St
 pub async fn revoke_all_of(
     client: &Client,
     table: &str,
-    principal: &Principal,
+    principal: &impl Credential,
 ) -> anyhow::Result<Vec<String>> {
     let mut revoked = Vec::new();
     for item in credential_items(client, table, "").await? {
         let Some(hash) = item_hash(&item) else { continue };
-        if principal.credential_item(&hash)? == item {
+        if principal.item(&hash)? == item {
             delete(client, table, &hash).await?;
             revoked.push(id_of(&hash));
         }

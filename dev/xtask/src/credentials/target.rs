@@ -74,7 +74,11 @@ impl Tables {
 
     /// The name of the table holding `api`'s credentials.
     pub fn name(&self, api: Api) -> anyhow::Result<String> {
-        let logical_id = api.table_logical_id();
+        self.table(api.table_logical_id())
+    }
+
+    /// The name of the table with the template logical id `logical_id`.
+    pub fn table(&self, logical_id: &str) -> anyhow::Result<String> {
         match &self.naming {
             Naming::LogicalIds => Ok(logical_id.to_owned()),
             Naming::Named(name) => Ok(name.clone()),

@@ -4,9 +4,8 @@
 //! `rawPath` and its body, so a new route needs only its events.
 //!
 //! - a **harmless** one, with the route's credential: the smoke
-//!   credential of the API of the route's package ([`Api::of_package`]),
-//!   whose scope holds no data
-//!   ([`SMOKE_SCOPE`](crate::credentials::principal::SMOKE_SCOPE)), and an
+//!   credential of the route's function ([`credential`]), whose scope
+//!   holds no data ([`SMOKE_SCOPE`](credential::SMOKE_SCOPE)), and an
 //!   `If-Match` that no item's ETag can equal ([`UNMATCHABLE_IF_MATCH`]).
 //!   The event's path names a demo account, which the smoke credential
 //!   cannot reach: expected 404 (no such account for this credential), or
@@ -19,24 +18,24 @@
 //!   conditional write; none changes any data, whatever credential is given.
 //! - a **refused** one, the same without a credential. Expected: 401.
 //!
-//! Credentials come from the environment ([`secret_var`]), not from
+//! Credentials come from the environment
+//! ([`SmokeCredential::secret_var`]), not from
 //! arguments, so they are not shown in process listings:
 //! `eval "$(cargo xtask credentials smoke ...)"` sets them.
 //! Each route's outcome is printed; any failure is an error (exit code 1).
 
 pub mod client;
+pub mod credential;
 pub mod local;
 
 #[cfg(test)]
 mod tests;
 
-use crate::{
-    credentials::Api,
-    success_events::{self, SuccessEvent},
-};
+use crate::success_events::{self, SuccessEvent};
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use client::HttpClient;
+use credential::SmokeCredential;
 use http_body_util::Full;
 
 /// An `If-Match` no stored item matches: ETags here are `"v<version>"`
@@ -70,8 +69,8 @@ pub const REFUSED_STATUS: u16 = 401;
 pub struct Probe {
     /// The route key (`PATCH /accounts/{accountId}`).
     pub route: String,
-    /// The API whose credential it sends.
-    pub api: Api,
+    /// The smoke credential it sends: its function's.
+    pub credential: SmokeCredential,
     /// HTTP method.
     pub method: String,
     /// Path: the success event's `rawPath`.
@@ -83,29 +82,24 @@ pub struct Probe {
 }
 
 impl Probe {
-    /// The probe of `event`'s route. An error when the route's binary has
-    /// no API ([`Api::of_package`]) or the event does not send that API's
-    /// credential header.
-    pub fn of(event: &SuccessEvent) -> anyhow::Result<Probe> {
+    /// The probe of `event`'s route, sending the smoke credential of its
+    /// function (one of `credentials`).
+    pub fn of(event: &SuccessEvent, credentials: &[SmokeCredential]) -> anyhow::Result<Probe> {
         let route = event.route.key();
         let package = catalog::FUNCTIONS
             .iter()
             .find(|f| f.binaries.iter().any(|b| b.name == event.route.function))
             .map(|f| f.package)
             .with_context(|| format!("{route}: dev/catalog has no binary {}", event.route.function))?;
-        let api = Api::of_package(package).with_context(|| {
-            format!(
-                "{route}: no API for the package {package}: add it to Api::of_package \
-                 (dev/xtask/src/credentials/principal.rs)"
-            )
-        })?;
-        let (header, prefix) = api.header();
-        if !event.header(header).is_some_and(|v| v.starts_with(prefix)) {
+        let credential = credentials
+            .iter()
+            .find(|c| c.package == package)
+            .with_context(|| format!("{route}: no smoke credential of {package}"))?;
+        if event.header(&credential.header).is_none() {
             bail!(
-                "{route}: {} has no `{header}: {prefix}...` header, the credential of {:?} \
-                 (Api::of_package of {package})",
+                "{route}: {} does not send `{}`, the header of {package}'s credentials",
                 event.file,
-                api
+                credential.header
             );
         }
         let extra = EXTRA_HARMLESS
@@ -113,7 +107,7 @@ impl Probe {
             .filter(|(key, _)| *key == route)
             .flat_map(|(_, statuses)| statuses.iter().copied());
         Ok(Probe {
-            api,
+            credential: credential.clone(),
             method: event.route.method.clone(),
             path: event.raw_path.clone(),
             body: PROBE_BODIES
@@ -126,19 +120,20 @@ impl Probe {
     }
 }
 
+/// The smoke credential of every function with routes (see
+/// [`credential`]), from the workspace root.
+pub fn credentials() -> anyhow::Result<Vec<SmokeCredential>> {
+    let root = testkit::workspace_root();
+    SmokeCredential::all(&root, &success_events::of_template(&root)?)
+}
+
 /// One probe per route of the template, from the events of the workspace
 /// root, in the template's route order.
 pub fn probes() -> anyhow::Result<Vec<Probe>> {
-    success_events::of_template(&testkit::workspace_root())?
-        .iter()
-        .map(Probe::of)
-        .collect()
-}
-
-/// The environment variable holding the smoke test's secret for `api`
-/// (`SMOKE_METADATA_SECRET`, ...).
-pub fn secret_var(api: Api) -> String {
-    format!("SMOKE_{}_SECRET", api.name().to_ascii_uppercase())
+    let root = testkit::workspace_root();
+    let events = success_events::of_template(&root)?;
+    let credentials = SmokeCredential::all(&root, &events)?;
+    events.iter().map(|e| Probe::of(e, &credentials)).collect()
 }
 
 /// How one route did.
@@ -180,8 +175,11 @@ impl std::fmt::Display for Outcome {
 }
 
 /// Sends every probe ([`probes`]) to the API at `base_url`, with the
-/// secret `secret(api)` gives for each API.
-pub async fn check(base_url: &str, secret: impl Fn(Api) -> Option<String>) -> anyhow::Result<Vec<Outcome>> {
+/// secret `secret(credential)` gives for each function's smoke credential.
+pub async fn check(
+    base_url: &str,
+    secret: impl Fn(&SmokeCredential) -> Option<String>,
+) -> anyhow::Result<Vec<Outcome>> {
     let client = HttpClient::new()?;
     let base_url = base_url.trim_end_matches('/');
     let mut outcomes = Vec::new();
@@ -192,10 +190,10 @@ pub async fn check(base_url: &str, secret: impl Fn(Api) -> Option<String>) -> an
             refused: None,
             problems: Vec::new(),
         };
-        match secret(probe.api) {
+        match secret(&probe.credential) {
             Some(secret) => {
-                let (name, prefix) = probe.api.header();
-                let credential = Some((name, format!("{prefix}{secret}")));
+                let (name, prefix) = (&probe.credential.header, &probe.credential.prefix);
+                let credential = Some((name.as_str(), format!("{prefix}{secret}")));
                 match client.send(request(base_url, &probe, credential)?).await {
                     Ok(answer) => {
                         outcome.harmless = Some(answer.status);
@@ -213,7 +211,7 @@ pub async fn check(base_url: &str, secret: impl Fn(Api) -> Option<String>) -> an
             }
             None => outcome
                 .problems
-                .push(format!("no credential: set {}", secret_var(probe.api))),
+                .push(format!("no credential: set {}", probe.credential.secret_var())),
         }
         match client.send(request(base_url, &probe, None)?).await {
             Ok(answer) => {
@@ -236,8 +234,10 @@ pub async fn check(base_url: &str, secret: impl Fn(Api) -> Option<String>) -> an
 /// environment; prints each route's outcome, fails when any failed.
 pub async fn run(base_url: &str) -> anyhow::Result<()> {
     println!("==> smoke test of {base_url}: a harmless request and a refused one per route");
-    let outcomes = check(base_url, |api| {
-        std::env::var(secret_var(api)).ok().filter(|s| !s.is_empty())
+    let outcomes = check(base_url, |credential| {
+        std::env::var(credential.secret_var())
+            .ok()
+            .filter(|s| !s.is_empty())
     })
     .await?;
     for outcome in &outcomes {

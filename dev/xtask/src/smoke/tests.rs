@@ -2,8 +2,8 @@
 //! on a fresh API and on one holding data, changes nothing, and fails when
 //! a route does not let its credential through.
 
-use super::{HARMLESS_STATUSES, PROBE_BODIES, check, probes};
-use crate::credentials::{Api, Principal, store};
+use super::{HARMLESS_STATUSES, PROBE_BODIES, check, credentials, probes};
+use crate::credentials::store;
 use crate::success_events::of_template;
 use testkit::{TestDb, local_api::LocalApi, seed::SeedFile, workspace_root};
 
@@ -25,19 +25,27 @@ fn each_probe_is_its_route_s_success_event_with_its_api_s_credential() {
             (probe.method.as_str(), probe.path.as_str(), probe.body.as_str()),
             (event.route.method.as_str(), event.raw_path.as_str(), body)
         );
-        // The package's API sends its credential as the event does.
-        let (header, prefix) = probe.api.header();
+        // The function's credential is sent as the event sends it.
+        let (header, prefix) = (&probe.credential.header, &probe.credential.prefix);
         assert!(
-            event.header(header).is_some_and(|v| v.starts_with(prefix)),
-            "{}: {:?} sends {header}, which {} lacks",
+            event
+                .header(header)
+                .is_some_and(|v| v.starts_with(prefix.as_str())),
+            "{}: {} sends {header}, which {} lacks",
             probe.route,
-            probe.api,
+            probe.credential.package,
             event.file
         );
     }
     let api = |key: &str| probes.iter().find(|p| p.route == key).unwrap();
-    assert_eq!(api("PATCH /clients/{accountId}").api, Api::Crm);
-    assert_eq!(api("POST /v1/account/email/confirm").api, Api::V1);
+    assert_eq!(
+        api("PATCH /clients/{accountId}").credential.package,
+        "update-crm-account"
+    );
+    assert_eq!(
+        api("POST /v1/account/email/confirm").credential.package,
+        "update-current-account"
+    );
     assert_eq!(api("POST /v1/account/email/confirm").harmless, [404, 412, 400]);
     assert_eq!(api("PATCH /v1/account").harmless, HARMLESS_STATUSES);
     assert_eq!(api("PATCH /accounts/{accountId}").harmless, HARMLESS_STATUSES);
@@ -50,8 +58,8 @@ fn each_probe_is_its_route_s_success_event_with_its_api_s_credential() {
 /// Every table of `db`, for "nothing changed" checks.
 async fn snapshot(db: &TestDb) -> Vec<Vec<shared::store::Item>> {
     let mut tables = Vec::new();
-    for api in Api::ALL {
-        tables.push(db.snapshot(api.table_logical_id()).await);
+    for table in catalog::tables() {
+        tables.push(db.snapshot(table).await);
     }
     tables
 }
@@ -64,20 +72,20 @@ async fn the_smoke_test_passes_and_changes_nothing_even_on_real_accounts() {
         db.put(table, items).await;
     }
     let mut secrets = std::collections::HashMap::new();
-    for api in Api::ALL {
-        let table = db.table(api.table_logical_id()).name().to_owned();
-        let created = store::create(db.client(), &table, &Principal::smoke(api))
-            .await
-            .unwrap();
-        secrets.insert(api, created.secret);
+    for credential in credentials().unwrap() {
+        let table = db.table(credential.table).name().to_owned();
+        let created = store::create(db.client(), &table, &credential).await.unwrap();
+        secrets.insert(credential.package, created.secret);
     }
     // v1 acts on the token's own account: a real one here.
-    secrets.insert(Api::V1, DEMO_V1_OWNER.to_owned());
+    secrets.insert("update-current-account", DEMO_V1_OWNER.to_owned());
     let before = snapshot(&db).await;
     let api = LocalApi::start_template(crate::functions::handlers_on(|id| db.table(id)))
         .await
         .unwrap();
-    let outcomes = check(&api.url(), |a| secrets.get(&a).cloned()).await.unwrap();
+    let outcomes = check(&api.url(), |c| secrets.get(c.package).cloned())
+        .await
+        .unwrap();
     api.stop().await;
     assert!(outcomes.iter().all(|o| o.passed()), "{outcomes:#?}");
     let v1 = outcomes.iter().find(|o| o.route == "PATCH /v1/account").unwrap();
@@ -91,13 +99,16 @@ async fn the_smoke_test_fails_when_a_credential_is_refused_or_missing() {
     let api = LocalApi::start_template(crate::functions::handlers_on(|id| db.table(id)))
         .await
         .unwrap();
-    let metadata_table = db.table(Api::Metadata.table_logical_id()).name().to_owned();
-    let metadata = store::create(db.client(), &metadata_table, &Principal::smoke(Api::Metadata))
+    let smoke = credentials().unwrap();
+    let of = |package: &str| smoke.iter().find(|c| c.package == package).unwrap();
+    let metadata = of("update-account-metadata");
+    let metadata_table = db.table(metadata.table).name().to_owned();
+    let metadata = store::create(db.client(), &metadata_table, metadata)
         .await
         .unwrap();
-    let outcomes = check(&api.url(), |a| match a {
-        Api::Metadata => Some(metadata.secret.clone()),
-        Api::V2 => None,
+    let outcomes = check(&api.url(), |c| match c.package {
+        "update-account-metadata" => Some(metadata.secret.clone()),
+        "update-account-v2" => None,
         _ => Some("unknown-secret".to_owned()),
     })
     .await
@@ -113,7 +124,7 @@ async fn the_smoke_test_fails_when_a_credential_is_refused_or_missing() {
         .iter()
         .find(|o| o.route.starts_with("PATCH /v2"))
         .unwrap();
-    assert!(v2.problems[0].contains("SMOKE_V2_SECRET"), "{v2}");
+    assert!(v2.problems[0].contains("SMOKE_UPDATE_ACCOUNT_V2_SECRET"), "{v2}");
     assert_eq!(v2.refused, Some(401));
     let tenant = outcomes
         .iter()

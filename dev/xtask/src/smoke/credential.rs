@@ -1,0 +1,126 @@
+//! The smoke test's credential of each function with routes, derived from
+//! what the function already has, so a new function needs nothing here:
+//!
+//! - its header and the value's prefix: how the success event of the
+//!   function's first route ([`crate::success_events`]) sends its demo
+//!   credential (`authorization: Bearer demo-token-v1-owner` gives
+//!   `authorization` and `Bearer `);
+//! - its principal: that demo credential's fields in the function's demo
+//!   data (`functions/<package>/demo.json`), each id (a field named
+//!   `*_id`) or list of ids (`*_ids`) replaced by [`SMOKE_SCOPE`], the
+//!   others (a role) kept: the demo credential reaches the write, so a
+//!   principal with its role but no data's ids reaches it on nothing;
+//! - its item: the function's own seed format ([`credential_item`]).
+
+use crate::credentials::item::{Credential, credential_item};
+use crate::success_events::SuccessEvent;
+use anyhow::{Context, bail};
+use serde_json::{Map, Value};
+use shared::{auth::SecretHash, store::Item};
+use std::path::Path;
+use testkit::seed::SeedFile;
+
+/// The scope of the smoke test's credentials: an OU, tenant and account
+/// id that no data belongs to, so what they can reach is empty.
+pub const SMOKE_SCOPE: &str = "smoke-test";
+
+/// One function's smoke credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmokeCredential {
+    /// The function's package.
+    pub package: &'static str,
+    /// The template logical id of its table.
+    pub table: &'static str,
+    /// The header it is sent in, as its success event writes it.
+    pub header: String,
+    /// What precedes the secret in the header's value (`Bearer `, or none).
+    pub prefix: String,
+    /// Its principal's fields, in [`SMOKE_SCOPE`].
+    pub principal: Map<String, Value>,
+}
+
+impl SmokeCredential {
+    /// The smoke credential of every function of the registry
+    /// (`dev/endpoints`), in its order, from the success events `events`
+    /// and the demo data of the workspace at `root`. An error names a
+    /// function whose first route's success event sends no demo
+    /// credential of its own.
+    pub fn all(root: &Path, events: &[SuccessEvent]) -> anyhow::Result<Vec<SmokeCredential>> {
+        let demo = SeedFile::demo(root).map_err(anyhow::Error::msg)?;
+        endpoints::FUNCTIONS
+            .iter()
+            .map(|function| {
+                let package = function.seed.name;
+                let event = events
+                    .iter()
+                    .find(|e| function.endpoints.iter().any(|b| b.binary == e.route.function))
+                    .with_context(|| format!("{package}: no route has a success event"))?;
+                let listed = demo
+                    .section_json(package)
+                    .and_then(|section| section[function.seed.credentials].as_array())
+                    .with_context(|| {
+                        format!(
+                            "functions/{package}/demo.json: no `{}` list",
+                            function.seed.credentials
+                        )
+                    })?;
+                of(package, function.seed.table, event, listed)
+            })
+            .collect()
+    }
+
+    /// The environment variable holding its secret
+    /// (`SMOKE_UPDATE_ACCOUNT_V2_SECRET`).
+    pub fn secret_var(&self) -> String {
+        format!(
+            "SMOKE_{}_SECRET",
+            self.package.replace('-', "_").to_ascii_uppercase()
+        )
+    }
+}
+
+impl Credential for SmokeCredential {
+    fn item(&self, hash: &SecretHash) -> anyhow::Result<Item> {
+        credential_item(self.package, &self.principal, hash)
+    }
+}
+
+/// The smoke credential of `package` from its success event `event` and
+/// its demo credentials `listed`.
+fn of(
+    package: &'static str,
+    table: &'static str,
+    event: &SuccessEvent,
+    listed: &[Value],
+) -> anyhow::Result<SmokeCredential> {
+    for (header, value) in &event.headers {
+        for entry in listed {
+            let Some(token) = entry["token"].as_str() else {
+                continue;
+            };
+            let Some(prefix) = value.strip_suffix(token) else {
+                continue;
+            };
+            let mut principal = entry.as_object().cloned().unwrap_or_default();
+            principal.remove("token");
+            for (field, value) in principal.iter_mut() {
+                if field.ends_with("_id") && value.is_string() {
+                    *value = Value::from(SMOKE_SCOPE);
+                } else if field.ends_with("_ids") && value.is_array() {
+                    *value = Value::from(vec![SMOKE_SCOPE]);
+                }
+            }
+            return Ok(SmokeCredential {
+                package,
+                table,
+                header: header.clone(),
+                prefix: prefix.to_owned(),
+                principal,
+            });
+        }
+    }
+    bail!(
+        "{}: sends none of the demo credentials of functions/{package}/demo.json (a `token` in clear)",
+        event.file
+    )
+}
