@@ -120,13 +120,13 @@ fn main() -> Result<(), String> {
 
 /// The tables of `template.yaml` twice, as named (the handlers') and
 /// prefixed `bare-` (the bare SDK's replica), each seeded with the demo
-/// seed (`functions/*/demo.json`). Paths are relative to the workspace root, where
-/// `cargo perf` runs this.
+/// seed (`functions/*/demo.json`). `template.yaml` is read relative to the
+/// workspace root, where `cargo perf` runs this.
 async fn setup(endpoint: &str) -> Result<(), String> {
     // Not recorded: the recorder replays only what the handlers do.
     let client = fixtures::client::local_client(endpoint);
     let tables = fixtures::template::tables(std::path::Path::new("template.yaml"))?;
-    let demo = fixtures::seed::SeedFile::demo(std::path::Path::new("."))?;
+    let demo = fixtures::seed::SeedFile::demo(&scenarios::workspace())?;
     for prefix in ["", BARE] {
         for table in &tables {
             table.create(&client, prefix).await?;
