@@ -1,4 +1,5 @@
 use super::{FUNCTIONS, endpoints};
+use std::path::Path;
 
 /// The registry holds exactly the catalog's functions with a route, in its
 /// order, each with its HTTP binaries on the table the catalog names.
@@ -52,6 +53,49 @@ fn each_endpoint_logs_as_its_function_s_crate() {
             (endpoint.log_target)(),
             function.crate_name(),
             "{}",
+            endpoint.binary
+        );
+    }
+}
+
+/// Each endpoint's `check_request` agrees with its events
+/// (`events/<binary>/<status>-<case>.json`): it accepts every 2xx event,
+/// refuses at least one (each endpoint has an event refused for its
+/// request alone), and an event it refuses is answered with the status it
+/// refuses it with, or with a 401 or 403, which the handler decides first
+/// (the credential). It may accept an event the handler refuses for what
+/// only the table tells (a stored code, a tenant's custom fields).
+#[test]
+fn check_request_agrees_with_each_endpoint_s_events() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for endpoint in endpoints() {
+        let dir = root.join("events").join(endpoint.binary);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|f| f.unwrap().path())
+            .collect();
+        files.sort();
+        let mut refused = 0;
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let status: u16 = name.split('-').next().unwrap().parse().unwrap();
+            let request = lambda_http::request::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let refusal = (endpoint.refusal)(&request);
+            if (200..300).contains(&status) {
+                assert_eq!(refusal, None, "{}/{name}: a 2xx event refused", endpoint.binary);
+            }
+            if let Some(found) = refusal {
+                refused += 1;
+                assert!(
+                    found.as_u16() == status || [401, 403].contains(&status),
+                    "{}/{name}: check_request refuses it with {found}",
+                    endpoint.binary
+                );
+            }
+        }
+        assert!(
+            refused > 0,
+            "{}: check_request refuses none of its events",
             endpoint.binary
         );
     }
