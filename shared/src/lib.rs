@@ -8,8 +8,8 @@
 //! ([`validate`]), credentials ([`auth`]), DynamoDB access and the one write
 //! driver ([`store`]), per-container caches ([`cache`]), timestamps
 //! ([`clock`]), logging ([`telemetry`]), the per-request metrics line
-//! ([`metrics`]), what the seed formats share ([`seed`]) and the binaries'
-//! allocator ([`allocator`]).
+//! ([`metrics`]), each function's seed section and what the seed formats
+//! share ([`seed`]) and the binaries' allocator ([`allocator`]).
 //!
 //! A handler built on this crate reads top to bottom as: authenticate
 //! ([`auth`]) -> parse ([`http::parse_json_object`]) -> validate
@@ -18,7 +18,9 @@
 //! [`http::empty`]), all inside [`endpoint::respond`], which hands the
 //! work the request's [`Ctx`]: authentication records the principal in it,
 //! and the write driver reads the preconditions and idempotency claim from
-//! it and records there the version it committed.
+//! it and records there the version it committed. What an endpoint
+//! refuses before reading a credential or its table is its
+//! `check_request` ([`endpoint::Endpoint`]), which the fuzz targets run.
 
 pub mod allocator;
 pub mod auth;
