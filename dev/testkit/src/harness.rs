@@ -96,19 +96,24 @@ impl<E: Endpoint> Harness<E> {
     }
 }
 
-/// An endpoint crate's seed format, as its test fixture knows it.
+/// An endpoint crate's seed format, as its test fixture knows it: its
+/// seed section ([`shared::seed::Section`]).
 pub trait SeedFormat {
+    /// The crate's seed section.
+    type Seed: shared::seed::Section;
+
     /// The items a section of the format makes for an empty table; panics
     /// on a section the format refuses.
-    fn seed_items(section: Value) -> Vec<Item>;
+    fn seed_items(section: Value) -> Vec<Item> {
+        crate::suite::parse_seed(section, <Self::Seed as shared::seed::Section>::items)
+    }
 }
 
 /// Declares an endpoint crate's test fixture, a newtype of the endpoint's
 /// [`Harness`] that the crate adds its own helpers to: the struct, made
 /// from a harness (`From`) and dereferencing to it, mutably too, so that
 /// a test reads `f.db`, `f.state` and the harness's helpers on the fixture;
-/// its [`SeedFormat`], `seed_items` of the crate's seed format (`Seed::items`,
-/// applied with [`parse_seed`](crate::suite::parse_seed)); and its `new`, a fresh
+/// its [`SeedFormat`], the crate's seed section (`Seed`); and its `new`, a fresh
 /// fixture ([`Tested::start`](crate::suite::Tested::start), a default
 /// method: the crate implements `Tested` with its facts, such as its seed
 /// data).
@@ -117,14 +122,14 @@ pub trait SeedFormat {
 /// testkit::harness_fixture! {
 ///     /// The fixture of this endpoint's tests.
 ///     pub struct Fixture(Harness<my_endpoint::MyEndpoint>);
-///     seed_items: my_endpoint::seed::Seed::items;
+///     seed: my_endpoint::seed::Seed;
 /// }
 /// ```
 #[macro_export]
 macro_rules! harness_fixture {
     (
         $(#[$attr:meta])* $vis:vis struct $name:ident(Harness<$api:ty>);
-        seed_items: $items:expr;
+        seed: $seed:ty;
     ) => {
         $(#[$attr])*
         $vis struct $name($crate::Harness<$api>);
@@ -150,9 +155,7 @@ macro_rules! harness_fixture {
         }
 
         impl $crate::SeedFormat for $name {
-            fn seed_items(section: ::serde_json::Value) -> ::std::vec::Vec<::shared::store::Item> {
-                $crate::suite::parse_seed(section, $items)
-            }
+            type Seed = $seed;
         }
 
         impl $name {

@@ -24,9 +24,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use shared::{clock::Timestamp, seed::credential_items, store::Item, validate::DomainName};
 
-/// The name of this function's section in a seed file.
-pub const SEED_SECTION: &str = "update-account-metadata";
-
 /// This function's seed data.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,7 +76,7 @@ pub struct SeedLead {
 
 /// Seed data that breaks the endpoint's rules.
 #[derive(Debug, thiserror::Error)]
-#[error("{SEED_SECTION}: {what}: {message}")]
+#[error("{section}: {what}: {message}", section = <Seed as shared::seed::Section>::NAME)]
 pub struct SeedError {
     what: String,
     message: String,
@@ -93,7 +90,7 @@ fn bad(what: impl Into<String>, message: impl ToString) -> SeedError {
 }
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = SEED_SECTION;
+    const NAME: &'static str = "update-account-metadata";
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
     type Error = SeedError;

@@ -39,9 +39,6 @@ use shared::{
 };
 use std::collections::HashSet;
 
-/// The name of this function's section in a seed file.
-pub const SEED_SECTION: &str = "update-account-v2";
-
 /// This function's seed data.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,11 +76,11 @@ pub struct SeedAccount {
 
 /// Seed data that breaks the endpoint's rules.
 #[derive(Debug, thiserror::Error)]
-#[error("{SEED_SECTION}: {0}")]
+#[error("{section}: {0}", section = <Seed as shared::seed::Section>::NAME)]
 pub struct SeedError(String);
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = SEED_SECTION;
+    const NAME: &'static str = "update-account-v2";
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
     type Error = SeedError;

@@ -58,9 +58,6 @@ use std::collections::HashSet;
 /// Longest seeded `status`.
 pub const MAX_STATUS_LEN: usize = 64;
 
-/// The name of this function's section in a seed file.
-pub const SEED_SECTION: &str = "update-current-account";
-
 /// This function's seed data.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,11 +125,11 @@ fn none() -> String {
 
 /// Seed data that breaks the endpoint's rules.
 #[derive(Debug, thiserror::Error)]
-#[error("{SEED_SECTION}: {0}")]
+#[error("{section}: {0}", section = <Seed as shared::seed::Section>::NAME)]
 pub struct SeedError(String);
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = SEED_SECTION;
+    const NAME: &'static str = "update-current-account";
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
     type Error = SeedError;

@@ -67,9 +67,6 @@ use shared::{
 };
 use std::collections::HashMap;
 
-/// The name of this function's section in a seed file.
-pub const SEED_SECTION: &str = "update-tenant-account";
-
 /// A tenant id: 1-128 characters, no control characters.
 type TenantId = BoundedText<1, MAX_TENANT_ID_CHARS>;
 type ProspectName = BoundedText<1, MAX_PROSPECT_NAME_CHARS>;
@@ -159,7 +156,7 @@ pub struct SeedProspect {
 
 /// Seed data that breaks the endpoint's rules.
 #[derive(Debug, thiserror::Error)]
-#[error("{SEED_SECTION}: {0}")]
+#[error("{section}: {0}", section = <Seed as shared::seed::Section>::NAME)]
 pub struct SeedError(String);
 
 /// A record's `created_at` and `updated_at`: given or defaulted, in order.
@@ -191,7 +188,7 @@ fn tenant_id(tenant: &str) -> Result<(), String> {
 }
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = SEED_SECTION;
+    const NAME: &'static str = "update-tenant-account";
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "api_keys";
     type Error = SeedError;

@@ -12,7 +12,7 @@ pub async fn no_secret_is_logged_at_trace<T: Tested>() {
     crate::runtime_api::check_demo_events_at_trace(
         T::BINARY.as_ref(),
         super::function::<T>(),
-        T::SEED_SECTION,
+        <T::Seed as shared::seed::Section>::NAME,
         <T::Api as shared::endpoint::Endpoint>::TABLE,
         &T::demo_items(),
     )

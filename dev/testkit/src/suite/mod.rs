@@ -57,8 +57,6 @@ pub trait Tested:
     /// The fewest events `events/<function>/` may hold (a folder emptied by
     /// mistake fails).
     const MIN_EVENTS: usize;
-    /// The endpoint's section of the demo seed (`functions/<package>/demo.json`).
-    const SEED_SECTION: &'static str;
     /// The status and error code the endpoint answers when DynamoDB is
     /// unavailable (503, or the contract's 429).
     const UNAVAILABLE: (u16, &'static str);
@@ -106,10 +104,11 @@ pub trait Tested:
         }
     }
 
-    /// The items of the demo seed's section ([`Tested::SEED_SECTION`]), as
-    /// the endpoint's seed format makes them for an empty table.
+    /// The items of the endpoint's section of the demo seed
+    /// (`functions/<package>/demo.json`), as its seed format makes them for
+    /// an empty table.
     fn demo_items() -> Vec<Item> {
-        Self::seed_items(demo_seed(Self::SEED_SECTION))
+        Self::seed_items(demo_seed(<Self::Seed as shared::seed::Section>::NAME))
     }
 
     /// A valid write by the fixture's caller as API Gateway delivers it:

@@ -8,17 +8,12 @@ mod safe_edits;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
-use shared::seed::Section as _;
 use shared::store::{Item, Key, attr};
 use std::ops::Deref;
 use std::path::Path;
 use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
 use testkit::{Harness, SeedFormat, events};
-use update_account_metadata::{
-    Metadata, handle,
-    seed::{SEED_SECTION, Seed},
-    store::account_key,
-};
+use update_account_metadata::{Metadata, handle, seed::Seed, store::account_key};
 
 /// Token of OU `ou_sales` (owns `acct_1`).
 pub const SALES: &str = "tok-sales-0123456789";
@@ -41,9 +36,7 @@ impl From<Harness<Metadata>> for Fixture {
 }
 
 impl SeedFormat for Fixture {
-    fn seed_items(section: Value) -> Vec<Item> {
-        testkit::suite::parse_seed(section, Seed::items)
-    }
+    type Seed = Seed;
 }
 
 impl Deref for Fixture {
@@ -143,7 +136,6 @@ impl Tested for Fixture {
 
     const BINARY: &'static str = env!("CARGO_BIN_EXE_update-account-metadata");
     const MIN_EVENTS: usize = 6;
-    const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
     const INTERNAL: &'static str = "internal_error";
     const THROTTLED: Option<&'static str> = Some("throttled");

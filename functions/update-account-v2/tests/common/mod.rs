@@ -6,7 +6,6 @@ mod safe_edits;
 
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::seed::Section as _;
 use shared::store::{Item, Key};
 use shared::validate::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,11 +14,7 @@ use std::path::Path;
 pub use testkit::answers::ok;
 use testkit::events;
 use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
-use update_account_v2::{
-    AccountV2,
-    seed::{SEED_SECTION, Seed},
-    store::account_key,
-};
+use update_account_v2::{AccountV2, seed::Seed, store::account_key};
 
 pub const ADMIN: &str = "v2-admin-token-0123456789";
 pub const MANAGER: &str = "v2-manager-token-0123456789";
@@ -32,7 +27,7 @@ testkit::harness_fixture! {
     /// The endpoint's [`testkit::Harness`], seeded with an admin, a manager
     /// and a readonly token, and three accounts.
     pub struct Fixture(Harness<AccountV2>);
-    seed_items: Seed::items;
+    seed: Seed;
 }
 
 impl Fixture {
@@ -81,7 +76,6 @@ impl Tested for Fixture {
 
     const BINARY: &'static str = env!("CARGO_BIN_EXE_update-account-v2");
     const MIN_EVENTS: usize = 7;
-    const SEED_SECTION: &'static str = SEED_SECTION;
     /// Contract 004 lists 429 for "retry later", and no 503.
     const UNAVAILABLE: (u16, &'static str) = (429, "RATE_LIMITED");
     const INTERNAL: &'static str = "INTERNAL_ERROR";

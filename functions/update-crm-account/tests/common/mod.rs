@@ -16,7 +16,7 @@ use testkit::events;
 use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
 use update_crm_account::{
     CrmAccount,
-    seed::{SEED_SECTION, Seed},
+    seed::Seed,
     store::{account_key, definition::field_key},
 };
 
@@ -29,7 +29,7 @@ testkit::harness_fixture! {
     /// The endpoint's [`testkit::Harness`], seeded with two tenants' keys,
     /// custom fields and accounts.
     pub struct Fixture(Harness<CrmAccount>);
-    seed_items: Seed::items;
+    seed: Seed;
 }
 
 impl Fixture {
@@ -162,7 +162,6 @@ impl Tested for Fixture {
 
     const BINARY: &'static str = env!("CARGO_BIN_EXE_update-crm-account");
     const MIN_EVENTS: usize = 6;
-    const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "ServiceUnavailableError");
     const INTERNAL: &'static str = "InternalServerError";
     const CODES: Codes = Codes {

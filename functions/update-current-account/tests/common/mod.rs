@@ -8,7 +8,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 use shared::clock::Timestamp;
-use shared::seed::Section as _;
 use shared::store::{Item, Key};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -18,7 +17,7 @@ use testkit::events;
 use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
 use update_current_account::{
     ConfirmEmail, CurrentAccount, handle_confirm,
-    seed::{SEED_SECTION, Seed},
+    seed::Seed,
     store::{account_key, email::normalized, outbox_key},
 };
 
@@ -33,7 +32,7 @@ testkit::harness_fixture! {
     /// The endpoint's [`testkit::Harness`], seeded with two owners' and an
     /// admin's tokens and their accounts.
     pub struct Fixture(Harness<CurrentAccount>);
-    seed_items: Seed::items;
+    seed: Seed;
 }
 
 impl Fixture {
@@ -146,7 +145,6 @@ impl Tested for Fixture {
 
     const BINARY: &'static str = env!("CARGO_BIN_EXE_update-current-account");
     const MIN_EVENTS: usize = 1;
-    const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
     const INTERNAL: &'static str = "internal_error";
     const CODES: Codes = Codes {
@@ -197,7 +195,7 @@ testkit::harness_fixture! {
     /// (`POST /v1/account/email/confirm`, the `confirm-account-email`
     /// function).
     pub struct Confirm(Harness<ConfirmEmail>);
-    seed_items: Seed::items;
+    seed: Seed;
 }
 
 impl Tested for Confirm {
@@ -205,7 +203,6 @@ impl Tested for Confirm {
 
     const BINARY: &'static str = env!("CARGO_BIN_EXE_confirm-account-email");
     const MIN_EVENTS: usize = 1;
-    const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "service_unavailable");
     const INTERNAL: &'static str = "internal_error";
     const CODES: Codes = Fixture::CODES;

@@ -11,16 +11,11 @@ pub use recorder::{Call, Recorder};
 
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use shared::seed::Section as _;
 use shared::store::{Item, Key, Table};
 use std::path::Path;
 use testkit::events;
 use testkit::suite::{AssertError, Codes, Credential, Route, Tested};
-use update_tenant_account::{
-    State, TenantAccount,
-    seed::{SEED_SECTION, Seed},
-    store::account_key,
-};
+use update_tenant_account::{State, TenantAccount, seed::Seed, store::account_key};
 
 /// Tenant A's key (owns ACME).
 pub const KEY_A: &str = "key-tenant-a-0123456789";
@@ -40,7 +35,7 @@ testkit::harness_fixture! {
     /// The endpoint's [`testkit::Harness`], seeded with two tenants, an
     /// account each, and two prospects on [`ACME`].
     pub struct Fixture(Harness<TenantAccount>);
-    seed_items: Seed::items;
+    seed: Seed;
 }
 
 impl Fixture {
@@ -99,7 +94,6 @@ impl Tested for Fixture {
 
     const BINARY: &'static str = env!("CARGO_BIN_EXE_update-tenant-account");
     const MIN_EVENTS: usize = 1;
-    const SEED_SECTION: &'static str = SEED_SECTION;
     const UNAVAILABLE: (u16, &'static str) = (503, "unavailable");
     const INTERNAL: &'static str = "internal_error";
     const CODES: Codes = Codes::SNAKE_CASE;
