@@ -153,6 +153,22 @@ fn every_function_has_its_template_resource_and_event_files() {
             "template.yaml: {id}'s TABLE_NAME must be `!Ref {}`, the table dev/catalog names for {name}",
             bin.table
         );
+        let of_type = |logical_id: &str, kind: &str| {
+            resources
+                .iter()
+                .any(|(i, r)| *i == logical_id && r["Type"].as_str() == Some(kind))
+        };
+        assert!(
+            of_type(bin.table, "AWS::DynamoDB::Table"),
+            "template.yaml: no AWS::DynamoDB::Table {} ({name}'s table): add it",
+            bin.table
+        );
+        let logs = reference(&function["Properties"]["LoggingConfig"]["LogGroup"]);
+        assert!(
+            logs.is_some_and(|logs| of_type(logs, "AWS::Logs::LogGroup")),
+            "template.yaml: {id}'s `LoggingConfig: LogGroup` must be `!Ref` an AWS::Logs::LogGroup of \
+             the template (its retention and name): add one, as the other functions have, found {logs:?}"
+        );
         if bin.trigger == Trigger::Stream {
             let mapped = resources.iter().any(|(_, r)| {
                 r["Type"].as_str() == Some("AWS::Lambda::EventSourceMapping")

@@ -33,5 +33,11 @@ fn route_settings_name_defined_routes() {
 #[test]
 fn watch_router_serves_exactly_the_template_routes() {
     let router = routes::watch_router(&workspace_root().join("Cargo.toml")).unwrap();
-    assert_eq!(router, template_routes());
+    assert_eq!(
+        router,
+        template_routes(),
+        "Cargo.toml's [workspace.metadata.lambda.watch.router] (left) must route exactly the \
+         template's routes (right): add `\"<path>\" = [{{ method = \"<METHOD>\", function = \
+         \"<binary>\" }}]` for each route of a new function"
+    );
 }
