@@ -52,7 +52,7 @@ impl Scenario {
     /// `dev/endpoints`, as the local API builds it).
     pub fn handler(&self, table: Table) -> Handler {
         endpoints::handler(self.binary, table)
-            .unwrap_or_else(|| panic!("dev/endpoints: ENDPOINTS has no handler for {}", self.binary))
+            .unwrap_or_else(|| panic!("dev/endpoints: FUNCTIONS has no endpoint {}", self.binary))
     }
 }
 

@@ -20,8 +20,9 @@ pub struct Function {
     /// The seed contract it implements (`"003"`), none for a function no
     /// route reaches.
     pub contract: Option<&'static str>,
-    /// Its fuzz target (`fuzz/fuzz_targets/<name>.rs`, `fuzz/corpus/<name>/`,
-    /// `fuzzing::<name>`): the package's crate name.
+    /// Its fuzz target (`FUZZ_TARGET=<name>` of `fuzz/`'s `function`
+    /// binary, `fuzz/corpus/<name>/`, `fuzzing::target`): the package's
+    /// crate name.
     pub fuzz_target: &'static str,
     /// Every binary the package builds, each deployed as one Lambda
     /// function (`Metadata: BuildProperties: Binary` in the template).
@@ -38,8 +39,12 @@ pub struct Binary {
     pub trigger: Trigger,
     /// The logical id of its table in `template.yaml`.
     pub table: &'static str,
-    /// The event `cargo perf` invokes it with (cold start, peak RSS), a
-    /// path from the workspace root under `events/<name>/`.
+    /// Its main example, a path from the workspace root under
+    /// `events/<name>/`: the event `cargo perf` invokes it with (cold
+    /// start, peak RSS); for an HTTP binary also the request its fuzz
+    /// target sends bodies in (its path, query and headers), its route's
+    /// preferred success event (smoke probe, schemathesis credentials) and,
+    /// when 2xx, its derived bench path.
     pub bench_event: &'static str,
 }
 

@@ -6,15 +6,14 @@
 //! A function is one entry in [`FUNCTIONS`], which the build script reads
 //! from the crate's own `Cargo.toml` (`[package.metadata.catalog]`, see
 //! `src/manifest.rs`): a new crate of `functions/` is in the catalog, or
-//! its build fails naming what its manifest lacks. A list that cannot be
-//! derived from it has a test that holds it equal to the catalog: the targets of
-//! `fuzz/` (a workspace of its own), in `dev/testkit/tests/registered.rs`;
-//! the handlers of `dev/endpoints` and the targets of `dev/fuzzing` (each
-//! names its crate's types), in their own tests. functions/README.md,
-//! "Adding a function", has the whole list.
+//! its build fails naming what its manifest lacks. The registry of the
+//! functions' types (`dev/endpoints`), which cannot be derived from it, has
+//! a test that holds it equal to the catalog. functions/README.md, "Adding
+//! a function", has the whole list.
 //!
-//! No dependencies: `perf` (dev profile, kept light) and the release-built
-//! `bench-driver` link it.
+//! No dependencies (the build script's is toml's parser alone): `perf`
+//! (dev profile, kept light) and the release-built `bench-driver` link it,
+//! and it may add no feature to a crate the functions use.
 
 mod function;
 mod functions;

@@ -15,6 +15,7 @@
 //!   that `cargo perf` starts it with.
 
 use std::collections::BTreeMap;
+use toml::de::{DeTable, DeValue};
 
 /// One function as the manifest describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,56 +32,76 @@ pub struct Entry {
     pub binaries: Vec<(String, String)>,
 }
 
+/// The table at `key` of `table`.
+fn table<'a>(table: &'a DeTable<'a>, key: &str) -> Option<&'a DeTable<'a>> {
+    match table.get(key)?.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The string at `key` of `table`.
+fn string<'a>(table: &'a DeTable<'a>, key: &str) -> Option<&'a str> {
+    match table.get(key)?.get_ref() {
+        DeValue::String(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// The entry of the manifest `text` (a crate's `Cargo.toml`), or what it
-/// lacks, naming the key to add.
+/// lacks, naming the key to add. Read with toml's parser alone (no serde):
+/// the build script then adds no feature to a crate the functions use.
 pub fn entry(text: &str) -> Result<Entry, String> {
-    let manifest: toml::Table = text.parse().map_err(|e| format!("not TOML: {e}"))?;
-    let package = manifest.get("package").and_then(toml::Value::as_table);
+    let manifest = DeTable::parse(text).map_err(|e| format!("not TOML: {e}"))?;
+    let manifest = manifest.get_ref();
+    let package = table(manifest, "package");
     let name = package
-        .and_then(|p| p.get("name"))
-        .and_then(toml::Value::as_str)
+        .and_then(|p| string(p, "name"))
         .ok_or("no [package] name")?
         .to_owned();
-    let metadata = package
-        .and_then(|p| p.get("metadata"))
-        .and_then(toml::Value::as_table);
-    let table = metadata
-        .and_then(|m| m.get("lambda"))
-        .and_then(|l| l.get("env"))
-        .and_then(|e| e.get("TABLE_NAME"))
-        .and_then(toml::Value::as_str)
+    let metadata = package.and_then(|p| table(p, "metadata"));
+    let table_name = metadata
+        .and_then(|m| table(m, "lambda"))
+        .and_then(|l| table(l, "env"))
+        .and_then(|e| string(e, "TABLE_NAME"))
         .ok_or("no [package.metadata.lambda.env] TABLE_NAME (its table's logical id)")?
         .to_owned();
     let catalog = metadata
-        .and_then(|m| m.get("catalog"))
-        .and_then(toml::Value::as_table)
+        .and_then(|m| table(m, "catalog"))
         .ok_or("no [package.metadata.catalog] (contract, trigger, bench-events)")?;
     for key in catalog.keys() {
-        if !["contract", "trigger", "bench-events"].contains(&key.as_str()) {
+        let key: &str = key.get_ref();
+        if !["contract", "trigger", "bench-events"].contains(&key) {
             return Err(format!("[package.metadata.catalog]: unknown key `{key}`"));
         }
     }
     let contract = match catalog.get("contract") {
         None => None,
-        Some(c) => Some(c.as_str().ok_or("contract: not a string")?.to_owned()),
+        Some(_) => Some(
+            string(catalog, "contract")
+                .ok_or("contract: not a string")?
+                .to_owned(),
+        ),
     };
-    let stream = match catalog.get("trigger").map(toml::Value::as_str) {
-        None | Some(Some("http")) => false,
-        Some(Some("stream")) => true,
-        Some(_) => return Err("trigger: \"http\" or \"stream\"".to_owned()),
+    let stream = match (catalog.get("trigger"), string(catalog, "trigger")) {
+        (None, _) | (_, Some("http")) => false,
+        (_, Some("stream")) => true,
+        _ => return Err("trigger: \"http\" or \"stream\"".to_owned()),
     };
-    let mut bench_events: BTreeMap<String, String> = catalog
-        .get("bench-events")
-        .and_then(toml::Value::as_table)
-        .ok_or("no bench-events: { <binary> = \"<file of events/<binary>/>\" }")?
-        .iter()
-        .map(|(binary, file)| match file.as_str() {
-            Some(f) if f.ends_with(".json") && !f.contains('/') => Ok((binary.clone(), f.to_owned())),
-            _ => Err(format!("bench-events.{binary}: a file name of events/{binary}/")),
-        })
-        .collect::<Result<_, _>>()?;
+    let events = table(catalog, "bench-events")
+        .ok_or("no bench-events: { <binary> = \"<file of events/<binary>/>\" }")?;
+    let mut bench_events = BTreeMap::new();
+    for (binary, file) in events.iter() {
+        let binary: &str = binary.get_ref();
+        match file.get_ref() {
+            DeValue::String(f) if f.ends_with(".json") && !f.contains('/') => {
+                bench_events.insert(binary.to_owned(), f.to_string());
+            }
+            _ => return Err(format!("bench-events.{binary}: a file name of events/{binary}/")),
+        }
+    }
     let mut binaries = Vec::new();
-    for binary in binary_names(&manifest, &name)? {
+    for binary in binary_names(manifest, &name)? {
         let event = bench_events
             .remove(&binary)
             .ok_or_else(|| format!("bench-events: no event for the binary {binary}"))?;
@@ -93,24 +114,25 @@ pub fn entry(text: &str) -> Result<Entry, String> {
         package: name,
         contract,
         stream,
-        table,
+        table: table_name,
         binaries,
     })
 }
 
 /// The `[[bin]]` names, or the package's name when there is none.
-fn binary_names(manifest: &toml::Table, package: &str) -> Result<Vec<String>, String> {
+fn binary_names(manifest: &DeTable<'_>, package: &str) -> Result<Vec<String>, String> {
     let Some(bins) = manifest.get("bin") else {
         return Ok(vec![package.to_owned()]);
     };
-    bins.as_array()
-        .ok_or("[[bin]]: not an array")?
-        .iter()
-        .map(|b| {
-            b.get("name")
-                .and_then(toml::Value::as_str)
+    let DeValue::Array(bins) = bins.get_ref() else {
+        return Err("[[bin]]: not an array".to_owned());
+    };
+    bins.iter()
+        .map(|b| match b.get_ref() {
+            DeValue::Table(b) => string(b, "name")
                 .map(str::to_owned)
-                .ok_or_else(|| "[[bin]] without a name".to_owned())
+                .ok_or_else(|| "[[bin]] without a name".to_owned()),
+            _ => Err("[[bin]]: not a table".to_owned()),
         })
         .collect()
 }

@@ -10,6 +10,13 @@ fn names_are_unique() {
     assert_eq!(unique, binaries().count(), "a binary listed twice");
     let unique = fuzz_targets().collect::<BTreeSet<_>>().len();
     assert_eq!(unique, fuzz_targets().count(), "a fuzz target listed twice");
+    let contracts: Vec<_> = FUNCTIONS.iter().filter_map(|f| f.contract).collect();
+    let unique = contracts.iter().collect::<BTreeSet<_>>().len();
+    assert_eq!(
+        unique,
+        contracts.len(),
+        "two functions name one contract in [package.metadata.catalog]: {contracts:?}"
+    );
 }
 
 /// The catalog is ordered by contract, the functions without one last;

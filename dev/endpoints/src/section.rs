@@ -47,9 +47,6 @@ fn items_of<S: Section>(json: &Value) -> Items {
     parse::<S>(json)?.items().map_err(|e| e.to_string())
 }
 
-fn items_in_of<'a, S: Section + 'static>(
-    json: &'a Value,
-    table: &'a Table,
-) -> Pin<Box<dyn Future<Output = Items> + Send + 'a>> {
+fn items_in_of<'a, S: Section + 'static>(json: &'a Value, table: &'a Table) -> ItemsIn<'a> {
     Box::pin(async move { parse::<S>(json)?.items_in(table).await.map_err(|e| e.to_string()) })
 }

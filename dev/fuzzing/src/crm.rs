@@ -11,12 +11,20 @@ use update_crm_account::{
     store::definition::{FieldDef, FieldType},
 };
 
-/// The custom field plan of a body `check_request` accepted, against
-/// definitions of every type, with and without `allow_new_options`: the
-/// lenient plan accepts at least what the strict one accepts, and each
-/// refusal is documented. The verdict is the lenient plan's (events use
-/// both).
-pub fn custom_fields(data: &[u8]) -> Verdict {
+/// The account of the request `check_request` ran on.
+///
+/// # Panics
+/// When its path names no valid account (the bench event's does).
+pub fn account_of(request: &lambda_http::Request) -> AccountId {
+    AccountId::from_path(request).expect("the bench event's path names an account")
+}
+
+/// The custom field plan of a body `check_request` accepted for
+/// `account`, against definitions of every type, with and without
+/// `allow_new_options`: the lenient plan accepts at least what the strict
+/// one accepts, and each refusal is documented. The verdict is the
+/// lenient plan's (events use both).
+pub fn custom_fields(data: &[u8], account: AccountId) -> Verdict {
     let def = |key: &str, t: FieldType, options: &[&str]| {
         (
             key.to_owned(),
@@ -31,10 +39,9 @@ pub fn custom_fields(data: &[u8]) -> Verdict {
         def("region", FieldType::Dropdown, &["north", "south"]),
         def("services", FieldType::Multiselect, &["plumbing", "electrical"]),
     ]);
-    let account = AccountId::parse(Some("1001")).expect("a valid id");
     let change = WireBody::parse(&Body::from(data.to_vec()))
         .and_then(|wire| Change::validate(wire, account))
-        .expect("check_request accepted it for the bench event's account, 1001");
+        .expect("check_request accepted it for this account");
     let strict = custom::plan(&defs, &change.custom, false);
     let lenient = custom::plan(&defs, &change.custom, true);
     match strict {

@@ -35,6 +35,11 @@ impl Requests {
         )
     }
 
+    /// The request of each endpoint, in the registry's order.
+    pub fn requests(&self) -> impl Iterator<Item = &Request> {
+        self.0.iter().map(|(_, request)| request)
+    }
+
     /// The bytes as the body of each endpoint's request: accepted when one
     /// endpoint's `check_request` accepts them, else the first refusal;
     /// every refusal must be documented.

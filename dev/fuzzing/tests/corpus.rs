@@ -31,13 +31,21 @@ fn event_body(path: &Path) -> Option<Vec<u8>> {
     Some(body.as_bytes().to_vec())
 }
 
-/// A committed corpus, where a target has one (a new function's target
-/// starts from its events' bodies, which `cargo xtask fuzz` adds).
+/// A committed corpus, where a target has one: a function with routes may
+/// start from its events' bodies alone (`cargo xtask fuzz` adds them); a
+/// target without events (the shared body parsing, a stream function) must
+/// have one.
 #[test]
 fn every_corpus_file_runs_through_its_target() {
     for target in targets() {
         let dir = root().join("fuzz/corpus").join(target.name);
         if !dir.is_dir() {
+            assert!(
+                !target.events().is_empty(),
+                "fuzz/corpus/{}/ is missing: a target without events starts from its committed \
+                 corpus alone (valid and refused inputs)",
+                target.name
+            );
             continue;
         }
         let inputs = files(&dir);

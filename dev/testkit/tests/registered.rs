@@ -6,9 +6,9 @@
 //! The crates of `functions/` are held equal to the catalog (`dev/catalog`),
 //! from which the tooling derives its lists (bench, fuzz runs, load
 //! harness); the lists that cannot be derived from it are held equal to it
-//! here (`fuzz/`, the template, `openapi.yaml`, `events/`) or by their own
-//! crate's test (`dev/endpoints`, `dev/fuzzing`, `dev/seeding`,
-//! `bench-driver`). The smoke probes and schemathesis' operations are
+//! here (`fuzz/`'s two binaries, the template, `openapi.yaml`, `events/`)
+//! or by their own crate's test (`dev/endpoints`, `dev/fuzzing`,
+//! `dev/seeding`, `bench-driver`). The smoke probes and schemathesis' operations are
 //! derived from each route's 2xx event (`xtask`'s `success_events`).
 //! functions/README.md, "Adding a function", lists every step.
 //!

@@ -183,7 +183,7 @@ pub async fn run() -> anyhow::Result<()> {
     let xtask = std::env::current_exe()?.to_string_lossy().into_owned();
     // The fuzz targets compile (their logic runs over the corpus in `cargo
     // test`, dev/fuzzing). Not a fuzz run: cargo fuzz's instrumented release
-    // build of the SDK took 10 minutes here, so `cargo xtask fuzz` is a
+    // build of the SDK took 5 to 10 minutes here, so `cargo xtask fuzz` is a
     // command of its own (RELIABILITY.md). Checked in the workspace's
     // target dir, where clippy already checked the same dependencies.
     let mut fuzz_check = step(

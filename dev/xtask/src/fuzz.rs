@@ -28,7 +28,8 @@ const CARGO_FUZZ: &str = "0.13.2";
 /// Builds the targets, runs each for `seconds`, prints executions per target.
 pub async fn run(seconds: u64, only: Option<&str>) -> anyhow::Result<()> {
     ensure_cargo_fuzz().await?;
-    // The targets, in the order they run (`fuzz/Cargo.toml` names the same).
+    // The targets, in the order they run: `json_body`, then each function's
+    // (the `function` binary with FUZZ_TARGET naming it).
     let all: Vec<&str> = catalog::fuzz_targets().collect();
     let targets: Vec<&str> = match only {
         Some(name) if all.contains(&name) => vec![name],

@@ -4,7 +4,7 @@
 //!
 //! A secret is printed once, on stdout, and stored nowhere: its table
 //! holds only its SHA-256, in the item its function reads
-//! ([`principal`]). Everything else the command says goes to stderr, so
+//! ([`item`]). Everything else the command says goes to stderr, so
 //! `secret=$(cargo xtask credentials create ...)` captures only the
 //! secret. Nothing logs a secret.
 
@@ -68,12 +68,16 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
             let tables = Tables::connect(&target).await?;
             let api = principal.api();
             let table = tables.name(api)?;
+            // Only a hint: read before the credential exists, and never a
+            // reason to withhold a secret already stored.
+            let sent = crate::smoke::credentials()
+                .ok()
+                .and_then(|all| all.into_iter().find(|c| c.package == api.package()))
+                .map_or_else(
+                    || "as its events send their credential".to_owned(),
+                    |c| format!("{}: {}<secret>", c.header, c.prefix),
+                );
             let created = store::create(tables.client(), &table, &principal).await?;
-            let sent = crate::smoke::credentials()?
-                .into_iter()
-                .find(|c| c.package == api.package())
-                .map(|c| format!("{}: {}<secret>", c.header, c.prefix))
-                .unwrap_or_else(|| "as its events send their credential".to_owned());
             eprintln!(
                 "==> created {} credential {} in table {table}; its secret follows, shown this once \
                  (send it as `{sent}`)",

@@ -1,6 +1,5 @@
-//! Who a credential stands for, per API, and the item that stores it.
-//!
-//! The item is made by the API's own seed format (the code that writes the
+//! Which API a credential is for and who it stands for. Its item is made
+//! by the API's own seed format ([`super::item`]: the code that writes the
 //! demo and test credentials, which the functions' tests authenticate
 //! with), from the secret's hash only: the credential holds exactly the
 //! attributes its function reads, and a value the function would refuse (a
@@ -50,7 +49,7 @@ impl Api {
         })
     }
 
-    /// The API of `package`.
+    /// The API named `package` (or a short name).
     ///
     /// # Panics
     /// When the registry has no function `package`.

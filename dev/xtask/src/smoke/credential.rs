@@ -7,9 +7,12 @@
 //!   `authorization` and `Bearer `);
 //! - its principal: that demo credential's fields in the function's demo
 //!   data (`functions/<package>/demo.json`), each id (a field named
-//!   `*_id`) or list of ids (`*_ids`) replaced by [`SMOKE_SCOPE`], the
-//!   others (a role) kept: the demo credential reaches the write, so a
-//!   principal with its role but no data's ids reaches it on nothing;
+//!   `*_id`) or list of ids (`*_ids`) replaced by [`SMOKE_SCOPE`] and its
+//!   `role` kept: the demo credential reaches the write, so a principal
+//!   with its role but no data's ids reaches it on nothing. Any other field
+//!   is refused (it could widen the scope: the derivation fails closed),
+//!   and so is a header whose value is not the token alone or after a
+//!   scheme and a space (`Bearer `);
 //! - its item: the function's own seed format ([`credential_item`]).
 
 use crate::credentials::item::{Credential, credential_item};
@@ -23,6 +26,10 @@ use testkit::seed::SeedFile;
 /// The scope of the smoke test's credentials: an OU, tenant and account
 /// id that no data belongs to, so what they can reach is empty.
 pub const SMOKE_SCOPE: &str = "smoke-test";
+
+/// The one field of a demo credential kept as it is: what the principal
+/// may do, not which data it reaches.
+const KEPT: &str = "role";
 
 /// One function's smoke credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +108,9 @@ fn of(
             let Some(prefix) = value.strip_suffix(token) else {
                 continue;
             };
+            if !(prefix.is_empty() || prefix.ends_with(' ') && !prefix.trim().contains(' ')) {
+                continue;
+            }
             let mut principal = entry.as_object().cloned().unwrap_or_default();
             principal.remove("token");
             for (field, value) in principal.iter_mut() {
@@ -108,6 +118,12 @@ fn of(
                     *value = Value::from(SMOKE_SCOPE);
                 } else if field.ends_with("_ids") && value.is_array() {
                     *value = Value::from(vec![SMOKE_SCOPE]);
+                } else if field != KEPT {
+                    bail!(
+                        "functions/{package}/demo.json: the demo credential {header} sends has \
+                         `{field}`, neither an id (`*_id`, `*_ids`) nor `{KEPT}`: the smoke \
+                         credential cannot be scoped to no data"
+                    );
                 }
             }
             return Ok(SmokeCredential {
@@ -123,4 +139,78 @@ fn of(
         "{}: sends none of the demo credentials of functions/{package}/demo.json (a `token` in clear)",
         event.file
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+    use testkit::routes::Route;
+
+    fn event(headers: &[(&str, &str)]) -> SuccessEvent {
+        SuccessEvent {
+            route: Route {
+                method: "PATCH".into(),
+                path: "/things/{id}".into(),
+                function: "update-things".into(),
+            },
+            file: "events/update-things/200-a.json".into(),
+            raw_path: "/things/1".into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect::<BTreeMap<_, _>>(),
+            path_parameters: BTreeMap::new(),
+            body: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn ids_move_to_the_smoke_scope_and_the_role_is_kept() {
+        let listed = [json!({"token": "t-1", "org_id": "o", "thing_ids": ["a", "b"], "role": "admin"})];
+        let smoke = of(
+            "update-things",
+            "ThingsTable",
+            &event(&[("authorization", "Bearer t-1")]),
+            &listed,
+        )
+        .unwrap();
+        assert_eq!(
+            (smoke.header.as_str(), smoke.prefix.as_str()),
+            ("authorization", "Bearer ")
+        );
+        assert_eq!(
+            Value::Object(smoke.principal),
+            json!({"org_id": SMOKE_SCOPE, "thing_ids": [SMOKE_SCOPE], "role": "admin"})
+        );
+    }
+
+    /// A field that is neither an id nor the role could reach data: no
+    /// smoke credential is made of it.
+    #[test]
+    fn any_other_field_is_refused() {
+        let listed = [json!({"token": "t-1", "tenant": "t1", "role": "admin"})];
+        let refused = of(
+            "update-things",
+            "ThingsTable",
+            &event(&[("x-key", "t-1")]),
+            &listed,
+        )
+        .unwrap_err();
+        assert!(refused.to_string().contains("`tenant`"), "{refused}");
+    }
+
+    /// A header whose value merely ends with a token is not the credential.
+    #[test]
+    fn a_value_that_only_ends_with_the_token_is_not_the_credential() {
+        let listed = [json!({"token": "t-1", "org_id": "o"})];
+        let sent = event(&[("x-other", "not-t-1"), ("x-trace", "a b t-1")]);
+        assert!(of("update-things", "ThingsTable", &sent, &listed).is_err());
+        let sent = event(&[("x-other", "not-t-1"), ("x-key", "t-1")]);
+        assert_eq!(
+            of("update-things", "ThingsTable", &sent, &listed).unwrap().header,
+            "x-key"
+        );
+    }
 }

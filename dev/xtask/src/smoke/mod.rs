@@ -199,7 +199,9 @@ pub async fn check(
                         outcome.harmless = Some(answer.status);
                         if !probe.harmless.contains(&answer.status) {
                             outcome.problems.push(format!(
-                                "with its credential: {} {}, expected one of {:?}",
+                                "with its credential: {} {}, expected one of {:?} (a status \
+                                 that writes nothing may be added to EXTRA_HARMLESS; a body \
+                                 that needs the caller's data replaced in PROBE_BODIES)",
                                 answer.status,
                                 excerpt(&answer.body),
                                 probe.harmless

@@ -90,6 +90,14 @@ async fn the_smoke_test_passes_and_changes_nothing_even_on_real_accounts() {
     assert!(outcomes.iter().all(|o| o.passed()), "{outcomes:#?}");
     let v1 = outcomes.iter().find(|o| o.route == "PATCH /v1/account").unwrap();
     assert_eq!(v1.harmless, Some(412), "the precondition held the real account");
+    // The smoke credentials reach no data: each probe of a demo account is
+    // answered "no such account" (v1's routes act on the real token's own).
+    for outcome in outcomes
+        .iter()
+        .filter(|o| !o.route.starts_with("PATCH /v1") && !o.route.starts_with("POST /v1"))
+    {
+        assert_eq!(outcome.harmless, Some(404), "{outcome}");
+    }
     assert_eq!(snapshot(&db).await, before, "the smoke test changed data");
 }
 
@@ -135,12 +143,15 @@ async fn the_smoke_test_fails_when_a_credential_is_refused_or_missing() {
 
 #[test]
 fn export_lines_become_variables() {
-    let vars = super::local::exports("export SMOKE_V1_SECRET=ab12\n\nexport SMOKE_V2_SECRET=cd34\n").unwrap();
+    let vars = super::local::exports(
+        "export SMOKE_UPDATE_CURRENT_ACCOUNT_SECRET=ab12\n\nexport SMOKE_UPDATE_ACCOUNT_V2_SECRET=cd34\n",
+    )
+    .unwrap();
     assert_eq!(
         vars,
         [
-            ("SMOKE_V1_SECRET".into(), "ab12".into()),
-            ("SMOKE_V2_SECRET".into(), "cd34".into())
+            ("SMOKE_UPDATE_CURRENT_ACCOUNT_SECRET".into(), "ab12".into()),
+            ("SMOKE_UPDATE_ACCOUNT_V2_SECRET".into(), "cd34".into())
         ]
     );
     assert!(super::local::exports("echo hi").is_err());
