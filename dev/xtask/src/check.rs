@@ -296,20 +296,15 @@ pub async fn conformance() -> anyhow::Result<()> {
 /// The mailer's SES tests (`functions/send-account-email/tests/ses.rs`,
 /// ignored by a plain `cargo test`) against moto's SES v2 API, a real
 /// implementation of it from PyPI, on a free 127.0.0.1 port, stopped by pid.
+/// Selected with `--workspace --test ses`, not `-p send-account-email`: the
+/// workspace's features are then those of the tests step, whose build it
+/// reuses (with `-p` the SDK and every crate above it build again, ~2 min).
 pub async fn ses() -> anyhow::Result<()> {
     let (moto, port) = start_moto().await?;
     let mut tests = step(
         "mailer tests against moto's SES",
         "cargo",
-        &[
-            "test",
-            "-p",
-            "send-account-email",
-            "--test",
-            "ses",
-            "--",
-            "--ignored",
-        ],
+        &["test", "--workspace", "--test", "ses", "--", "--ignored"],
     );
     tests.env = vec![("SES_ENDPOINT".to_owned(), format!("http://127.0.0.1:{port}"))];
     let result = run_steps(vec![tests]).await;
