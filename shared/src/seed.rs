@@ -40,6 +40,13 @@ pub trait Section: DeserializeOwned + Send + Sync {
     /// secret, or its hash, and the principal's fields ([`SeedToken`]), which
     /// [`Section::items`] turns into the credential items the function reads.
     const CREDENTIALS: &'static str;
+    /// The roles (a credential's `role` field, as written in a seed file)
+    /// whose reach is the data the credential's own ids name (its `*_id`
+    /// and `*_ids` fields) and nothing more: a credential of such a role
+    /// whose ids name no data reaches none. A role missing here may reach
+    /// beyond its ids (an admin acting on another account); none by default.
+    /// The smoke test makes its credential only of such a role.
+    const ROLES_WITHIN_IDS: &'static [&'static str] = &[];
     /// What a record that breaks the function's rules is refused with.
     type Error: std::fmt::Display + Send;
 

@@ -42,9 +42,10 @@ pub struct Binary {
     /// Its main example, a path from the workspace root under
     /// `events/<name>/`: the event `cargo perf` invokes it with (cold
     /// start, peak RSS); for an HTTP binary also the request its fuzz
-    /// target sends bodies in (its path, query and headers), its route's
-    /// preferred success event (smoke probe, schemathesis credentials) and,
-    /// when 2xx, its derived bench path.
+    /// target sends bodies in (its path, query and headers) and, when it is
+    /// a 2xx event, its route's preferred success event (smoke probe,
+    /// schemathesis credentials) and, for the function's first HTTP binary,
+    /// its derived bench path.
     pub bench_event: &'static str,
 }
 

@@ -6,10 +6,11 @@
 //! A function is one entry in [`FUNCTIONS`], which the build script reads
 //! from the crate's own `Cargo.toml` (`[package.metadata.catalog]`, see
 //! `src/manifest.rs`): a new crate of `functions/` is in the catalog, or
-//! its build fails naming what its manifest lacks. The registry of the
-//! functions' types (`dev/endpoints`), which cannot be derived from it, has
-//! a test that holds it equal to the catalog. functions/README.md, "Adding
-//! a function", has the whole list.
+//! its build fails naming what its manifest lacks. What cannot be derived
+//! from it (the template, `openapi.yaml`, `events/`, the registry of the
+//! functions' types in `dev/endpoints`) is held equal to it by tests
+//! (`dev/testkit/tests/registered.rs` names each). functions/README.md,
+//! "Adding a function", has the whole list.
 //!
 //! No dependencies (the build script's is toml's parser alone): `perf`
 //! (dev profile, kept light) and the release-built `bench-driver` link it,

@@ -20,6 +20,9 @@ pub struct SeedSection {
     pub table: &'static str,
     /// Its list of credentials (`shared::seed::Section::CREDENTIALS`).
     pub credentials: &'static str,
+    /// The roles whose reach is the credential's own ids
+    /// (`shared::seed::Section::ROLES_WITHIN_IDS`).
+    pub roles_within_ids: &'static [&'static str],
     /// The items of the section's JSON, checked against it alone.
     pub items: fn(&Value) -> Items,
     /// The items of the section's JSON, checked against what the table
@@ -33,6 +36,7 @@ pub(crate) const fn section<S: Section + 'static>() -> SeedSection {
         name: S::NAME,
         table: S::TABLE,
         credentials: S::CREDENTIALS,
+        roles_within_ids: S::ROLES_WITHIN_IDS,
         items: items_of::<S>,
         items_in: items_in_of::<S>,
     }

@@ -78,9 +78,11 @@ fn check_request_agrees_with_each_endpoint_s_events() {
         let mut refused = 0;
         for file in files {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
-            let Some(status) = name.split('-').next().and_then(|s| s.parse::<u16>().ok()) else {
-                continue;
-            };
+            let status = name
+                .split('-')
+                .next()
+                .and_then(|s| s.parse::<u16>().ok())
+                .unwrap_or_else(|| panic!("{}/{name}: not named <status>-<case>.json", endpoint.binary));
             let request = lambda_http::request::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
             let refusal = (endpoint.refusal)(&request);
             if (200..300).contains(&status) {

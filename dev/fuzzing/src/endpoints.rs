@@ -35,7 +35,8 @@ impl Requests {
         )
     }
 
-    /// The request of each endpoint, in the registry's order.
+    /// The request of each endpoint: the function's HTTP binaries in the
+    /// catalog's order.
     pub fn requests(&self) -> impl Iterator<Item = &Request> {
         self.0.iter().map(|(_, request)| request)
     }

@@ -5,11 +5,13 @@
 //!
 //! The crates of `functions/` are held equal to the catalog (`dev/catalog`),
 //! from which the tooling derives its lists (bench, fuzz runs, load
-//! harness); the lists that cannot be derived from it are held equal to it
-//! here (`fuzz/`'s two binaries, the template, `openapi.yaml`, `events/`)
-//! or by their own crate's test (`dev/endpoints`, `dev/fuzzing`,
-//! `dev/seeding`, `bench-driver`). The smoke probes and schemathesis' operations are
-//! derived from each route's 2xx event (`xtask`'s `success_events`).
+//! harness); what cannot be derived from it is held equal to it here (the
+//! template, `openapi.yaml`, `events/`; `fuzz/`'s two binaries run the
+//! derived targets) or by its own crate's test (the registry in
+//! `dev/endpoints`, a stream function's fuzz logic in `dev/fuzzing`, the
+//! demo sections of `dev/seeding`, the bench paths of `bench-driver`). The
+//! smoke probes and schemathesis' operations are derived from each route's
+//! 2xx event (`xtask`'s `success_events`).
 //! functions/README.md, "Adding a function", lists every step.
 //!
 //! A function is a binary of a crate in `functions/` (a crate may have

@@ -83,6 +83,10 @@ impl shared::seed::Section for Seed {
     const NAME: &'static str = "update-account-v2";
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
+    /// Every role reaches the token's `account_ids` alone
+    /// ([`crate::auth::Principal::check_access`]); roles differ only in
+    /// what they may change there.
+    const ROLES_WITHIN_IDS: &'static [&'static str] = &["admin", "manager", "readonly"];
     type Error = SeedError;
 
     /// The items to put, after checking every record.
@@ -156,6 +160,25 @@ mod tests {
     use super::*;
     use serde_json::json;
     use shared::seed::Section;
+
+    /// The roles within ids are exactly those that reach no account
+    /// outside the token's `account_ids`: the smoke test's credential,
+    /// whose ids name no data, then reaches none.
+    #[test]
+    fn the_roles_within_ids_are_those_that_reach_no_other_account() {
+        use lambda_http::{Body, Request, RequestExt};
+        let req = Request::new(Body::Empty).with_path_parameters(std::collections::HashMap::from([(
+            "accountId".to_owned(),
+            "acc_other".to_owned(),
+        )]));
+        let other = crate::request::AccountId::from_path(&req).unwrap();
+        for role in ["admin", "manager", "readonly"] {
+            let principal: Principal =
+                serde_json::from_value(json!({"account_ids": ["acc_own"], "role": role})).unwrap();
+            let reaches_other = principal.check_access(&shared::Ctx::detached(), &other).is_ok();
+            assert_eq!(Seed::ROLES_WITHIN_IDS.contains(&role), !reaches_other, "{role}");
+        }
+    }
 
     fn account_item(account: Value) -> Result<Item, SeedError> {
         let mut account = account;

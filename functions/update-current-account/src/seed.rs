@@ -132,6 +132,9 @@ impl shared::seed::Section for Seed {
     const NAME: &'static str = "update-current-account";
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
+    /// An owner reaches its own account alone; an admin also any account
+    /// named in `X-Account-Id` ([`crate::auth::Principal::target`]).
+    const ROLES_WITHIN_IDS: &'static [&'static str] = &["owner"];
     type Error = SeedError;
 
     /// The items to put, after checking every record.
@@ -233,5 +236,25 @@ impl shared::seed::Section for Seed {
             items.push(item);
         }
         Ok(items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::seed::Section;
+
+    /// The roles within ids are exactly those that cannot act on an account
+    /// other than their own: the smoke test's credential, moved to an
+    /// account with no data, then reaches none.
+    #[test]
+    fn the_roles_within_ids_are_those_that_reach_no_other_account() {
+        for role in ["owner", "admin"] {
+            let principal: Principal =
+                serde_json::from_value(serde_json::json!({"account_id": "acct_own", "role": role})).unwrap();
+            let other = crate::request::AccountId::parse("acct_other").unwrap();
+            let reaches_other = principal.target(&shared::Ctx::detached(), Some(other)).is_ok();
+            assert_eq!(Seed::ROLES_WITHIN_IDS.contains(&role), !reaches_other, "{role}");
+        }
     }
 }

@@ -9,9 +9,12 @@
 //!   data (`functions/<package>/demo.json`), each id (a field named
 //!   `*_id`) or list of ids (`*_ids`) replaced by [`SMOKE_SCOPE`] and its
 //!   `role` kept: the demo credential reaches the write, so a principal
-//!   with its role but no data's ids reaches it on nothing. Any other field
-//!   is refused (it could widen the scope: the derivation fails closed),
-//!   and so is a header whose value is not the token alone or after a
+//!   with its role but no data's ids reaches it on nothing. The derivation
+//!   fails closed: it refuses a credential with no id to move, a role the
+//!   function does not declare as reaching its ids alone
+//!   (`shared::seed::Section::ROLES_WITHIN_IDS`: an admin that may act on
+//!   any account would reach data), any other field (it could widen the
+//!   scope), and a header whose value is not the token alone or after a
 //!   scheme and a space (`Bearer `);
 //! - its item: the function's own seed format ([`credential_item`]).
 
@@ -27,8 +30,9 @@ use testkit::seed::SeedFile;
 /// id that no data belongs to, so what they can reach is empty.
 pub const SMOKE_SCOPE: &str = "smoke-test";
 
-/// The one field of a demo credential kept as it is: what the principal
-/// may do, not which data it reaches.
+/// The one field of a demo credential kept as it is, when its value is one
+/// of the function's roles within ids: what the principal may do, not
+/// which data it reaches.
 const KEPT: &str = "role";
 
 /// One function's smoke credential.
@@ -51,7 +55,8 @@ impl SmokeCredential {
     /// (`dev/endpoints`), in its order, from the success events `events`
     /// and the demo data of the workspace at `root`. An error names a
     /// function whose first route's success event sends no demo
-    /// credential of its own.
+    /// credential of its own, or one whose credential cannot be moved to
+    /// no data (see the module docs).
     pub fn all(root: &Path, events: &[SuccessEvent]) -> anyhow::Result<Vec<SmokeCredential>> {
         let demo = SeedFile::demo(root).map_err(anyhow::Error::msg)?;
         endpoints::FUNCTIONS
@@ -71,7 +76,13 @@ impl SmokeCredential {
                             function.seed.credentials
                         )
                     })?;
-                of(package, function.seed.table, event, listed)
+                of(
+                    package,
+                    function.seed.table,
+                    function.seed.roles_within_ids,
+                    event,
+                    listed,
+                )
             })
             .collect()
     }
@@ -93,10 +104,12 @@ impl Credential for SmokeCredential {
 }
 
 /// The smoke credential of `package` from its success event `event` and
-/// its demo credentials `listed`.
+/// its demo credentials `listed`; `roles` are those whose reach is the
+/// credential's ids.
 fn of(
     package: &'static str,
     table: &'static str,
+    roles: &[&str],
     event: &SuccessEvent,
     listed: &[Value],
 ) -> anyhow::Result<SmokeCredential> {
@@ -108,23 +121,45 @@ fn of(
             let Some(prefix) = value.strip_suffix(token) else {
                 continue;
             };
-            if !(prefix.is_empty() || prefix.ends_with(' ') && !prefix.trim().contains(' ')) {
+            let scheme = prefix.strip_suffix(' ');
+            if !(prefix.is_empty()
+                || scheme.is_some_and(|s| !s.is_empty() && !s.contains(char::is_whitespace)))
+            {
                 continue;
             }
             let mut principal = entry.as_object().cloned().unwrap_or_default();
             principal.remove("token");
+            let mut moved = 0;
             for (field, value) in principal.iter_mut() {
                 if field.ends_with("_id") && value.is_string() {
                     *value = Value::from(SMOKE_SCOPE);
+                    moved += 1;
                 } else if field.ends_with("_ids") && value.is_array() {
                     *value = Value::from(vec![SMOKE_SCOPE]);
-                } else if field != KEPT {
+                    moved += 1;
+                } else if field == KEPT {
+                    if !value.as_str().is_some_and(|role| roles.contains(&role)) {
+                        bail!(
+                            "functions/{package}/demo.json: the demo credential {header} sends has \
+                             role {value}, which its Seed's Section::ROLES_WITHIN_IDS ({roles:?}) \
+                             does not list: it may reach data beyond its ids, so the smoke \
+                             credential cannot be scoped to no data"
+                        );
+                    }
+                } else {
                     bail!(
                         "functions/{package}/demo.json: the demo credential {header} sends has \
                          `{field}`, neither an id (`*_id`, `*_ids`) nor `{KEPT}`: the smoke \
                          credential cannot be scoped to no data"
                     );
                 }
+            }
+            if moved == 0 {
+                bail!(
+                    "functions/{package}/demo.json: the demo credential {header} sends has no id \
+                     (`*_id`, `*_ids`) to move to {SMOKE_SCOPE:?}: the smoke credential cannot be \
+                     scoped to no data"
+                );
             }
             return Ok(SmokeCredential {
                 package,
@@ -166,16 +201,20 @@ mod tests {
         }
     }
 
+    const ROLES: &[&str] = &["admin", "owner"];
+
+    fn derive(headers: &[(&str, &str)], listed: &[Value]) -> anyhow::Result<SmokeCredential> {
+        of("update-things", "ThingsTable", ROLES, &event(headers), listed)
+    }
+
+    fn refusal(headers: &[(&str, &str)], listed: &[Value]) -> String {
+        derive(headers, listed).unwrap_err().to_string()
+    }
+
     #[test]
     fn ids_move_to_the_smoke_scope_and_the_role_is_kept() {
         let listed = [json!({"token": "t-1", "org_id": "o", "thing_ids": ["a", "b"], "role": "admin"})];
-        let smoke = of(
-            "update-things",
-            "ThingsTable",
-            &event(&[("authorization", "Bearer t-1")]),
-            &listed,
-        )
-        .unwrap();
+        let smoke = derive(&[("authorization", "Bearer t-1")], &listed).unwrap();
         assert_eq!(
             (smoke.header.as_str(), smoke.prefix.as_str()),
             ("authorization", "Bearer ")
@@ -191,26 +230,47 @@ mod tests {
     #[test]
     fn any_other_field_is_refused() {
         let listed = [json!({"token": "t-1", "tenant": "t1", "role": "admin"})];
-        let refused = of(
-            "update-things",
-            "ThingsTable",
-            &event(&[("x-key", "t-1")]),
-            &listed,
-        )
-        .unwrap_err();
-        assert!(refused.to_string().contains("`tenant`"), "{refused}");
+        let refused = refusal(&[("x-key", "t-1")], &listed);
+        assert!(refused.contains("`tenant`"), "{refused}");
     }
 
-    /// A header whose value merely ends with a token is not the credential.
+    /// A role the function does not declare as reaching its ids alone (an
+    /// admin acting on any account) would reach data from no ids.
+    #[test]
+    fn a_role_that_may_reach_beyond_its_ids_is_refused() {
+        let listed = [json!({"token": "t-1", "account_id": "a", "role": "superuser"})];
+        let refused = refusal(&[("x-key", "t-1")], &listed);
+        assert!(refused.contains("role \"superuser\""), "{refused}");
+        let listed = [json!({"token": "t-1", "account_id": "a", "role": ["admin"]})];
+        let refused = refusal(&[("x-key", "t-1")], &listed);
+        assert!(refused.contains("ROLES_WITHIN_IDS"), "{refused}");
+    }
+
+    /// A credential with no id to move has a scope the smoke test cannot
+    /// empty: only a role, or nothing.
+    #[test]
+    fn a_credential_with_no_id_is_refused() {
+        for listed in [json!({"token": "t-1", "role": "owner"}), json!({"token": "t-1"})] {
+            let refused = refusal(&[("x-key", "t-1")], &[listed]);
+            assert!(refused.contains("has no id"), "{refused}");
+        }
+    }
+
+    /// A header whose value merely ends with a token, or has blanks where a
+    /// scheme would be, is not the credential.
     #[test]
     fn a_value_that_only_ends_with_the_token_is_not_the_credential() {
         let listed = [json!({"token": "t-1", "org_id": "o"})];
-        let sent = event(&[("x-other", "not-t-1"), ("x-trace", "a b t-1")]);
-        assert!(of("update-things", "ThingsTable", &sent, &listed).is_err());
-        let sent = event(&[("x-other", "not-t-1"), ("x-key", "t-1")]);
-        assert_eq!(
-            of("update-things", "ThingsTable", &sent, &listed).unwrap().header,
-            "x-key"
-        );
+        for sent in [
+            ("x-other", "not-t-1"),
+            ("x-trace", "a b t-1"),
+            ("x-key", " t-1"),
+            ("x-key", "a  t-1"),
+        ] {
+            let refused = refusal(&[sent], &listed);
+            assert!(refused.contains("sends none"), "{sent:?}: {refused}");
+        }
+        let smoke = derive(&[("x-other", "not-t-1"), ("x-key", "t-1")], &listed).unwrap();
+        assert_eq!((smoke.header.as_str(), smoke.prefix.as_str()), ("x-key", ""));
     }
 }

@@ -5,6 +5,7 @@
 use super::{HARMLESS_STATUSES, PROBE_BODIES, check, credentials, probes};
 use crate::credentials::store;
 use crate::success_events::of_template;
+use std::collections::HashMap;
 use testkit::{TestDb, local_api::LocalApi, seed::SeedFile, workspace_root};
 
 /// A v1 token of the demo seed, whose account exists.
@@ -64,21 +65,22 @@ async fn snapshot(db: &TestDb) -> Vec<Vec<shared::store::Item>> {
     tables
 }
 
-#[tokio::test]
-async fn the_smoke_test_passes_and_changes_nothing_even_on_real_accounts() {
+/// The smoke test's outcomes on a database holding the demo data, with
+/// the smoke credentials created in it, and `swap` applied to their
+/// secrets; fails when the smoke test changed data.
+async fn on_demo_data(swap: impl FnOnce(&mut HashMap<&'static str, String>)) -> Vec<super::Outcome> {
     let db = TestDb::start().await;
     let demo = SeedFile::demo(&workspace_root()).unwrap();
     for (table, items) in seeding::seed_items(&demo).unwrap() {
         db.put(table, items).await;
     }
-    let mut secrets = std::collections::HashMap::new();
+    let mut secrets = HashMap::new();
     for credential in credentials().unwrap() {
         let table = db.table(credential.table).name().to_owned();
         let created = store::create(db.client(), &table, &credential).await.unwrap();
         secrets.insert(credential.package, created.secret);
     }
-    // v1 acts on the token's own account: a real one here.
-    secrets.insert("update-current-account", DEMO_V1_OWNER.to_owned());
+    swap(&mut secrets);
     let before = snapshot(&db).await;
     let api = LocalApi::start_template(crate::functions::handlers_on(|id| db.table(id)))
         .await
@@ -88,17 +90,36 @@ async fn the_smoke_test_passes_and_changes_nothing_even_on_real_accounts() {
         .unwrap();
     api.stop().await;
     assert!(outcomes.iter().all(|o| o.passed()), "{outcomes:#?}");
+    assert_eq!(snapshot(&db).await, before, "the smoke test changed data");
+    outcomes
+}
+
+/// The derived smoke credentials reach no data: every probe, the demo
+/// accounts' included, is answered "no such account".
+#[tokio::test]
+async fn the_smoke_credentials_reach_no_data() {
+    for outcome in on_demo_data(|_| ()).await {
+        assert_eq!(outcome.harmless, Some(404), "{outcome}");
+    }
+}
+
+/// With v1's real owner token (v1 acts on the token's own account, a real
+/// one here) the smoke test still passes and changes nothing: the
+/// precondition holds the real account.
+#[tokio::test]
+async fn the_smoke_test_passes_and_changes_nothing_even_on_real_accounts() {
+    let outcomes = on_demo_data(|secrets| {
+        secrets.insert("update-current-account", DEMO_V1_OWNER.to_owned());
+    })
+    .await;
     let v1 = outcomes.iter().find(|o| o.route == "PATCH /v1/account").unwrap();
     assert_eq!(v1.harmless, Some(412), "the precondition held the real account");
-    // The smoke credentials reach no data: each probe of a demo account is
-    // answered "no such account" (v1's routes act on the real token's own).
     for outcome in outcomes
         .iter()
         .filter(|o| !o.route.starts_with("PATCH /v1") && !o.route.starts_with("POST /v1"))
     {
         assert_eq!(outcome.harmless, Some(404), "{outcome}");
     }
-    assert_eq!(snapshot(&db).await, before, "the smoke test changed data");
 }
 
 #[tokio::test]
