@@ -32,7 +32,9 @@ use std::future::Future;
 /// the section's JSON), the table they go to and the items they become,
 /// every record checked against the function's rules first.
 pub trait Section: DeserializeOwned + Send + Sync {
-    /// Its name in a seed file: the function's package.
+    /// Its name in a seed file: the function's package
+    /// (`env!("CARGO_PKG_NAME")` in its crate, so a copied crate cannot keep
+    /// another's).
     const NAME: &'static str;
     /// The logical id (in `template.yaml`) of the table its items go to.
     const TABLE: &'static str;

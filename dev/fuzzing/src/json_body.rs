@@ -1,13 +1,14 @@
 //! The shared body parsing, into any JSON object and into a typed model.
 
 use crate::{Verdict, refused};
-use lambda_http::{Body, http::StatusCode};
+use lambda_http::Body;
 
 /// The shared body parsing ([`shared::http::parse_json_object`]), into any
 /// JSON object and into a typed model with `deny_unknown_fields` and
 /// [`shared::patch::Patch`] fields. Accepted objects survive a round trip.
 pub fn json_body(data: &[u8]) -> Verdict {
     use serde_json::{Map, Value};
+    use shared::error::Common;
     use shared::http::{BodyError, MAX_BODY_BYTES, parse_json_object};
     use shared::patch::Patch;
 
@@ -23,13 +24,10 @@ pub fn json_body(data: &[u8]) -> Verdict {
         metadata: Patch<Map<String, Value>>,
     }
 
-    let status = |e: &BodyError| match e {
-        BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        BodyError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        _ => StatusCode::BAD_REQUEST,
-    };
+    // The status every endpoint answers a body error with.
+    let status = |e: BodyError| Common::from(e).status();
     let body = Body::from(data.to_vec());
-    let _ = parse_json_object::<Model>(&body, MAX_BODY_BYTES).map_err(|e| refused(status(&e)));
+    let _ = parse_json_object::<Model>(&body, MAX_BODY_BYTES).map_err(|e| refused(status(e)));
     match parse_json_object::<Map<String, Value>>(&body, MAX_BODY_BYTES) {
         Ok(object) => {
             let again: Map<String, Value> =
@@ -37,6 +35,6 @@ pub fn json_body(data: &[u8]) -> Verdict {
             assert_eq!(again, object, "an accepted object changes in a round trip");
             Verdict::Accepted
         }
-        Err(e) => refused(status(&e)),
+        Err(e) => refused(status(e)),
     }
 }

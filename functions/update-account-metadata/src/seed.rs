@@ -90,7 +90,7 @@ fn bad(what: impl Into<String>, message: impl ToString) -> SeedError {
 }
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = "update-account-metadata";
+    const NAME: &'static str = env!("CARGO_PKG_NAME");
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
     type Error = SeedError;

@@ -80,7 +80,7 @@ pub struct SeedAccount {
 pub struct SeedError(String);
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = "update-account-v2";
+    const NAME: &'static str = env!("CARGO_PKG_NAME");
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
     /// Every role reaches the token's `account_ids` alone

@@ -109,7 +109,7 @@ pub struct SeedAccount {
 pub struct SeedError(String);
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = "update-crm-account";
+    const NAME: &'static str = env!("CARGO_PKG_NAME");
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "api_keys";
     type Error = SeedError;

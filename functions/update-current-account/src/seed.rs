@@ -129,7 +129,7 @@ fn none() -> String {
 pub struct SeedError(String);
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = "update-current-account";
+    const NAME: &'static str = env!("CARGO_PKG_NAME");
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "tokens";
     /// An owner reaches its own account alone; an admin also any account

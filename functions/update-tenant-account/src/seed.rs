@@ -188,7 +188,7 @@ fn tenant_id(tenant: &str) -> Result<(), String> {
 }
 
 impl shared::seed::Section for Seed {
-    const NAME: &'static str = "update-tenant-account";
+    const NAME: &'static str = env!("CARGO_PKG_NAME");
     const TABLE: &'static str = crate::TABLE_LOGICAL_ID;
     const CREDENTIALS: &'static str = "api_keys";
     type Error = SeedError;
