@@ -36,10 +36,10 @@ struct Example {
 impl Example {
     /// The example of a file named `<status>-<case>.json`, else none.
     fn of(file: &str) -> Option<Self> {
-        let (status, case) = file.strip_suffix(".json")?.split_once('-')?;
+        let (_, case) = file.strip_suffix(".json")?.split_once('-')?;
         Some(Example {
             file: file.to_owned(),
-            status: status.parse().ok()?,
+            status: fixtures::events::status_of(file)?,
             case: case.replace('-', " "),
         })
     }

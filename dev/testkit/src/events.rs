@@ -5,6 +5,8 @@ use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+pub use fixtures::events::status_of;
+
 /// Parses an event file exactly as the Lambda runtime would.
 pub fn load_event(path: &Path) -> Request {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -28,10 +30,7 @@ pub fn event_files(function: &str) -> Vec<PathBuf> {
 /// (`204-rename.json` expects 204).
 pub fn expected_status(path: &Path) -> u16 {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    name.split(['-', '.'])
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{name}: event files are named <status>-<what>.json"))
+    status_of(name).unwrap_or_else(|| panic!("{name}: event files are named <status>-<what>.json"))
 }
 
 /// A response body as JSON (`Value::Null` for an empty body).

@@ -128,8 +128,7 @@ fn file_name(path: &str) -> &str {
 
 /// Whether the event file's status (its name's prefix) is 2xx.
 fn is_success(path: &str) -> bool {
-    let status = file_name(path).split('-').next().unwrap_or_default();
-    status.len() == 3 && status.starts_with('2') && status.bytes().all(|b| b.is_ascii_digit())
+    testkit::events::status_of(file_name(path)).is_some_and(|s| (200..300).contains(&s))
 }
 
 /// The event `event` of `file` as `route`'s success event.
